@@ -1,0 +1,87 @@
+//! `acdsim run`.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{
+    load_model, parse_factor, progress_bar, with_threads, write_output, CmdResult, SimArgs,
+};
+use crate::report::{self, RunReport};
+use crate::simulate::{self, RunOptions};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (JSON).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Volume factor on every channel (1.2 = the 120% surge).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_factor)]
+    pub surge: f64,
+    /// Write the full report as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write intervals.csv, groups.csv and summary.csv into this folder.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Write plots (PNG) into this folder.
+    #[arg(long)]
+    pub plots: Option<PathBuf>,
+    /// Print no table on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(a: RunArgs) -> CmdResult {
+    let model = load_model(&a.scenario, &a.sim)?.with_surge(a.surge);
+    let opts = RunOptions::from_model(&model);
+    let pb = progress_bar(opts.replications, "simulating");
+    let outcome = with_threads(a.sim.threads, || {
+        simulate::run(&model, opts, |d| pb.set_position(d))
+    })?;
+    pb.finish_and_clear();
+    let mut rep = RunReport::new(&model, &outcome, a.sim.confidence);
+    rep.warnings = model.warnings();
+    rep.warnings.extend(precision_warnings(&rep));
+    if let Some(p) = &a.json {
+        write_output(p, report::json::to_json(&rep).as_bytes())?;
+    }
+    if let Some(d) = &a.csv {
+        report::csv::write_csv_dir(&rep, d)
+            .with_context(|| format!("{}: cannot write CSV files", d.display()))?;
+    }
+    if let Some(d) = &a.plots {
+        report::plots::write_run_plots(&rep, d)
+            .with_context(|| format!("{}: cannot write plots", d.display()))?;
+    }
+    if !a.quiet {
+        print!("{}", report::table::to_table(&rep));
+    }
+    Ok(0)
+}
+
+/// Warns when the intervals are too wide to judge the goals.
+fn precision_warnings(rep: &RunReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &rep.channels {
+        let sl = c.metrics.service_level();
+        if sl.half_width.is_nan() {
+            out.push(format!(
+                "{}: one replication gives no confidence interval: use --replications 100 or more",
+                c.id
+            ));
+        } else if sl.half_width > 0.01 {
+            let need = (rep.replications as f64 * (sl.half_width / 0.005).powi(2)).ceil() as u64;
+            out.push(format!(
+                "{}: {} replications give a service-level half-width of {:.1} pp: try --replications {} for ±0.5 pp",
+                c.id,
+                rep.replications,
+                sl.half_width * 100.0,
+                need
+            ));
+        }
+    }
+    out
+}

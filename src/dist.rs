@@ -1,0 +1,353 @@
+//! Time distributions (handle time, patience), in seconds.
+//!
+//! [`DistSpec`] is what a scenario file says; [`Dist`] is the checked, ready-to-sample form built
+//! by [`Dist::new`], which rejects out-of-range parameters so that sampling never fails. The
+//! parameterisations are the ones planners quote: a mean and a coefficient of variation
+//! (cv = standard deviation / mean) for lognormal and gamma. Sampling uses `rand_distr`.
+
+use rand::Rng as _;
+use rand_distr::{Distribution, Exp1, Gamma, LogNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+
+/// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DistSpec {
+    /// Exponential with the given mean.
+    Exponential { mean: f64 },
+    /// Lognormal with the given mean and coefficient of variation.
+    Lognormal { mean: f64, cv: f64 },
+    /// Gamma with the given mean and coefficient of variation (shape = 1/cv^2).
+    Gamma { mean: f64, cv: f64 },
+    /// Always the same value.
+    Deterministic { value: f64 },
+    /// Uniform on [min, max].
+    Uniform { min: f64, max: f64 },
+    /// One of `values`, drawn with probability proportional to `weights` (all 1 when absent).
+    Empirical {
+        values: Vec<f64>,
+        #[serde(default)]
+        weights: Option<Vec<f64>>,
+    },
+    /// Never happens (infinite time): for patience, "no abandonment".
+    Never,
+}
+
+/// A checked distribution, infallible to sample.
+#[derive(Debug, Clone)]
+pub enum Dist {
+    Exponential {
+        mean: f64,
+    },
+    Lognormal(LogNormal<f64>, f64),
+    Gamma(Gamma<f64>, f64),
+    Deterministic(f64),
+    Uniform {
+        min: f64,
+        width: f64,
+    },
+    /// Cumulative weights normalised to 1 (last entry exactly 1) and the values.
+    Empirical {
+        cum: Vec<f64>,
+        values: Vec<f64>,
+    },
+    Never,
+}
+
+/// Why a distribution's parameters were refused; `field` is relative to the distribution object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn check_pos(field: &'static str, v: f64) -> Result<f64, DistError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(DistError {
+            field,
+            message: format!("= {v}: must be a finite number > 0"),
+        })
+    }
+}
+
+fn check_nonneg(field: &'static str, v: f64) -> Result<f64, DistError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(DistError {
+            field,
+            message: format!("= {v}: must be a finite number >= 0"),
+        })
+    }
+}
+
+impl Dist {
+    /// Checks the parameters and builds the sampler.
+    pub fn new(spec: &DistSpec) -> Result<Dist, DistError> {
+        Ok(match *spec {
+            DistSpec::Exponential { mean } => Dist::Exponential {
+                mean: check_pos("mean", mean)?,
+            },
+            DistSpec::Lognormal { mean, cv } => {
+                let mean = check_pos("mean", mean)?;
+                let cv = check_pos("cv", cv)?;
+                let sigma2 = (1.0 + cv * cv).ln();
+                let mu = mean.ln() - sigma2 / 2.0;
+                let d = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError {
+                    field: "cv",
+                    message: format!("= {cv}: {e}"),
+                })?;
+                Dist::Lognormal(d, mean)
+            }
+            DistSpec::Gamma { mean, cv } => {
+                let mean = check_pos("mean", mean)?;
+                let cv = check_pos("cv", cv)?;
+                let shape = 1.0 / (cv * cv);
+                let d = Gamma::new(shape, mean / shape).map_err(|e| DistError {
+                    field: "cv",
+                    message: format!("= {cv}: {e}"),
+                })?;
+                Dist::Gamma(d, mean)
+            }
+            DistSpec::Deterministic { value } => Dist::Deterministic(check_nonneg("value", value)?),
+            DistSpec::Uniform { min, max } => {
+                let min = check_nonneg("min", min)?;
+                let max = check_nonneg("max", max)?;
+                if max < min {
+                    return Err(DistError {
+                        field: "max",
+                        message: format!("= {max}: must be >= min ({min})"),
+                    });
+                }
+                Dist::Uniform {
+                    min,
+                    width: max - min,
+                }
+            }
+            DistSpec::Empirical {
+                ref values,
+                ref weights,
+            } => {
+                if values.is_empty() {
+                    return Err(DistError {
+                        field: "values",
+                        message: "is empty: give at least one value".into(),
+                    });
+                }
+                for v in values {
+                    check_nonneg("values", *v)?;
+                }
+                let w: Vec<f64> = match weights {
+                    None => vec![1.0; values.len()],
+                    Some(w) => {
+                        if w.len() != values.len() {
+                            return Err(DistError {
+                                field: "weights",
+                                message: format!(
+                                    "has {} entries but values has {}: give one weight per value",
+                                    w.len(),
+                                    values.len()
+                                ),
+                            });
+                        }
+                        for x in w {
+                            check_nonneg("weights", *x)?;
+                        }
+                        w.clone()
+                    }
+                };
+                let total: f64 = w.iter().sum();
+                if total <= 0.0 {
+                    return Err(DistError {
+                        field: "weights",
+                        message: "sum to 0: at least one weight must be > 0".into(),
+                    });
+                }
+                let mut acc = 0.0;
+                let mut cum: Vec<f64> = w
+                    .iter()
+                    .map(|x| {
+                        acc += x;
+                        acc / total
+                    })
+                    .collect();
+                *cum.last_mut().expect("non-empty") = 1.0;
+                Dist::Empirical {
+                    cum,
+                    values: values.clone(),
+                }
+            }
+            DistSpec::Never => Dist::Never,
+        })
+    }
+
+    /// The mean (infinite for `Never`).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Exponential { mean } => *mean,
+            Dist::Lognormal(_, m) | Dist::Gamma(_, m) => *m,
+            Dist::Deterministic(v) => *v,
+            Dist::Uniform { min, width } => min + width / 2.0,
+            Dist::Empirical { cum, values } => {
+                let mut prev = 0.0;
+                cum.iter()
+                    .zip(values)
+                    .map(|(c, v)| {
+                        let p = c - prev;
+                        prev = *c;
+                        p * v
+                    })
+                    .sum()
+            }
+            Dist::Never => f64::INFINITY,
+        }
+    }
+
+    /// True when the distribution is exponential (analytic formulas apply).
+    pub fn is_exponential(&self) -> bool {
+        matches!(self, Dist::Exponential { .. })
+    }
+
+    /// One draw, in seconds.
+    #[inline]
+    pub fn sample(&self, rng: &mut Rng) -> f64 {
+        match self {
+            Dist::Exponential { mean } => {
+                let e: f64 = Exp1.sample(rng);
+                e * mean
+            }
+            Dist::Lognormal(d, _) => d.sample(rng),
+            Dist::Gamma(d, _) => d.sample(rng),
+            Dist::Deterministic(v) => *v,
+            Dist::Uniform { min, width } => min + width * rng.random::<f64>(),
+            Dist::Empirical { cum, values } => values[pick(cum, rng.random::<f64>())],
+            Dist::Never => f64::INFINITY,
+        }
+    }
+}
+
+/// Index of the first cumulative share above `u` (linear scan: the lists are short).
+#[inline]
+pub fn pick(cum: &[f64], u: f64) -> usize {
+    cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{stream, Purpose};
+
+    fn moments(d: &Dist, n: usize) -> (f64, f64) {
+        let mut r = stream(1, 0, Purpose::HandleTime, 0);
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut r)).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        (m, v.sqrt() / m)
+    }
+
+    #[test]
+    fn means_and_cvs_match_parameters() {
+        let cases = [
+            (DistSpec::Exponential { mean: 240.0 }, 240.0, 1.0),
+            (
+                DistSpec::Lognormal {
+                    mean: 300.0,
+                    cv: 0.6,
+                },
+                300.0,
+                0.6,
+            ),
+            (
+                DistSpec::Gamma {
+                    mean: 180.0,
+                    cv: 0.5,
+                },
+                180.0,
+                0.5,
+            ),
+            (
+                DistSpec::Uniform {
+                    min: 10.0,
+                    max: 30.0,
+                },
+                20.0,
+                (400.0f64 / 12.0).sqrt() / 20.0,
+            ),
+        ];
+        for (spec, mean, cv) in cases {
+            let d = Dist::new(&spec).unwrap();
+            assert!((d.mean() - mean).abs() < 1e-9);
+            let (m, c) = moments(&d, 400_000);
+            assert!((m / mean - 1.0).abs() < 0.01, "{spec:?}: mean {m}");
+            assert!((c / cv - 1.0).abs() < 0.03, "{spec:?}: cv {c}");
+        }
+    }
+
+    #[test]
+    fn empirical_respects_weights() {
+        let d = Dist::new(&DistSpec::Empirical {
+            values: vec![1.0, 2.0],
+            weights: Some(vec![3.0, 1.0]),
+        })
+        .unwrap();
+        assert!((d.mean() - 1.25).abs() < 1e-12);
+        let (m, _) = moments(&d, 200_000);
+        assert!((m - 1.25).abs() < 0.01);
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        assert_eq!(
+            Dist::new(&DistSpec::Exponential { mean: 0.0 })
+                .unwrap_err()
+                .field,
+            "mean"
+        );
+        assert_eq!(
+            Dist::new(&DistSpec::Lognormal {
+                mean: 10.0,
+                cv: -1.0
+            })
+            .unwrap_err()
+            .field,
+            "cv"
+        );
+        assert_eq!(
+            Dist::new(&DistSpec::Uniform { min: 5.0, max: 1.0 })
+                .unwrap_err()
+                .field,
+            "max"
+        );
+        assert_eq!(
+            Dist::new(&DistSpec::Empirical {
+                values: vec![],
+                weights: None
+            })
+            .unwrap_err()
+            .field,
+            "values"
+        );
+        assert_eq!(
+            Dist::new(&DistSpec::Empirical {
+                values: vec![1.0],
+                weights: Some(vec![1.0, 2.0])
+            })
+            .unwrap_err()
+            .field,
+            "weights"
+        );
+        assert_eq!(
+            Dist::new(&DistSpec::Gamma {
+                mean: f64::NAN,
+                cv: 1.0
+            })
+            .unwrap_err()
+            .field,
+            "mean"
+        );
+    }
+}

@@ -1,0 +1,744 @@
+//! The event loop of one replication: exact discrete-event simulation in continuous time.
+//!
+//! Events are arrivals (one pending per channel), service completions (a binary heap keyed by
+//! (time, sequence number), so simultaneous completions are handled first in, first out) and
+//! interval boundaries (staffing changes, closing). At equal times a boundary goes first, then
+//! completions, then arrivals.
+//!
+//! - **Arrival**: the contact's type, segment, base handle time and patience are drawn at once,
+//!   each from its channel's own stream, so routing and staffing never shift a random draw. It
+//!   goes to an eligible agent with room (see [`crate::routing`]) or joins its class's FIFO queue.
+//! - **Abandonment** is exact but lazy: a waiting contact carries its deadline (arrival +
+//!   patience), and is counted as abandoned at that deadline when it reaches the head of its
+//!   queue after it (or at closing or at the end). Nothing else observes a waiting contact, so
+//!   this gives the same outcomes as scheduling an abandonment event, without the events.
+//! - **Completion**: the agent frees the contact's load units and, unless leaving, takes the
+//!   best waiting contact(s) it has room for, as the strategy ranks them.
+//! - **Boundary**: headcounts change. Joining agents first recall agents still finishing a
+//!   contact before leaving; leaving agents are the most recently idle first, then busy agents,
+//!   who finish the contact in hand and take no new one.
+//! - **Closing** (see [`Closing`]): arrivals stop. `drain`: agents on duty in the last interval
+//!   serve the queue until it is empty; `cut`: contacts still waiting are dropped and counted
+//!   `unresolved`. In both cases the contacts waiting at closing are counted.
+//!
+//! The state is allocated once per worker thread and reused: no allocation per event.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::arrivals::{Cursor, RateProfile};
+use crate::dist::pick;
+use crate::model::{Closing, Model};
+use crate::rng::{stream, Purpose, Rng};
+use crate::routing::{Head, Router, Strategy};
+use crate::stats::{Layout, RepStats, Thresholds};
+
+use rand::Rng as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Duty {
+    Off,
+    On,
+    /// Finishing the contacts in hand, then off.
+    Leaving,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Not in an availability list (off, leaving, or at capacity).
+    None,
+    Idle,
+    Partial,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Agent {
+    group: u32,
+    load: u32,
+    duty: Duty,
+    place: Place,
+    /// Index in the group's partial list when `place == Partial`.
+    slot: u32,
+    /// When the agent's load last went down (or it came on duty): "idle since".
+    since: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct GroupState {
+    /// Fully idle agents, longest idle at the front.
+    idle: VecDeque<u32>,
+    /// Agents with some load and some room.
+    partial: Vec<u32>,
+    /// Off-duty agents (stack).
+    off: Vec<u32>,
+    /// On duty and not leaving.
+    active: u32,
+    /// On duty, leaving ones included.
+    on_duty: u32,
+    /// Start of the staffed-time segment being accumulated.
+    last_t: f64,
+    first: u32,
+    count: u32,
+}
+
+/// A waiting contact.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    arrival: f64,
+    deadline: f64,
+    handle: f64,
+    /// Arrival interval, -1 during the warm-up (not counted).
+    interval: i32,
+}
+
+/// A service completion in the heap: (time bits, sequence, agent, class). Times are
+/// non-negative, so their IEEE bit patterns order like the times.
+type Completion = Reverse<(u64, u64, u32, u32)>;
+
+/// Per-class constants the loop needs.
+#[derive(Debug, Clone, Copy)]
+struct ClassInfo {
+    channel: u32,
+    priority: bool,
+    hard: usize,
+    cells: [u32; 2],
+    thresholds: Thresholds,
+}
+
+/// One worker's simulation state, reusable across replications and across models with the
+/// same structure (channels, classes, groups), such as staffing or routing variants.
+pub struct Engine {
+    layout: Layout,
+    stats: RepStats,
+    classes: Vec<ClassInfo>,
+    profiles: Vec<RateProfile>,
+    cursors: Vec<Cursor>,
+    next_arrival: Vec<f64>,
+    arrival_rng: Vec<Rng>,
+    attr_rng: Vec<Rng>,
+    handle_rng: Vec<Rng>,
+    patience_rng: Vec<Rng>,
+    /// Cumulative type and segment shares per channel.
+    type_cum: Vec<Vec<f64>>,
+    seg_cum: Vec<Vec<f64>>,
+    agents: Vec<Agent>,
+    groups: Vec<GroupState>,
+    queues: Vec<VecDeque<Waiting>>,
+    heap: BinaryHeap<Completion>,
+    seq: u64,
+    router: Router,
+    now: f64,
+}
+
+impl Engine {
+    pub fn new(model: &Model) -> Engine {
+        let layout = Layout::new(model);
+        let stats = RepStats::new(&layout);
+        let nc = model.channels.len();
+        let placeholder = stream(0, 0, Purpose::Arrivals, 0);
+        Engine {
+            stats,
+            classes: Vec::new(),
+            profiles: Vec::new(),
+            cursors: Vec::new(),
+            next_arrival: vec![f64::INFINITY; nc],
+            arrival_rng: vec![placeholder.clone(); nc],
+            attr_rng: vec![placeholder.clone(); nc],
+            handle_rng: vec![placeholder.clone(); nc],
+            patience_rng: vec![placeholder; nc],
+            type_cum: Vec::new(),
+            seg_cum: Vec::new(),
+            agents: Vec::new(),
+            groups: vec![GroupState::default(); model.groups.len()],
+            queues: vec![VecDeque::new(); model.classes.len()],
+            heap: BinaryHeap::new(),
+            seq: 0,
+            router: Router::for_model(model),
+            now: 0.0,
+            layout,
+        }
+    }
+
+    /// The layout of the statistics this engine produces.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Runs replication `rep` of `model` with `seed`; returns its counters.
+    pub fn run(&mut self, model: &Model, seed: u64, rep: u64) -> &RepStats {
+        self.prepare(model, seed, rep);
+        let close = model.close_time();
+        let n = model.n_intervals;
+        // Boundary k happens at the start of interval k (k = 0 ends the warm-up; k = n closes).
+        let mut next_boundary = 0usize;
+        let mut boundary_t = model.interval_start(0);
+        loop {
+            // Earliest pending arrival (few channels: a linear scan).
+            let mut ta = f64::INFINITY;
+            let mut ca = usize::MAX;
+            for (c, t) in self.next_arrival.iter().enumerate() {
+                if *t < ta {
+                    ta = *t;
+                    ca = c;
+                }
+            }
+            let tc = match self.heap.peek() {
+                Some(Reverse((bits, ..))) => f64::from_bits(*bits),
+                None => f64::INFINITY,
+            };
+            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
+                self.now = boundary_t;
+                self.boundary(model, next_boundary);
+                next_boundary += 1;
+                boundary_t = if next_boundary <= n {
+                    model.interval_start(next_boundary)
+                } else {
+                    f64::INFINITY
+                };
+                let _ = close;
+                continue;
+            }
+            if tc <= ta {
+                if tc == f64::INFINITY {
+                    break;
+                }
+                let Some(Reverse((_, _, agent, class))) = self.heap.pop() else {
+                    break;
+                };
+                self.now = tc;
+                self.complete(model, agent as usize, class as usize);
+            } else {
+                self.now = ta;
+                self.arrive(model, ca);
+            }
+        }
+        self.finish();
+        &self.stats
+    }
+
+    fn prepare(&mut self, model: &Model, seed: u64, rep: u64) {
+        assert_eq!(
+            self.queues.len(),
+            model.classes.len(),
+            "engine built for a model of another structure"
+        );
+        self.router = Router::for_model(model);
+        self.stats.reset();
+        self.now = 0.0;
+        self.seq = 0;
+        self.heap.clear();
+        for q in &mut self.queues {
+            q.clear();
+        }
+        let sl = &model.sl;
+        self.classes.clear();
+        for (k, cl) in model.classes.iter().enumerate() {
+            let seg_goal = model.segments[cl.segment]
+                .goal
+                .map(|g| g.threshold_s)
+                .unwrap_or(-1.0);
+            self.classes.push(ClassInfo {
+                channel: cl.channel as u32,
+                priority: model.routing.priority[cl.segment],
+                hard: cl.hard as usize,
+                cells: self.layout.class_cells[k],
+                thresholds: Thresholds {
+                    goal_s: model.channels[cl.channel].goal.threshold_s,
+                    segment_goal_s: seg_goal,
+                    long_wait_s: sl.long_wait_s,
+                    short_abandon_s: sl.short_abandon_s,
+                },
+            });
+        }
+        // Channels: rate profiles and random streams.
+        self.profiles.clear();
+        self.cursors.clear();
+        self.type_cum.clear();
+        self.seg_cum.clear();
+        for (c, ch) in model.channels.iter().enumerate() {
+            self.profiles.push(RateProfile::for_channel(model, c));
+            self.cursors.push(self.profiles[c].start());
+            self.arrival_rng[c] = stream(seed, rep, Purpose::Arrivals, c);
+            self.attr_rng[c] = stream(seed, rep, Purpose::Attributes, c);
+            self.handle_rng[c] = stream(seed, rep, Purpose::HandleTime, c);
+            self.patience_rng[c] = stream(seed, rep, Purpose::Patience, c);
+            let mut acc = 0.0;
+            let mut tc: Vec<f64> = ch
+                .types
+                .iter()
+                .map(|t| {
+                    acc += t.share;
+                    acc
+                })
+                .collect();
+            *tc.last_mut().expect("validated: at least one type") = f64::INFINITY;
+            self.type_cum.push(tc);
+            let mut acc = 0.0;
+            let mut sc: Vec<f64> = ch
+                .segments
+                .iter()
+                .map(|s| {
+                    acc += s.share;
+                    acc
+                })
+                .collect();
+            *sc.last_mut().expect("validated: at least one segment") = f64::INFINITY;
+            self.seg_cum.push(sc);
+            self.next_arrival[c] =
+                self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        }
+        // Agents: a pool per group as large as its largest headcount.
+        self.agents.clear();
+        for (g, gr) in model.groups.iter().enumerate() {
+            let count = model.max_headcount(g);
+            let first = self.agents.len() as u32;
+            let st = &mut self.groups[g];
+            st.idle.clear();
+            st.partial.clear();
+            st.off.clear();
+            st.first = first;
+            st.count = count;
+            st.active = 0;
+            st.on_duty = 0;
+            st.last_t = 0.0;
+            for i in (0..count).rev() {
+                st.off.push(first + i);
+            }
+            for _ in 0..count {
+                self.agents.push(Agent {
+                    group: g as u32,
+                    load: 0,
+                    duty: Duty::Off,
+                    place: Place::None,
+                    slot: 0,
+                    since: 0.0,
+                });
+            }
+            let _ = gr;
+        }
+        for g in 0..model.groups.len() {
+            let target = model.groups[g].headcount[0];
+            self.set_headcount(model, g, target);
+        }
+    }
+
+    /// The stats cell triple of a contact of class `k` arriving in `interval` (>= 0).
+    #[inline]
+    fn cells(&self, k: usize, interval: i32, ni: usize) -> [u32; 3] {
+        let ci = &self.classes[k];
+        [
+            ci.cells[0],
+            ci.cells[1],
+            self.layout.interval_base + ci.channel * ni as u32 + interval as u32,
+        ]
+    }
+
+    fn arrive(&mut self, model: &Model, c: usize) {
+        let now = self.now;
+        let piece = self.cursors[c].piece();
+        let interval = piece as i32 - if model.warmup_s > 0.0 { 1 } else { 0 };
+        let ch = &model.channels[c];
+        let ti = if ch.types.len() > 1 {
+            pick(&self.type_cum[c], self.attr_rng[c].random::<f64>())
+        } else {
+            0
+        };
+        let si = if ch.segments.len() > 1 {
+            pick(&self.seg_cum[c], self.attr_rng[c].random::<f64>())
+        } else {
+            0
+        };
+        let seg = &ch.segments[si];
+        let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
+        let patience = seg.patience.sample(&mut self.patience_rng[c]);
+        let k = ch.class_of[ti][si];
+        self.next_arrival[c] =
+            self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        let ni = model.n_intervals;
+        if interval >= 0 {
+            let cells = self.cells(k, interval, ni);
+            self.stats.offered(cells);
+        }
+        let w = Waiting {
+            arrival: now,
+            deadline: now + patience,
+            handle,
+            interval,
+        };
+        match self.find_agent(model, k) {
+            Some((a, level)) => {
+                self.detach(a);
+                self.start(model, a, k, level, w);
+                self.attach(model, a);
+            }
+            None => self.queues[k].push_back(w),
+        }
+    }
+
+    /// The agent a new contact of class `k` goes to, with its level, if any has room.
+    #[inline]
+    fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
+        let prof_first = self.router.proficiency_first();
+        let chan = self.classes[k].channel as usize;
+        let cap = model.capacity;
+        // Best so far: (agent, level, load, since).
+        let mut best: Option<(usize, u8, u32, f64)> = None;
+        for &(g, level) in &model.classes[k].eligible {
+            if prof_first {
+                if let Some(b) = best {
+                    if level < b.1 {
+                        break;
+                    }
+                }
+            }
+            let st = &self.groups[g];
+            let cand = if let Some(&a) = st.idle.front() {
+                Some((a as usize, 0u32, self.agents[a as usize].since))
+            } else {
+                let units = model.groups[g].units[chan];
+                let mut c: Option<(usize, u32, f64)> = None;
+                for &a in &st.partial {
+                    let ag = &self.agents[a as usize];
+                    if ag.load + units <= cap
+                        && c.is_none_or(|(_, l, s)| (ag.load, ag.since) < (l, s))
+                    {
+                        c = Some((a as usize, ag.load, ag.since));
+                    }
+                }
+                c
+            };
+            if let Some((a, load, since)) = cand {
+                if best.is_none_or(|(_, _, bl, bs)| (load, since) < (bl, bs)) {
+                    best = Some((a, level, load, since));
+                }
+            }
+        }
+        best.map(|(a, l, _, _)| (a, l))
+    }
+
+    /// Removes an agent from its availability list (it is about to take a contact).
+    #[inline]
+    fn detach(&mut self, a: usize) {
+        let g = self.agents[a].group as usize;
+        match self.agents[a].place {
+            Place::None => {}
+            Place::Idle => {
+                let front = self.groups[g].idle.pop_front();
+                debug_assert_eq!(
+                    front,
+                    Some(a as u32),
+                    "only the longest-idle agent is ever picked"
+                );
+            }
+            Place::Partial => {
+                let st = &mut self.groups[g];
+                let i = self.agents[a].slot as usize;
+                st.partial.swap_remove(i);
+                if let Some(&moved) = st.partial.get(i) {
+                    self.agents[moved as usize].slot = i as u32;
+                }
+            }
+        }
+        self.agents[a].place = Place::None;
+    }
+
+    /// Puts an on-duty agent in the availability list its load calls for.
+    #[inline]
+    fn attach(&mut self, model: &Model, a: usize) {
+        debug_assert_eq!(self.agents[a].place, Place::None);
+        let ag = self.agents[a];
+        if ag.duty != Duty::On {
+            return;
+        }
+        let st = &mut self.groups[ag.group as usize];
+        if ag.load == 0 {
+            st.idle.push_back(a as u32);
+            self.agents[a].place = Place::Idle;
+        } else if ag.load < model.capacity {
+            self.agents[a].slot = st.partial.len() as u32;
+            st.partial.push(a as u32);
+            self.agents[a].place = Place::Partial;
+        }
+    }
+
+    /// Agent `a` (detached) starts serving contact `w` of class `k`.
+    #[inline]
+    fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
+        let now = self.now;
+        let ci = self.classes[k];
+        let g = self.agents[a].group as usize;
+        let units = model.groups[g].units[ci.channel as usize];
+        self.agents[a].load += units;
+        let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
+        let end = now + handle;
+        self.seq += 1;
+        self.heap
+            .push(Reverse((end.to_bits(), self.seq, a as u32, k as u32)));
+        // Busy time, clipped to opening hours and split by interval.
+        let ni = model.n_intervals;
+        let open = model.warmup_s;
+        let close = model.close_time();
+        let mut t0 = now.max(open);
+        let t1 = end.min(close);
+        let frac = units as f64 / model.capacity as f64;
+        while t0 < t1 {
+            let i = (((t0 - open) / model.interval_s) as usize).min(ni - 1);
+            let e = model.interval_start(i + 1).min(t1);
+            self.stats.busy[g * ni + i] += frac * (e - t0);
+            t0 = e;
+        }
+        if w.interval >= 0 {
+            let cells = self.cells(k, w.interval, ni);
+            self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+        }
+    }
+
+    fn complete(&mut self, model: &Model, a: usize, k: usize) {
+        let now = self.now;
+        let chan = self.classes[k].channel as usize;
+        let g = self.agents[a].group as usize;
+        self.detach(a);
+        let ag = &mut self.agents[a];
+        ag.load -= model.groups[g].units[chan];
+        ag.since = now;
+        match ag.duty {
+            Duty::On => {
+                self.serve_queues(model, a);
+                self.attach(model, a);
+            }
+            Duty::Leaving => {
+                if ag.load == 0 {
+                    ag.duty = Duty::Off;
+                    self.change_on_duty(model, g, -1);
+                    self.groups[g].off.push(a as u32);
+                }
+            }
+            Duty::Off => unreachable!("an off-duty agent has no contact"),
+        }
+    }
+
+    /// A detached, on-duty agent takes waiting contacts while it has room.
+    fn serve_queues(&mut self, model: &Model, a: usize) {
+        let now = self.now;
+        let g = self.agents[a].group as usize;
+        let gm = &model.groups[g];
+        let ni = model.n_intervals;
+        loop {
+            let room = model.capacity - self.agents[a].load;
+            if room == 0 {
+                return;
+            }
+            let mut best: Option<(usize, u8, (u32, f64))> = None;
+            for &(k, level) in &gm.classes {
+                let ci = self.classes[k];
+                if gm.units[ci.channel as usize] > room {
+                    continue;
+                }
+                // Contacts whose patience ran out before now abandoned at their deadline.
+                let q = &mut self.queues[k];
+                while let Some(w) = q.front() {
+                    if w.deadline > now {
+                        break;
+                    }
+                    let w = *w;
+                    q.pop_front();
+                    if w.interval >= 0 {
+                        let cells = [
+                            ci.cells[0],
+                            ci.cells[1],
+                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
+                        ];
+                        self.stats
+                            .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                    }
+                }
+                if let Some(w) = self.queues[k].front() {
+                    let rank = self.router.contact_rank(
+                        &Head {
+                            arrival: w.arrival,
+                            level,
+                            priority: ci.priority,
+                        },
+                        now,
+                    );
+                    if best.is_none_or(|(_, _, r)| rank < r) {
+                        best = Some((k, level, rank));
+                    }
+                }
+            }
+            let Some((k, level, _)) = best else { return };
+            let w = self.queues[k].pop_front().expect("head seen above");
+            self.start(model, a, k, level, w);
+        }
+    }
+
+    /// Adds `delta` to a group's on-duty count, accumulating staffed time first.
+    fn change_on_duty(&mut self, model: &Model, g: usize, delta: i32) {
+        self.accrue_staffed(model, g);
+        let st = &mut self.groups[g];
+        st.on_duty = (st.on_duty as i32 + delta) as u32;
+    }
+
+    /// Adds the group's staffed time since `last_t` to the current interval (if in opening hours).
+    fn accrue_staffed(&mut self, model: &Model, g: usize) {
+        let now = self.now;
+        let st = &mut self.groups[g];
+        let open = model.warmup_s;
+        let close = model.close_time();
+        let t0 = st.last_t.max(open);
+        let t1 = now.min(close);
+        if t1 > t0 {
+            // Segments never straddle a boundary: boundaries accrue before any change.
+            let i = (((t0 - open) / model.interval_s) as usize).min(model.n_intervals - 1);
+            self.stats.staffed[g * model.n_intervals + i] += st.on_duty as f64 * (t1 - t0);
+        }
+        st.last_t = now;
+    }
+
+    /// Brings group `g` to `target` active agents.
+    fn set_headcount(&mut self, model: &Model, g: usize, target: u32) {
+        let now = self.now;
+        // Recall leaving agents first: they are still on duty.
+        if self.groups[g].active < target {
+            let (first, count) = (self.groups[g].first as usize, self.groups[g].count as usize);
+            for a in first..first + count {
+                if self.groups[g].active >= target {
+                    break;
+                }
+                if self.agents[a].duty == Duty::Leaving {
+                    self.agents[a].duty = Duty::On;
+                    self.groups[g].active += 1;
+                    self.serve_queues(model, a);
+                    self.attach(model, a);
+                }
+            }
+        }
+        while self.groups[g].active < target {
+            let Some(a) = self.groups[g].off.pop() else {
+                break;
+            };
+            let a = a as usize;
+            self.agents[a].duty = Duty::On;
+            self.agents[a].load = 0;
+            self.agents[a].since = now;
+            self.groups[g].active += 1;
+            self.change_on_duty(model, g, 1);
+            self.serve_queues(model, a);
+            self.attach(model, a);
+        }
+        // Idle agents leave first (most recently idle first), then partly busy, then busy ones.
+        while self.groups[g].active > target {
+            let Some(a) = self.groups[g].idle.pop_back() else {
+                break;
+            };
+            let a = a as usize;
+            self.agents[a].place = Place::None;
+            self.agents[a].duty = Duty::Off;
+            self.groups[g].active -= 1;
+            self.change_on_duty(model, g, -1);
+            self.groups[g].off.push(a as u32);
+        }
+        while self.groups[g].active > target {
+            let Some(&a) = self.groups[g].partial.last() else {
+                break;
+            };
+            let a = a as usize;
+            self.detach(a);
+            self.agents[a].duty = Duty::Leaving;
+            self.groups[g].active -= 1;
+        }
+        if self.groups[g].active > target {
+            let (first, count) = (self.groups[g].first as usize, self.groups[g].count as usize);
+            for a in (first..first + count).rev() {
+                if self.groups[g].active <= target {
+                    break;
+                }
+                if self.agents[a].duty == Duty::On {
+                    debug_assert_eq!(self.agents[a].place, Place::None);
+                    self.agents[a].duty = Duty::Leaving;
+                    self.groups[g].active -= 1;
+                }
+            }
+        }
+    }
+
+    fn boundary(&mut self, model: &Model, k: usize) {
+        for g in 0..model.groups.len() {
+            self.accrue_staffed(model, g);
+        }
+        let n = model.n_intervals;
+        if k == 0 {
+            return; // end of the warm-up: same staff.
+        }
+        if k < n {
+            for g in 0..model.groups.len() {
+                self.set_headcount(model, g, model.groups[g].headcount[k]);
+            }
+            return;
+        }
+        // Closing.
+        let now = self.now;
+        let ni = model.n_intervals;
+        for k in 0..self.queues.len() {
+            let ci = self.classes[k];
+            let mut q = std::mem::take(&mut self.queues[k]);
+            match model.closing {
+                Closing::Drain => {
+                    for w in q.iter().filter(|w| w.deadline > now && w.interval >= 0) {
+                        let cells = [
+                            ci.cells[0],
+                            ci.cells[1],
+                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
+                        ];
+                        self.stats.waiting_at_close(cells);
+                    }
+                }
+                Closing::Cut => {
+                    for w in q.drain(..) {
+                        if w.interval < 0 {
+                            continue;
+                        }
+                        let cells = [
+                            ci.cells[0],
+                            ci.cells[1],
+                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
+                        ];
+                        if w.deadline <= now {
+                            self.stats
+                                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                        } else {
+                            self.stats.waiting_at_close(cells);
+                            self.stats.unresolved(cells);
+                        }
+                    }
+                }
+            }
+            self.queues[k] = q;
+        }
+    }
+
+    /// End of the simulation: contacts still queued either abandoned by now (finite patience)
+    /// or are unresolved (no agent who could take them was left on duty).
+    fn finish(&mut self) {
+        let ni = self.layout.n_intervals;
+        for k in 0..self.queues.len() {
+            let ci = self.classes[k];
+            while let Some(w) = self.queues[k].pop_front() {
+                if w.interval < 0 {
+                    continue;
+                }
+                let cells = [
+                    ci.cells[0],
+                    ci.cells[1],
+                    self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
+                ];
+                if w.deadline.is_finite() {
+                    self.stats
+                        .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                } else {
+                    self.stats.unresolved(cells);
+                }
+            }
+        }
+    }
+}

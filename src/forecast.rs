@@ -1,0 +1,216 @@
+//! Interval forecasts in the CSV form workforce-management tools export:
+//! `channel,interval_start,offered`, one row per channel and interval, `interval_start` as
+//! `HH:MM` (a date before it, `2026-11-23 08:30` or `2026-11-23T08:30:00`, is accepted and ignored).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::InputError;
+
+/// Parses `HH:MM` or `HH:MM:SS` (optionally after a date and a space or `T`) into seconds after midnight.
+pub fn parse_clock(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let time = s.rsplit([' ', 'T']).next()?;
+    let mut parts = time.split(':');
+    let h: u32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.trim().parse().ok()?;
+    let sec: u32 = match parts.next() {
+        Some(x) => x.trim().parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some() || h > 24 || m > 59 || sec > 59 || (h == 24 && (m > 0 || sec > 0)) {
+        return None;
+    }
+    Some((h * 3600 + m * 60 + sec) as f64)
+}
+
+/// Reads a forecast file into `volumes[channel][interval]` for the given channel ids and day.
+/// Every (channel, interval) pair must appear exactly once.
+pub fn read_forecast(
+    path: &Path,
+    channels: &[String],
+    open_s: f64,
+    interval_s: f64,
+    intervals: usize,
+) -> Result<Vec<Vec<f64>>, InputError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::new(&file, "", format!("cannot read forecast file: {e}")))?;
+    parse_forecast(&file, &bytes, channels, open_s, interval_s, intervals)
+}
+
+/// Parses forecast CSV text (see [`read_forecast`]); `file` is used in error messages.
+pub fn parse_forecast(
+    file: &str,
+    bytes: &[u8],
+    channels: &[String],
+    open_s: f64,
+    interval_s: f64,
+    intervals: usize,
+) -> Result<Vec<Vec<f64>>, InputError> {
+    let err = |line: u64, msg: String| InputError::new(file, format!("line {line}"), msg);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| err(1, format!("cannot read the header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(ci), Some(ti), Some(oi)) = (col("channel"), col("interval_start"), col("offered"))
+    else {
+        return Err(err(
+            1,
+            format!(
+                "header is `{}`: expected the columns channel,interval_start,offered",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    };
+    let index: HashMap<&str, usize> = channels
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let mut out = vec![vec![f64::NAN; intervals]; channels.len()];
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            err(line, format!("malformed CSV row: {e}"))
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let ch = &rec[ci];
+        let Some(&c) = index.get(ch) else {
+            return Err(err(
+                line,
+                format!(
+                    "channel `{ch}` is not defined in the scenario (known: {})",
+                    channels.join(", ")
+                ),
+            ));
+        };
+        let Some(t) = parse_clock(&rec[ti]) else {
+            return Err(err(
+                line,
+                format!("interval_start `{}` is not a time of day (HH:MM)", &rec[ti]),
+            ));
+        };
+        let k = (t - open_s) / interval_s;
+        if k < 0.0 || k.fract() != 0.0 || k as usize >= intervals {
+            return Err(err(line, format!(
+                "interval_start `{}` is not the start of one of the day's {intervals} intervals of {} min",
+                &rec[ti], interval_s / 60.0
+            )));
+        }
+        let offered: f64 = rec[oi]
+            .parse()
+            .map_err(|_| err(line, format!("offered `{}` is not a number", &rec[oi])))?;
+        if !offered.is_finite() || offered < 0.0 {
+            return Err(err(
+                line,
+                format!("offered = {offered}: must be a finite number >= 0"),
+            ));
+        }
+        let slot = &mut out[c][k as usize];
+        if !slot.is_nan() {
+            return Err(err(
+                line,
+                format!("channel `{ch}` interval `{}` appears twice", &rec[ti]),
+            ));
+        }
+        *slot = offered;
+    }
+    for (c, row) in out.iter().enumerate() {
+        if let Some(k) = row.iter().position(|v| v.is_nan()) {
+            let t = open_s + k as f64 * interval_s;
+            return Err(InputError::new(file, "", format!(
+                "no row for channel `{}` interval {:02}:{:02}: the forecast must give every channel and interval",
+                channels[c], (t / 3600.0) as u32, ((t % 3600.0) / 60.0) as u32
+            )));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ch() -> Vec<String> {
+        vec!["phone".into(), "chat".into()]
+    }
+
+    #[test]
+    fn clock_forms() {
+        assert_eq!(parse_clock("08:30"), Some(30600.0));
+        assert_eq!(parse_clock("2026-11-23 08:30"), Some(30600.0));
+        assert_eq!(parse_clock("2026-11-23T08:30:00"), Some(30600.0));
+        assert_eq!(parse_clock("25:00"), None);
+        assert_eq!(parse_clock("8h30"), None);
+    }
+
+    #[test]
+    fn parses_a_complete_forecast() {
+        let csv = "channel,interval_start,offered\nphone,08:00,10\nchat,08:00,2\nphone,08:30,12.5\nchat,08:30,0\n";
+        let v = parse_forecast("f.csv", csv.as_bytes(), &ch(), 8.0 * 3600.0, 1800.0, 2).unwrap();
+        assert_eq!(v, vec![vec![10.0, 12.5], vec![2.0, 0.0]]);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let cases = [
+            (
+                "channel,interval_start,offered\nphone,08:00,10\nfax,08:00,1\n",
+                "line 3",
+                "fax",
+            ),
+            (
+                "channel,interval_start,offered\nphone,08:10,10\n",
+                "line 2",
+                "not the start",
+            ),
+            (
+                "channel,interval_start,offered\nphone,08:00,-1\n",
+                "line 2",
+                ">= 0",
+            ),
+            (
+                "channel,interval_start,offered\nphone,08:00,x\n",
+                "line 2",
+                "not a number",
+            ),
+            (
+                "channel,interval_start,offered\nphone,08:00,1\nphone,08:00,1\n",
+                "line 3",
+                "twice",
+            ),
+            (
+                "channel,interval_start,offered\nphone,08:00\n",
+                "line 2",
+                "malformed",
+            ),
+            ("chan,start,n\n", "line 1", "expected the columns"),
+        ];
+        for (text, loc, msg) in cases {
+            let e = parse_forecast("f.csv", text.as_bytes(), &ch(), 8.0 * 3600.0, 1800.0, 1)
+                .unwrap_err();
+            assert_eq!(e.location, loc, "{text}");
+            assert!(e.message.contains(msg), "{}", e.message);
+        }
+        let e = parse_forecast(
+            "f.csv",
+            b"channel,interval_start,offered\nphone,08:00,1\n",
+            &ch(),
+            28800.0,
+            1800.0,
+            1,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("no row for channel `chat`"),
+            "{}",
+            e.message
+        );
+    }
+}

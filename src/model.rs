@@ -1,0 +1,337 @@
+//! The validated model the engine runs: names resolved to indices, distributions built, every
+//! cross-reference checked. Only [`crate::scenario::resolve`] builds one from a file; tests and
+//! the staffing search derive variants from it (more volume, other headcounts, another strategy).
+
+use serde::{Deserialize, Serialize};
+
+use crate::dist::Dist;
+
+/// What happens at closing time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closing {
+    /// No new contacts arrive; the last interval's agents stay until every waiting contact is
+    /// answered or abandons. Contacts waiting at closing are counted (`waiting_at_close`).
+    #[default]
+    Drain,
+    /// Contacts still waiting at closing are dropped unanswered and counted as `unresolved`
+    /// (still waiting at the end); contacts in service are finished.
+    Cut,
+}
+
+/// Contact difficulty: hard contacts use the `hard` proficiency handle-time factors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    #[default]
+    Normal,
+    Hard,
+}
+
+/// The routing strategy (see `crate::routing` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum StrategyKind {
+    #[default]
+    SkillFirst,
+    IdleFirst,
+    ElderlyPriority,
+}
+
+impl StrategyKind {
+    pub const ALL: [StrategyKind; 3] = [
+        StrategyKind::SkillFirst,
+        StrategyKind::IdleFirst,
+        StrategyKind::ElderlyPriority,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StrategyKind::SkillFirst => "skill-first",
+            StrategyKind::IdleFirst => "idle-first",
+            StrategyKind::ElderlyPriority => "elderly-priority",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StrategyKind> {
+        Self::ALL.into_iter().find(|k| k.name() == s.trim())
+    }
+}
+
+/// Which service-level formula is reported (`N_T` = answered within the threshold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlFormula {
+    /// N_T / (answered + abandoned).
+    #[default]
+    AnsweredAndAbandoned,
+    /// N_T / answered.
+    Answered,
+    /// N_T / offered.
+    Offered,
+    /// N_T / (answered + abandoned - abandoned within `short_abandon_s`).
+    ExcludeShortAbandons,
+}
+
+impl SlFormula {
+    pub const ALL: [SlFormula; 4] = [
+        SlFormula::AnsweredAndAbandoned,
+        SlFormula::Answered,
+        SlFormula::Offered,
+        SlFormula::ExcludeShortAbandons,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SlFormula::AnsweredAndAbandoned => "answered_and_abandoned",
+            SlFormula::Answered => "answered",
+            SlFormula::Offered => "offered",
+            SlFormula::ExcludeShortAbandons => "exclude_short_abandons",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SlFormula> {
+        Self::ALL.into_iter().find(|k| k.name() == s.trim())
+    }
+
+    /// The formula in words, for reports.
+    pub fn describe(self, short_abandon_s: f64) -> String {
+        match self {
+            SlFormula::AnsweredAndAbandoned => "answered within T / (answered + abandoned)".into(),
+            SlFormula::Answered => "answered within T / answered".into(),
+            SlFormula::Offered => "answered within T / offered".into(),
+            SlFormula::ExcludeShortAbandons => {
+                format!("answered within T / (answered + abandoned - abandoned within {short_abandon_s} s)")
+            }
+        }
+    }
+}
+
+/// A service-level goal: `target` share answered within `threshold_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    pub threshold_s: f64,
+    pub target: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLevelDef {
+    pub formula: SlFormula,
+    pub short_abandon_s: f64,
+    pub long_wait_s: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeMix {
+    /// Index into [`Model::types`].
+    pub type_: usize,
+    pub share: f64,
+    /// Indices into [`Model::skills`].
+    pub skills: Vec<usize>,
+    pub hard: bool,
+    pub handle: Dist,
+}
+
+#[derive(Debug, Clone)]
+pub struct SegmentMix {
+    /// Index into [`Model::segments`].
+    pub segment: usize,
+    pub share: f64,
+    pub patience: Dist,
+    pub handle_factor: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: String,
+    pub goal: Goal,
+    pub concurrency: u32,
+    /// Arrival rate (contacts per second) in each interval, multipliers applied.
+    pub rates: Vec<f64>,
+    pub types: Vec<TypeMix>,
+    pub segments: Vec<SegmentMix>,
+    /// `class_of[local type][local segment]` = index into [`Model::classes`].
+    pub class_of: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub id: String,
+    pub goal: Option<Goal>,
+}
+
+/// A contact class: (channel, type, segment). Each class has its own FIFO queue in the engine.
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub channel: usize,
+    pub type_: usize,
+    pub segment: usize,
+    pub local_type: usize,
+    pub local_segment: usize,
+    pub hard: bool,
+    /// Groups that can serve the class with their proficiency level (min over the required
+    /// skills), best level first, ties in file order.
+    pub eligible: Vec<(usize, u8)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: String,
+    /// Level (1..=5) per skill in [`Model::skills`]; 0 = lacks the skill.
+    pub levels: Vec<u8>,
+    /// Load units a contact of each channel takes ([`Model::capacity`] / concurrency); 0 = cannot serve.
+    pub units: Vec<u32>,
+    /// Agents on duty in each interval.
+    pub headcount: Vec<u32>,
+    pub min: u32,
+    pub max: u32,
+    /// Classes the group can serve, with its level for each.
+    pub classes: Vec<(usize, u8)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Routing {
+    pub strategy: StrategyKind,
+    /// Per segment: served first under elderly-priority.
+    pub priority: Vec<bool>,
+    /// Aging bound in seconds (infinite = strict priority).
+    pub aging_s: f64,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    /// The scenario file it came from.
+    pub source: String,
+    /// First 16 hex digits of the SHA-256 of the scenario file (and its forecast CSV).
+    pub hash: String,
+    /// Opening time, seconds after midnight.
+    pub open_s: f64,
+    pub interval_s: f64,
+    pub n_intervals: usize,
+    pub warmup_s: f64,
+    pub closing: Closing,
+    pub seed: u64,
+    pub replications: u64,
+    pub sl: ServiceLevelDef,
+    /// Volume factor applied on top of the file (`--surge`); already included in the rates.
+    pub surge: f64,
+    pub channels: Vec<Channel>,
+    pub types: Vec<String>,
+    pub segments: Vec<Segment>,
+    pub skills: Vec<String>,
+    pub groups: Vec<Group>,
+    pub classes: Vec<Class>,
+    /// Load units one agent holds.
+    pub capacity: u32,
+    pub routing: Routing,
+    /// Handle-time factor per level 1..=5: `[normal, hard]`.
+    pub proficiency: [[f64; 5]; 2],
+    /// Threshold expressions declared in the file, for `acdsim check`.
+    pub requirements: Vec<String>,
+}
+
+impl Model {
+    /// The same scenario with every arrival rate multiplied by `factor`.
+    pub fn with_surge(&self, factor: f64) -> Model {
+        let mut m = self.clone();
+        for c in &mut m.channels {
+            for r in &mut c.rates {
+                *r *= factor;
+            }
+        }
+        m.surge *= factor;
+        m
+    }
+
+    /// The same scenario with another routing strategy.
+    pub fn with_strategy(&self, s: StrategyKind) -> Model {
+        let mut m = self.clone();
+        m.routing.strategy = s;
+        m
+    }
+
+    /// Simulation time (seconds since the start of the warm-up) at which interval `k` starts.
+    pub fn interval_start(&self, k: usize) -> f64 {
+        self.warmup_s + k as f64 * self.interval_s
+    }
+
+    /// Simulation time at closing.
+    pub fn close_time(&self) -> f64 {
+        self.interval_start(self.n_intervals)
+    }
+
+    /// `HH:MM` label of interval `k`.
+    pub fn interval_label(&self, k: usize) -> String {
+        let t = (self.open_s + k as f64 * self.interval_s) as u64;
+        format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+    }
+
+    /// Expected contacts of channel `c` in interval `k`.
+    pub fn volume(&self, c: usize, k: usize) -> f64 {
+        self.channels[c].rates[k] * self.interval_s
+    }
+
+    /// Mean handle time of channel `c`'s contacts at proficiency factor 1.
+    pub fn mean_handle_s(&self, c: usize) -> f64 {
+        let ch = &self.channels[c];
+        let seg_factor: f64 = ch.segments.iter().map(|s| s.share * s.handle_factor).sum();
+        ch.types
+            .iter()
+            .map(|t| t.share * t.handle.mean())
+            .sum::<f64>()
+            * seg_factor
+    }
+
+    /// Offered load of channel `c` in interval `k`, in agent equivalents (Erlangs / concurrency).
+    pub fn load_agents(&self, c: usize, k: usize) -> f64 {
+        self.channels[c].rates[k] * self.mean_handle_s(c) / self.channels[c].concurrency as f64
+    }
+
+    /// Most agents a group ever has on duty.
+    pub fn max_headcount(&self, g: usize) -> u32 {
+        self.groups[g].headcount.iter().copied().max().unwrap_or(0)
+    }
+
+    /// Warnings about the scenario that do not stop a run: intervals whose offered load
+    /// exceeds the agents on duty (the queue then grows without bound).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for k in 0..self.n_intervals {
+            let load: f64 = (0..self.channels.len())
+                .map(|c| self.load_agents(c, k))
+                .sum();
+            let staff: u32 = self.groups.iter().map(|g| g.headcount[k]).sum();
+            if load >= staff as f64 && load > 0.0 {
+                out.push(format!(
+                    "interval {}: offered load {:.1} agents exceeds the {} agents on duty: the queue grows without bound",
+                    self.interval_label(k),
+                    load,
+                    staff
+                ));
+                continue;
+            }
+            for (c, ch) in self.channels.iter().enumerate() {
+                let load = self.load_agents(c, k);
+                let staff: u32 = self
+                    .groups
+                    .iter()
+                    .filter(|g| g.units[c] > 0)
+                    .map(|g| g.headcount[k])
+                    .sum();
+                if load >= staff as f64 && load > 0.0 {
+                    out.push(format!(
+                        "interval {}: channel {} offered load {:.1} agents exceeds the {} agents who can take it: the queue grows without bound",
+                        self.interval_label(k),
+                        ch.id,
+                        load,
+                        staff
+                    ));
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,128 @@
+//! CSV output: `intervals.csv` (one row per channel and interval, plus `all`), `groups.csv`
+//! (occupancy per agent group and interval) and `summary.csv` (every row of the report in long
+//! form: kind, id, metric, mean, lo, hi). Each file is written atomically.
+
+use std::path::Path;
+
+use super::{write_atomic, RunReport};
+use crate::stats::{Estimate, CONTACT_METRICS};
+
+fn record(e: &Estimate) -> [String; 3] {
+    let f = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            format!("{x}")
+        }
+    };
+    [f(e.mean), f(e.lo), f(e.hi)]
+}
+
+fn metric_header() -> Vec<String> {
+    let mut h = Vec::new();
+    for mname in CONTACT_METRICS {
+        h.push(mname.to_string());
+        h.push(format!("{mname}_lo"));
+        h.push(format!("{mname}_hi"));
+    }
+    h
+}
+
+fn to_bytes(w: csv::Writer<Vec<u8>>) -> std::io::Result<Vec<u8>> {
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// The per-interval CSV text.
+pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["channel".to_string(), "interval_start".into()];
+    head.extend(metric_header());
+    w.write_record(&head)?;
+    let mut write = |ch: &str, id: &str, metrics: &super::Metrics| -> std::io::Result<()> {
+        let mut rec = vec![ch.to_string(), id.to_string()];
+        for e in &metrics.0 {
+            rec.extend(record(e));
+        }
+        w.write_record(&rec).map_err(std::io::Error::other)
+    };
+    for c in &r.channels {
+        for iv in &c.intervals {
+            write(&c.id, &iv.id, &iv.metrics)?;
+        }
+    }
+    for iv in &r.intervals {
+        write("all", &iv.id, &iv.metrics)?;
+    }
+    drop(write);
+    to_bytes(w)
+}
+
+/// The per-group CSV text.
+pub fn groups_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "group",
+        "interval_start",
+        "occupancy",
+        "occupancy_lo",
+        "occupancy_hi",
+        "agent_hours",
+        "agent_hours_lo",
+        "agent_hours_hi",
+    ])?;
+    for g in &r.groups {
+        let mut rec = vec![g.id.clone(), "all".into()];
+        rec.extend(record(&g.occupancy));
+        rec.extend(record(&g.agent_hours));
+        w.write_record(&rec)?;
+        for iv in &g.intervals {
+            let mut rec = vec![g.id.clone(), iv.id.clone()];
+            rec.extend(record(&iv.occupancy));
+            rec.extend(record(&iv.agent_hours));
+            w.write_record(&rec)?;
+        }
+    }
+    to_bytes(w)
+}
+
+/// The long-form summary CSV text.
+pub fn summary_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["kind", "id", "metric", "mean", "lo", "hi", "n"])?;
+    let mut put = |kind: &str, id: &str, metrics: &super::Metrics| -> std::io::Result<()> {
+        for (name, e) in CONTACT_METRICS.iter().zip(&metrics.0) {
+            let [a, b, c] = record(e);
+            w.write_record([kind, id, name, &a, &b, &c, &e.n.to_string()])
+                .map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    };
+    put("overall", "all", &r.overall)?;
+    for c in &r.channels {
+        put("channel", &c.id, &c.metrics)?;
+        for s in &c.segments {
+            put("channel_segment", &format!("{}/{}", c.id, s.id), &s.metrics)?;
+        }
+        for t in &c.types {
+            put("channel_type", &format!("{}/{}", c.id, t.id), &t.metrics)?;
+        }
+    }
+    for s in &r.segments {
+        put("segment", &s.id, &s.metrics)?;
+    }
+    for t in &r.types {
+        put("type", &t.id, &t.metrics)?;
+    }
+    drop(put);
+    to_bytes(w)
+}
+
+/// Writes the three CSV files into `dir` (created if missing).
+pub fn write_csv_dir(r: &RunReport, dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    write_atomic(&dir.join("intervals.csv"), &intervals_csv(r)?)?;
+    write_atomic(&dir.join("groups.csv"), &groups_csv(r)?)?;
+    write_atomic(&dir.join("summary.csv"), &summary_csv(r)?)?;
+    Ok(())
+}

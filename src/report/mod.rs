@@ -1,0 +1,308 @@
+//! Reports of a run: the structured [`RunReport`] (also the JSON output, see `json`), a table
+//! for the terminal (`table`), per-interval CSV files (`csv`) and plots (`plots`).
+//! Every metric is the mean over replications with its confidence interval.
+
+pub mod csv;
+pub mod json;
+pub mod plots;
+pub mod table;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::model::{Closing, Goal, Model};
+use crate::simulate::Outcome;
+use crate::stats::{m, Estimate, RowKey, CONTACT_METRICS};
+
+/// Version of the JSON report format; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The 17 contact metrics of a row (see [`CONTACT_METRICS`]), serialised as a map by name.
+#[derive(Debug, Clone)]
+pub struct Metrics(pub Vec<Estimate>);
+
+impl Metrics {
+    /// A metric by its name in [`CONTACT_METRICS`].
+    pub fn get(&self, name: &str) -> Option<&Estimate> {
+        CONTACT_METRICS
+            .iter()
+            .position(|x| *x == name)
+            .map(|i| &self.0[i])
+    }
+    pub fn at(&self, i: usize) -> &Estimate {
+        &self.0[i]
+    }
+    pub fn service_level(&self) -> &Estimate {
+        &self.0[m::SERVICE_LEVEL]
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, e) in CONTACT_METRICS.iter().zip(&self.0) {
+            map.serialize_entry(name, e)?;
+        }
+        map.end()
+    }
+}
+
+/// One report row.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowReport {
+    /// Channel, segment or type id, or the interval's `HH:MM` start.
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<Goal>,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChannelReport {
+    pub id: String,
+    pub goal: Goal,
+    pub metrics: Metrics,
+    pub segments: Vec<RowReport>,
+    pub types: Vec<RowReport>,
+    pub intervals: Vec<RowReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupIntervalReport {
+    pub id: String,
+    pub occupancy: Estimate,
+    pub agent_hours: Estimate,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReport {
+    pub id: String,
+    pub occupancy: Estimate,
+    pub agent_hours: Estimate,
+    pub intervals: Vec<GroupIntervalReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub file: String,
+    pub hash: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceLevelInfo {
+    pub formula: &'static str,
+    pub definition: String,
+    pub short_abandon_s: f64,
+    pub long_wait_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DayInfo {
+    pub open: String,
+    pub interval_minutes: f64,
+    pub intervals: usize,
+    pub warmup_minutes: f64,
+    pub closing: Closing,
+}
+
+/// Everything a run reports. Serialised as the JSON report (schema in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    pub replications: u64,
+    pub surge: f64,
+    pub strategy: &'static str,
+    pub confidence: f64,
+    pub service_level: ServiceLevelInfo,
+    pub day: DayInfo,
+    pub overall: Metrics,
+    pub channels: Vec<ChannelReport>,
+    pub segments: Vec<RowReport>,
+    pub types: Vec<RowReport>,
+    pub intervals: Vec<RowReport>,
+    pub groups: Vec<GroupReport>,
+    pub warnings: Vec<String>,
+    /// Pooled wait-time histograms (not serialised): (row id, counts) for overall, channels,
+    /// segments, types, in that order.
+    #[serde(skip)]
+    pub pooled: Vec<(String, Vec<u64>)>,
+}
+
+impl RunReport {
+    /// Builds the report of `outcome` with confidence intervals at `confidence`.
+    pub fn new(model: &Model, outcome: &Outcome, confidence: f64) -> RunReport {
+        let lay = &outcome.layout;
+        let agg = &outcome.aggregate;
+        let metrics = |row: usize| {
+            Metrics(
+                (0..CONTACT_METRICS.len())
+                    .map(|i| agg.moments[lay.slot(row, i)].interval(confidence))
+                    .collect(),
+            )
+        };
+        let row_of = |key: RowKey| lay.row(key);
+        let rr = |key: RowKey, id: String| {
+            row_of(key).map(|r| RowReport {
+                id,
+                goal: lay.rows[r].goal,
+                metrics: metrics(r),
+            })
+        };
+        let channels = model
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| ChannelReport {
+                id: ch.id.clone(),
+                goal: ch.goal,
+                metrics: metrics(row_of(RowKey::Channel { channel: c }).expect("channel row")),
+                segments: (0..model.segments.len())
+                    .filter_map(|s| {
+                        rr(
+                            RowKey::ChannelSegment {
+                                channel: c,
+                                segment: s,
+                            },
+                            model.segments[s].id.clone(),
+                        )
+                    })
+                    .collect(),
+                types: (0..model.types.len())
+                    .filter_map(|t| {
+                        rr(
+                            RowKey::ChannelType {
+                                channel: c,
+                                type_: t,
+                            },
+                            model.types[t].clone(),
+                        )
+                    })
+                    .collect(),
+                intervals: (0..model.n_intervals)
+                    .filter_map(|k| {
+                        rr(
+                            RowKey::ChannelInterval {
+                                channel: c,
+                                interval: k,
+                            },
+                            model.interval_label(k),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        let groups = model
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, gr)| {
+                let est = |k: Option<usize>, i: usize| {
+                    agg.moments[lay.group_slot(lay.group_row(g, k).expect("group row"), i)]
+                        .interval(confidence)
+                };
+                GroupReport {
+                    id: gr.id.clone(),
+                    occupancy: est(None, 0),
+                    agent_hours: est(None, 1),
+                    intervals: (0..model.n_intervals)
+                        .map(|k| GroupIntervalReport {
+                            id: model.interval_label(k),
+                            occupancy: est(Some(k), 0),
+                            agent_hours: est(Some(k), 1),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let pooled = lay
+            .pooled_rows
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                let id = match lay.rows[r].key {
+                    RowKey::Overall => "overall".to_string(),
+                    RowKey::Channel { channel } => model.channels[channel].id.clone(),
+                    RowKey::Segment { segment } => model.segments[segment].id.clone(),
+                    RowKey::Type { type_ } => model.types[type_].clone(),
+                    _ => String::new(),
+                };
+                let b = crate::stats::histogram::BINS;
+                (id, agg.pooled[i * b..(i + 1) * b].to_vec())
+            })
+            .collect();
+        RunReport {
+            schema: "acdsim.run",
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioInfo {
+                name: model.name.clone(),
+                file: model.source.clone(),
+                hash: model.hash.clone(),
+                description: model.description.clone(),
+            },
+            seed: outcome.options.seed,
+            replications: agg.replications,
+            surge: model.surge,
+            strategy: model.routing.strategy.name(),
+            confidence,
+            service_level: ServiceLevelInfo {
+                formula: model.sl.formula.name(),
+                definition: model.sl.formula.describe(model.sl.short_abandon_s),
+                short_abandon_s: model.sl.short_abandon_s,
+                long_wait_s: model.sl.long_wait_s,
+            },
+            day: DayInfo {
+                open: model.interval_label(0),
+                interval_minutes: model.interval_s / 60.0,
+                intervals: model.n_intervals,
+                warmup_minutes: model.warmup_s / 60.0,
+                closing: model.closing,
+            },
+            overall: metrics(row_of(RowKey::Overall).expect("overall row")),
+            channels,
+            segments: (0..model.segments.len())
+                .filter_map(|s| rr(RowKey::Segment { segment: s }, model.segments[s].id.clone()))
+                .collect(),
+            types: (0..model.types.len())
+                .filter_map(|t| rr(RowKey::Type { type_: t }, model.types[t].clone()))
+                .collect(),
+            intervals: (0..model.n_intervals)
+                .filter_map(|k| rr(RowKey::Interval { interval: k }, model.interval_label(k)))
+                .collect(),
+            groups,
+            warnings: Vec::new(),
+            pooled,
+        }
+    }
+
+    /// A channel's report by id.
+    pub fn channel(&self, id: &str) -> Option<&ChannelReport> {
+        self.channels.iter().find(|c| c.id == id)
+    }
+
+    /// A segment's report by id.
+    pub fn segment(&self, id: &str) -> Option<&RowReport> {
+        self.segments.iter().find(|c| c.id == id)
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so
+/// a reader never sees a half-written file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

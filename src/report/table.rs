@@ -1,0 +1,240 @@
+//! The terminal table: per channel with a pass/fail mark against its goal, then segments, types,
+//! agent groups and intervals. Means with the half-width of their confidence interval.
+
+use std::fmt::Write;
+
+use super::{Metrics, RowReport, RunReport};
+use crate::stats::{m, Estimate};
+
+/// `86.2% ±0.4` for shares.
+pub fn pct(e: &Estimate) -> String {
+    if e.mean.is_nan() {
+        return "-".into();
+    }
+    if e.half_width.is_nan() {
+        return format!("{:.1}%", e.mean * 100.0);
+    }
+    format!("{:.1}% ±{:.1}", e.mean * 100.0, e.half_width * 100.0)
+}
+
+/// `12.3 ±0.4` for seconds and counts.
+pub fn num(e: &Estimate, digits: usize) -> String {
+    if e.mean.is_nan() {
+        return "-".into();
+    }
+    if e.half_width.is_nan() {
+        return format!("{:.*}", digits, e.mean);
+    }
+    format!("{:.*} ±{:.*}", digits, e.mean, digits, e.half_width)
+}
+
+/// Verdict of a service level against a target, judged on the confidence interval.
+pub fn verdict(sl: &Estimate, target: f64) -> &'static str {
+    if sl.mean.is_nan() {
+        "n/a"
+    } else if sl.lo >= target {
+        "PASS"
+    } else if sl.hi < target {
+        "FAIL"
+    } else if sl.mean >= target {
+        "pass?"
+    } else {
+        "fail?"
+    }
+}
+
+fn render(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            let pad = w[i] - c.chars().count();
+            if i == 0 {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            } else {
+                s.push_str("  ");
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(header.to_vec()));
+    for r in rows {
+        let _ = writeln!(out, "{}", line(r.iter().map(String::as_str).collect()));
+    }
+}
+
+fn contact_cells(mx: &Metrics) -> Vec<String> {
+    vec![
+        num(mx.at(m::OFFERED), 1),
+        pct(mx.at(m::SERVICE_LEVEL)),
+        num(mx.at(m::ASA), 1),
+        pct(mx.at(m::ABANDON_RATE)),
+        num(mx.at(m::P90), 1),
+        pct(mx.at(m::LONG_WAIT_SHARE)),
+    ]
+}
+
+const CONTACT_HEAD: [&str; 6] = [
+    "offered",
+    "service level",
+    "ASA s",
+    "abandoned",
+    "p90 wait s",
+    "wait>LONG",
+];
+
+fn head_with(first: &str, extra: &[&str], long_wait_s: f64) -> Vec<String> {
+    let mut h = vec![first.to_string()];
+    h.extend(extra.iter().map(|s| s.to_string()));
+    h.extend(
+        CONTACT_HEAD
+            .iter()
+            .map(|s| s.replace("LONG", &format!("{long_wait_s:.0}s"))),
+    );
+    h
+}
+
+fn rows_table(out: &mut String, title: &str, rows: &[RowReport], long_wait_s: f64) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    let head = head_with(
+        title.split_whitespace().next().unwrap_or(""),
+        &["goal", "goal SL", "status"],
+        long_wait_s,
+    );
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut v = vec![r.id.clone()];
+            match r.goal {
+                Some(g) => {
+                    let gsl = r.metrics.at(m::GOAL_SL);
+                    v.push(format!("{:.0}% in {} s", g.target * 100.0, g.threshold_s));
+                    v.push(pct(gsl));
+                    v.push(verdict(gsl, g.target).into());
+                }
+                None => v.extend(["-".to_string(), "-".into(), "".into()]),
+            }
+            v.extend(contact_cells(&r.metrics));
+            v
+        })
+        .collect();
+    render(
+        out,
+        &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        &body,
+    );
+}
+
+/// The whole table.
+pub fn to_table(r: &RunReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "acdsim {} | {} [{}] | {} replications | seed {} | {} | volume x{:.2}",
+        r.tool_version,
+        r.scenario.name,
+        r.scenario.hash,
+        r.replications,
+        r.seed,
+        r.strategy,
+        r.surge
+    );
+    let _ = writeln!(
+        out,
+        "service level = {}; ± = half-width of the {:.0}% confidence interval over replications",
+        r.service_level.definition,
+        r.confidence * 100.0
+    );
+    let lw = r.service_level.long_wait_s;
+    let _ = writeln!(out, "\nChannels");
+    let head = head_with("channel", &["goal", "status", "met in"], lw);
+    let mut body: Vec<Vec<String>> = r
+        .channels
+        .iter()
+        .map(|c| {
+            let sl = c.metrics.service_level();
+            let mut v = vec![
+                c.id.clone(),
+                format!("{:.0}% in {} s", c.goal.target * 100.0, c.goal.threshold_s),
+                verdict(sl, c.goal.target).into(),
+                format!("{:.0}% reps", c.metrics.at(m::GOAL_MET).mean * 100.0),
+            ];
+            v.extend(contact_cells(&c.metrics));
+            v
+        })
+        .collect();
+    let mut all = vec!["all".to_string(), "".into(), "".into(), "".into()];
+    all.extend(contact_cells(&r.overall));
+    body.push(all);
+    render(
+        &mut out,
+        &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        &body,
+    );
+
+    rows_table(&mut out, "segment (all channels)", &r.segments, lw);
+    for c in &r.channels {
+        if c.segments.len() > 1 {
+            rows_table(&mut out, &format!("segment on {}", c.id), &c.segments, lw);
+        }
+    }
+    rows_table(&mut out, "type (all channels)", &r.types, lw);
+
+    let _ = writeln!(out, "\nAgent groups");
+    let body: Vec<Vec<String>> = r
+        .groups
+        .iter()
+        .map(|g| vec![g.id.clone(), pct(&g.occupancy), num(&g.agent_hours, 1)])
+        .collect();
+    render(&mut out, &["group", "occupancy", "agent-hours"], &body);
+
+    let _ = writeln!(out, "\nService level by interval");
+    let mut head = vec!["start".to_string(), "offered".into()];
+    head.extend(r.channels.iter().map(|c| c.id.clone()));
+    head.push("all".into());
+    let body: Vec<Vec<String>> = r
+        .intervals
+        .iter()
+        .enumerate()
+        .map(|(k, iv)| {
+            let mut v = vec![iv.id.clone(), num(iv.metrics.at(m::OFFERED), 0)];
+            for c in &r.channels {
+                let sl = c.intervals[k].metrics.service_level();
+                let mark = if sl.mean.is_nan() {
+                    ""
+                } else if sl.mean < c.goal.target {
+                    " !"
+                } else {
+                    ""
+                };
+                v.push(format!("{}{}", pct(sl), mark));
+            }
+            v.push(pct(iv.metrics.service_level()));
+            v
+        })
+        .collect();
+    render(
+        &mut out,
+        &head.iter().map(String::as_str).collect::<Vec<_>>(),
+        &body,
+    );
+    let _ = writeln!(
+        out,
+        "(! = mean below the channel's target in that interval)"
+    );
+    for w in &r.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}

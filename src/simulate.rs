@@ -1,0 +1,69 @@
+//! Running a model: many replications in parallel, aggregated as they finish.
+
+use crate::engine::Engine;
+use crate::model::Model;
+use crate::replicate::{self, Accumulator};
+use crate::stats::{Aggregate, Layout, RepSummary};
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    pub replications: u64,
+    pub seed: u64,
+}
+
+impl RunOptions {
+    /// The model's own replications and seed.
+    pub fn from_model(model: &Model) -> RunOptions {
+        RunOptions {
+            replications: model.replications,
+            seed: model.seed,
+        }
+    }
+}
+
+/// The result of a run: the layout of the metrics and their aggregate over replications.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub layout: Layout,
+    pub aggregate: Aggregate,
+    pub options: RunOptions,
+}
+
+impl Accumulator for Aggregate {
+    type Item = RepSummary;
+    fn fresh(&self) -> Self {
+        Aggregate {
+            replications: 0,
+            moments: vec![Default::default(); self.moments.len()],
+            pooled: vec![0; self.pooled.len()],
+        }
+    }
+    fn push(&mut self, item: &RepSummary) {
+        Aggregate::push(self, item)
+    }
+    fn merge(&mut self, other: &Self) {
+        Aggregate::merge(self, other)
+    }
+}
+
+/// Runs `opts.replications` replications of `model`; `progress(done)` reports progress.
+pub fn run(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Outcome {
+    let layout = Layout::new(model);
+    let proto = Aggregate::new(&layout);
+    let aggregate = replicate::run(
+        opts.replications,
+        &proto,
+        || Engine::new(model),
+        |engine, rep, item| {
+            let stats = engine.run(model, opts.seed, rep);
+            layout.summarize(stats, item);
+        },
+        progress,
+    );
+    Outcome {
+        layout,
+        aggregate,
+        options: opts,
+    }
+}

@@ -1,0 +1,629 @@
+//! Statistics: per-replication counters ([`RepStats`]), the layout of reported rows and
+//! metrics ([`Layout`]), one replication's metric values ([`RepSummary`]) and their aggregate
+//! over replications ([`Aggregate`]: mean and confidence interval of each metric, pooled
+//! wait-time histograms). Memory does not depend on the number of replications.
+//!
+//! Ratios (service level, ASA, abandonment rate, long-wait share, occupancy) are estimated as
+//! ratios of sums over replications ([`RatioMoments`]): the long-run share queueing theory
+//! predicts, not the mean of per-replication shares, which is biased when busy days carry more
+//! contacts. Counts, wait quantiles and "goal met" are plain means over replications.
+//!
+//! Every contact is counted in three base cells: (channel, segment), (channel, type) and
+//! (channel, arrival interval). Report rows (overall, per channel, segment, type, interval, ...)
+//! are sums of base cells. Warm-up arrivals are simulated but never counted.
+
+pub mod histogram;
+pub mod moments;
+
+use serde::Serialize;
+
+use crate::model::{Goal, Model, ServiceLevelDef, SlFormula};
+use histogram::BINS;
+pub use moments::{Estimate, Moments, RatioMoments};
+
+/// Counters of one base cell in one replication.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cell {
+    pub offered: u32,
+    pub answered: u32,
+    pub abandoned: u32,
+    /// Answered with wait <= the channel's threshold.
+    pub answered_in_goal: u32,
+    /// Answered with wait <= the segment goal's threshold (segments with a goal).
+    pub answered_in_segment_goal: u32,
+    /// Abandoned with wait <= `short_abandon_s`.
+    pub short_abandons: u32,
+    /// Answered or abandoned after waiting more than `long_wait_s`.
+    pub over_long_wait: u32,
+    /// Still waiting when the simulation ended (never answered nor abandoned).
+    pub unresolved: u32,
+    /// Waiting at closing time.
+    pub waiting_at_close: u32,
+    pub sum_wait_answered: f64,
+    pub max_wait: f64,
+    /// One past the highest histogram bin used.
+    pub top: u32,
+}
+
+/// One replication's counters, reused across replications.
+#[derive(Debug, Clone)]
+pub struct RepStats {
+    pub cells: Vec<Cell>,
+    /// `cells.len() * BINS` wait-time counts (answered and abandoned contacts).
+    pub hist: Vec<u32>,
+    /// Busy agent-seconds per (group, interval), concurrency-weighted.
+    pub busy: Vec<f64>,
+    /// On-duty agent-seconds per (group, interval).
+    pub staffed: Vec<f64>,
+}
+
+impl RepStats {
+    pub fn new(layout: &Layout) -> RepStats {
+        let n = layout.n_cells;
+        let gi = layout.n_groups * layout.n_intervals;
+        RepStats {
+            cells: vec![Cell::default(); n],
+            hist: vec![0; n * BINS],
+            busy: vec![0.0; gi],
+            staffed: vec![0.0; gi],
+        }
+    }
+
+    pub fn reset(&mut self) {
+        for (i, c) in self.cells.iter_mut().enumerate() {
+            let top = c.top as usize;
+            self.hist[i * BINS..i * BINS + top].fill(0);
+            *c = Cell::default();
+        }
+        self.busy.fill(0.0);
+        self.staffed.fill(0.0);
+    }
+
+    #[inline]
+    fn add_wait(&mut self, cell: usize, wait: f64, b: usize) {
+        self.hist[cell * BINS + b] += 1;
+        let c = &mut self.cells[cell];
+        if b as u32 >= c.top {
+            c.top = b as u32 + 1;
+        }
+        if wait > c.max_wait {
+            c.max_wait = wait;
+        }
+    }
+
+    /// Counts an arrival.
+    #[inline]
+    pub fn offered(&mut self, cells: [u32; 3]) {
+        for c in cells {
+            self.cells[c as usize].offered += 1;
+        }
+    }
+
+    /// Counts an answered contact that waited `wait` seconds.
+    #[inline]
+    pub fn answered(&mut self, cells: [u32; 3], wait: f64, t: &Thresholds) {
+        let b = histogram::bin(wait);
+        let in_goal = (wait <= t.goal_s) as u32;
+        let in_seg = (wait <= t.segment_goal_s) as u32;
+        let long = (wait > t.long_wait_s) as u32;
+        for c in cells {
+            let c = c as usize;
+            let x = &mut self.cells[c];
+            x.answered += 1;
+            x.answered_in_goal += in_goal;
+            x.answered_in_segment_goal += in_seg;
+            x.over_long_wait += long;
+            x.sum_wait_answered += wait;
+            self.add_wait(c, wait, b);
+        }
+    }
+
+    /// Counts a contact that abandoned after `wait` seconds.
+    #[inline]
+    pub fn abandoned(&mut self, cells: [u32; 3], wait: f64, t: &Thresholds) {
+        let b = histogram::bin(wait);
+        let short = (wait <= t.short_abandon_s) as u32;
+        let long = (wait > t.long_wait_s) as u32;
+        for c in cells {
+            let c = c as usize;
+            let x = &mut self.cells[c];
+            x.abandoned += 1;
+            x.short_abandons += short;
+            x.over_long_wait += long;
+            self.add_wait(c, wait, b);
+        }
+    }
+
+    /// Counts a contact left waiting at the end of the simulation.
+    #[inline]
+    pub fn unresolved(&mut self, cells: [u32; 3]) {
+        for c in cells {
+            self.cells[c as usize].unresolved += 1;
+        }
+    }
+
+    /// Counts a contact waiting at closing time.
+    #[inline]
+    pub fn waiting_at_close(&mut self, cells: [u32; 3]) {
+        for c in cells {
+            self.cells[c as usize].waiting_at_close += 1;
+        }
+    }
+}
+
+/// The thresholds that apply to one contact class.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    pub goal_s: f64,
+    /// Infinite... never counted when the segment has no goal (set to -1).
+    pub segment_goal_s: f64,
+    pub long_wait_s: f64,
+    pub short_abandon_s: f64,
+}
+
+/// What a report row aggregates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RowKey {
+    Overall,
+    Channel { channel: usize },
+    Segment { segment: usize },
+    Type { type_: usize },
+    ChannelSegment { channel: usize, segment: usize },
+    ChannelType { channel: usize, type_: usize },
+    Interval { interval: usize },
+    ChannelInterval { channel: usize, interval: usize },
+}
+
+/// A contact report row: which base cells it sums and which goal it is judged against.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub key: RowKey,
+    pub cells: Vec<u32>,
+    pub goal: Option<Goal>,
+    /// The goal is a segment goal (judged on `answered_in_segment_goal`).
+    pub segment_goal: bool,
+}
+
+/// Metrics of a contact row, in slot order.
+pub const CONTACT_METRICS: [&str; 17] = [
+    "offered",
+    "answered",
+    "abandoned",
+    "service_level",
+    "asa_s",
+    "abandon_rate",
+    "p50_wait_s",
+    "p80_wait_s",
+    "p90_wait_s",
+    "p95_wait_s",
+    "p99_wait_s",
+    "max_wait_s",
+    "long_wait_share",
+    "goal_service_level",
+    "goal_met",
+    "unresolved",
+    "waiting_at_close",
+];
+
+/// Index of each contact metric.
+pub mod m {
+    pub const OFFERED: usize = 0;
+    pub const ANSWERED: usize = 1;
+    pub const ABANDONED: usize = 2;
+    pub const SERVICE_LEVEL: usize = 3;
+    pub const ASA: usize = 4;
+    pub const ABANDON_RATE: usize = 5;
+    pub const P50: usize = 6;
+    pub const P80: usize = 7;
+    pub const P90: usize = 8;
+    pub const P95: usize = 9;
+    pub const P99: usize = 10;
+    pub const MAX: usize = 11;
+    pub const LONG_WAIT_SHARE: usize = 12;
+    pub const GOAL_SL: usize = 13;
+    pub const GOAL_MET: usize = 14;
+    pub const UNRESOLVED: usize = 15;
+    pub const WAITING_AT_CLOSE: usize = 16;
+    pub const QUANTILES: [f64; 5] = [0.5, 0.8, 0.9, 0.95, 0.99];
+}
+
+/// Metrics of an agent-group row.
+pub const GROUP_METRICS: [&str; 2] = ["occupancy", "agent_hours"];
+
+/// A group row: whole day (`interval` None) or one interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct GroupRow {
+    pub group: usize,
+    pub interval: Option<usize>,
+}
+
+/// Rows, metrics and base cells of a model's report.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub rows: Vec<Row>,
+    pub group_rows: Vec<GroupRow>,
+    pub n_cells: usize,
+    pub n_groups: usize,
+    pub n_intervals: usize,
+    /// Base cells (channel-segment, channel-type) of each class.
+    pub class_cells: Vec<[u32; 2]>,
+    /// First (channel, interval) cell; cell = base + channel * n_intervals + interval.
+    pub interval_base: u32,
+    /// Rows whose wait histograms are pooled over replications (for plots): overall, channels, segments, types.
+    pub pooled_rows: Vec<usize>,
+    pub sl: ServiceLevelDef,
+}
+
+impl Layout {
+    pub fn new(model: &Model) -> Layout {
+        let nc = model.channels.len();
+        let ns = model.segments.len();
+        let nt = model.types.len();
+        let ni = model.n_intervals;
+        let cs = |c: usize, s: usize| (c * ns + s) as u32;
+        let ct = |c: usize, t: usize| (nc * ns + c * nt + t) as u32;
+        let interval_base = (nc * ns + nc * nt) as u32;
+        let ci = |c: usize, k: usize| interval_base + (c * ni + k) as u32;
+        let n_cells = nc * ns + nc * nt + nc * ni;
+        // Which (channel, segment) and (channel, type) pairs exist.
+        let mut has_cs = vec![false; nc * ns];
+        let mut has_ct = vec![false; nc * nt];
+        for cl in &model.classes {
+            has_cs[cl.channel * ns + cl.segment] = true;
+            has_ct[cl.channel * nt + cl.type_] = true;
+        }
+        let all_cs: Vec<u32> = (0..nc)
+            .flat_map(|c| (0..ns).map(move |s| (c, s)))
+            .filter(|&(c, s)| has_cs[c * ns + s])
+            .map(|(c, s)| cs(c, s))
+            .collect();
+        let mut rows = Vec::new();
+        let mut pooled_rows = Vec::new();
+        let row = |key, cells, goal: Option<Goal>, segment_goal| Row {
+            key,
+            cells,
+            goal,
+            segment_goal,
+        };
+        pooled_rows.push(rows.len());
+        rows.push(row(RowKey::Overall, all_cs.clone(), None, false));
+        for (c, ch) in model.channels.iter().enumerate() {
+            pooled_rows.push(rows.len());
+            let cells = (0..ns)
+                .filter(|&s| has_cs[c * ns + s])
+                .map(|s| cs(c, s))
+                .collect();
+            rows.push(row(
+                RowKey::Channel { channel: c },
+                cells,
+                Some(ch.goal),
+                false,
+            ));
+        }
+        for (s, seg) in model.segments.iter().enumerate() {
+            pooled_rows.push(rows.len());
+            let cells = (0..nc)
+                .filter(|&c| has_cs[c * ns + s])
+                .map(|c| cs(c, s))
+                .collect();
+            rows.push(row(
+                RowKey::Segment { segment: s },
+                cells,
+                seg.goal,
+                seg.goal.is_some(),
+            ));
+        }
+        for t in 0..nt {
+            pooled_rows.push(rows.len());
+            let cells = (0..nc)
+                .filter(|&c| has_ct[c * nt + t])
+                .map(|c| ct(c, t))
+                .collect();
+            rows.push(row(RowKey::Type { type_: t }, cells, None, false));
+        }
+        for c in 0..nc {
+            for (s, seg) in model.segments.iter().enumerate() {
+                if has_cs[c * ns + s] {
+                    rows.push(row(
+                        RowKey::ChannelSegment {
+                            channel: c,
+                            segment: s,
+                        },
+                        vec![cs(c, s)],
+                        seg.goal,
+                        seg.goal.is_some(),
+                    ));
+                }
+            }
+        }
+        for c in 0..nc {
+            for t in 0..nt {
+                if has_ct[c * nt + t] {
+                    rows.push(row(
+                        RowKey::ChannelType {
+                            channel: c,
+                            type_: t,
+                        },
+                        vec![ct(c, t)],
+                        None,
+                        false,
+                    ));
+                }
+            }
+        }
+        for k in 0..ni {
+            rows.push(row(
+                RowKey::Interval { interval: k },
+                (0..nc).map(|c| ci(c, k)).collect(),
+                None,
+                false,
+            ));
+        }
+        for (c, ch) in model.channels.iter().enumerate() {
+            for k in 0..ni {
+                rows.push(row(
+                    RowKey::ChannelInterval {
+                        channel: c,
+                        interval: k,
+                    },
+                    vec![ci(c, k)],
+                    Some(ch.goal),
+                    false,
+                ));
+            }
+        }
+        let mut group_rows = Vec::new();
+        for g in 0..model.groups.len() {
+            group_rows.push(GroupRow {
+                group: g,
+                interval: None,
+            });
+            for k in 0..ni {
+                group_rows.push(GroupRow {
+                    group: g,
+                    interval: Some(k),
+                });
+            }
+        }
+        let class_cells = model
+            .classes
+            .iter()
+            .map(|cl| [cs(cl.channel, cl.segment), ct(cl.channel, cl.type_)])
+            .collect();
+        Layout {
+            rows,
+            group_rows,
+            n_cells,
+            n_groups: model.groups.len(),
+            n_intervals: ni,
+            class_cells,
+            interval_base,
+            pooled_rows,
+            sl: model.sl,
+        }
+    }
+
+    /// Number of metric slots in a [`RepSummary`].
+    pub fn n_slots(&self) -> usize {
+        self.rows.len() * CONTACT_METRICS.len() + self.group_rows.len() * GROUP_METRICS.len()
+    }
+
+    /// Slot of contact metric `metric` of row `row`.
+    #[inline]
+    pub fn slot(&self, row: usize, metric: usize) -> usize {
+        row * CONTACT_METRICS.len() + metric
+    }
+
+    /// Slot of group metric `metric` of group row `row`.
+    #[inline]
+    pub fn group_slot(&self, row: usize, metric: usize) -> usize {
+        self.rows.len() * CONTACT_METRICS.len() + row * GROUP_METRICS.len() + metric
+    }
+
+    /// Index of the row with this key.
+    pub fn row(&self, key: RowKey) -> Option<usize> {
+        self.rows.iter().position(|r| r.key == key)
+    }
+
+    /// Index of a group row.
+    pub fn group_row(&self, group: usize, interval: Option<usize>) -> Option<usize> {
+        self.group_rows
+            .iter()
+            .position(|r| r.group == group && r.interval == interval)
+    }
+
+    /// Computes one replication's metrics into `out` (with pooled-row histograms).
+    pub fn summarize(&self, rep: &RepStats, out: &mut RepSummary) {
+        out.values.resize(self.n_slots(), f64::NAN);
+        out.dens.resize(self.n_slots(), 1.0);
+        out.hists.resize(self.pooled_rows.len() * BINS, 0);
+        let mut scratch = std::mem::take(&mut out.scratch);
+        scratch.resize(BINS, 0);
+        let mut pooled_i = 0;
+        let nm = CONTACT_METRICS.len();
+        for (r, row) in self.rows.iter().enumerate() {
+            let mut sum = Cell::default();
+            let mut top = 0usize;
+            for &c in &row.cells {
+                let x = &rep.cells[c as usize];
+                sum.offered += x.offered;
+                sum.answered += x.answered;
+                sum.abandoned += x.abandoned;
+                sum.answered_in_goal += x.answered_in_goal;
+                sum.answered_in_segment_goal += x.answered_in_segment_goal;
+                sum.short_abandons += x.short_abandons;
+                sum.over_long_wait += x.over_long_wait;
+                sum.unresolved += x.unresolved;
+                sum.waiting_at_close += x.waiting_at_close;
+                sum.sum_wait_answered += x.sum_wait_answered;
+                sum.max_wait = sum.max_wait.max(x.max_wait);
+                top = top.max(x.top as usize);
+            }
+            let h: &[u32] = if row.cells.len() == 1 {
+                let c = row.cells[0] as usize;
+                &rep.hist[c * BINS..c * BINS + top]
+            } else {
+                scratch[..top].fill(0);
+                for &c in &row.cells {
+                    let c = c as usize;
+                    let t = rep.cells[c].top as usize;
+                    for (d, s) in scratch[..t]
+                        .iter_mut()
+                        .zip(&rep.hist[c * BINS..c * BINS + t])
+                    {
+                        *d += s;
+                    }
+                }
+                &scratch[..top]
+            };
+            let v = &mut out.values[r * nm..(r + 1) * nm];
+            let d = &mut out.dens[r * nm..(r + 1) * nm];
+            cell_metrics(&sum, h, row, &self.sl, v, d);
+            if self.pooled_rows.get(pooled_i) == Some(&r) {
+                let dst = &mut out.hists[pooled_i * BINS..(pooled_i + 1) * BINS];
+                dst.fill(0);
+                dst[..h.len()].copy_from_slice(h);
+                pooled_i += 1;
+            }
+        }
+        let ni = self.n_intervals;
+        for (r, gr) in self.group_rows.iter().enumerate() {
+            let base = gr.group * ni;
+            let (busy, staffed) = match gr.interval {
+                Some(k) => (rep.busy[base + k], rep.staffed[base + k]),
+                None => (
+                    rep.busy[base..base + ni].iter().sum(),
+                    rep.staffed[base..base + ni].iter().sum(),
+                ),
+            };
+            let s = self.group_slot(r, 0);
+            out.values[s] = busy;
+            out.dens[s] = staffed;
+            out.values[s + 1] = staffed / 3600.0;
+            out.dens[s + 1] = 1.0;
+        }
+        out.scratch = scratch;
+    }
+}
+
+/// Denominator of the service level under `formula`.
+pub fn sl_denominator(formula: SlFormula, c: &Cell) -> u32 {
+    match formula {
+        SlFormula::AnsweredAndAbandoned => c.answered + c.abandoned,
+        SlFormula::Answered => c.answered,
+        SlFormula::Offered => c.offered,
+        SlFormula::ExcludeShortAbandons => c.answered + c.abandoned - c.short_abandons,
+    }
+}
+
+/// Service level under `formula` from counts: `within` answered within the threshold.
+pub fn service_level(formula: SlFormula, within: u32, c: &Cell) -> f64 {
+    let den = sl_denominator(formula, c);
+    if den == 0 {
+        f64::NAN
+    } else {
+        within as f64 / den as f64
+    }
+}
+
+/// Fills one row's metrics: ratios as (numerator, denominator) pairs, which the aggregate turns
+/// into ratio estimates over replications; other metrics with denominator 1.
+fn cell_metrics(
+    c: &Cell,
+    h: &[u32],
+    row: &Row,
+    sl: &ServiceLevelDef,
+    v: &mut [f64],
+    d: &mut [f64],
+) {
+    let resolved = (c.answered + c.abandoned) as f64;
+    d.fill(1.0);
+    v[m::OFFERED] = c.offered as f64;
+    v[m::ANSWERED] = c.answered as f64;
+    v[m::ABANDONED] = c.abandoned as f64;
+    let sl_den = sl_denominator(sl.formula, c) as f64;
+    v[m::SERVICE_LEVEL] = c.answered_in_goal as f64;
+    d[m::SERVICE_LEVEL] = sl_den;
+    v[m::ASA] = c.sum_wait_answered;
+    d[m::ASA] = c.answered as f64;
+    v[m::ABANDON_RATE] = c.abandoned as f64;
+    d[m::ABANDON_RATE] = c.offered as f64;
+    histogram::quantiles(h, &m::QUANTILES, &mut v[m::P50..=m::P99]);
+    v[m::MAX] = if resolved > 0.0 { c.max_wait } else { f64::NAN };
+    v[m::LONG_WAIT_SHARE] = c.over_long_wait as f64;
+    d[m::LONG_WAIT_SHARE] = resolved;
+    match row.goal {
+        None => {
+            v[m::GOAL_SL] = f64::NAN;
+            v[m::GOAL_MET] = f64::NAN;
+        }
+        Some(g) => {
+            let within = if row.segment_goal {
+                c.answered_in_segment_goal
+            } else {
+                c.answered_in_goal
+            };
+            v[m::GOAL_SL] = within as f64;
+            d[m::GOAL_SL] = sl_den;
+            // Whether this replication met the goal: its own service level against the target.
+            let x = service_level(sl.formula, within, c);
+            v[m::GOAL_MET] = if x.is_nan() {
+                f64::NAN
+            } else {
+                (x >= g.target) as u8 as f64
+            };
+        }
+    }
+    v[m::UNRESOLVED] = c.unresolved as f64;
+    v[m::WAITING_AT_CLOSE] = c.waiting_at_close as f64;
+}
+
+/// One replication's metric values (NaN = undefined in this replication) with their
+/// denominators (1 for metrics that are not ratios), and the wait histograms of the pooled rows.
+#[derive(Debug, Clone, Default)]
+pub struct RepSummary {
+    pub values: Vec<f64>,
+    pub dens: Vec<f64>,
+    pub hists: Vec<u32>,
+    scratch: Vec<u32>,
+}
+
+/// Metrics aggregated over replications.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    pub replications: u64,
+    pub moments: Vec<RatioMoments>,
+    /// Wait-time counts over all replications, per pooled row.
+    pub pooled: Vec<u64>,
+}
+
+impl Aggregate {
+    pub fn new(layout: &Layout) -> Aggregate {
+        Aggregate {
+            replications: 0,
+            moments: vec![RatioMoments::default(); layout.n_slots()],
+            pooled: vec![0; layout.pooled_rows.len() * BINS],
+        }
+    }
+
+    pub fn push(&mut self, s: &RepSummary) {
+        self.replications += 1;
+        for ((m, v), d) in self.moments.iter_mut().zip(&s.values).zip(&s.dens) {
+            m.push(*v, *d);
+        }
+        for (p, h) in self.pooled.iter_mut().zip(&s.hists) {
+            *p += *h as u64;
+        }
+    }
+
+    pub fn merge(&mut self, o: &Aggregate) {
+        self.replications += o.replications;
+        for (m, x) in self.moments.iter_mut().zip(&o.moments) {
+            m.merge(x);
+        }
+        for (p, h) in self.pooled.iter_mut().zip(&o.pooled) {
+            *p += *h;
+        }
+    }
+}
