@@ -546,7 +546,8 @@ pub fn resolve(
                 }
             }
             let handle = cx.dist(&format!("{tp}.handle_time"), &t.handle_time)?;
-            if !(handle.mean() > 0.0) || !handle.mean().is_finite() {
+            let mean = handle.mean();
+            if mean.is_nan() || mean <= 0.0 || mean.is_infinite() {
                 return Err(cx.err(
                     format!("{tp}.handle_time"),
                     "must have a finite mean > 0 (`never` is only for patience)",

@@ -54,7 +54,7 @@ pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     for iv in &r.intervals {
         write("all", &iv.id, &iv.metrics)?;
     }
-    drop(write);
+
     to_bytes(w)
 }
 
@@ -114,7 +114,7 @@ pub fn summary_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     for t in &r.types {
         put("type", &t.id, &t.metrics)?;
     }
-    drop(put);
+
     to_bytes(w)
 }
 
