@@ -1,6 +1,672 @@
-//! Plots (placeholder until the plotting module lands).
+//! Plots of a run (PNG, drawn with `plotters`).
+//!
+//! [`line_chart`] draws a generic line chart from a [`ChartSpec`]; [`write_run_plots`] writes the
+//! standard plots of a run report (wait-time CDF per channel, service level per interval,
+//! occupancy per interval). Text is drawn with the bundled DejaVu Sans font
+//! (`assets/DejaVuSans.ttf`, Bitstream Vera license, see `assets/DejaVuSans-LICENSE.txt`), so no
+//! system font library is needed and output is the same on every machine. Every file is written
+//! atomically: drawn into a `*.tmp.png` file in the same folder, then renamed.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor;
+use plotters::style::{register_font, FontStyle};
+
 use super::RunReport;
-use std::path::Path;
-pub fn write_run_plots(_r: &RunReport, _dir: &Path) -> std::io::Result<()> {
+use crate::stats::histogram::{bin_range, quantiles, BINS};
+
+/// Width and height of every chart, in pixels.
+pub const SIZE: (u32, u32) = (1000, 600);
+
+/// One line of a chart.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// Legend entry (the legend is drawn when a chart has more than one series).
+    pub name: String,
+    /// `(x, y)` points in drawing order; a point with a NaN coordinate breaks the line.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What [`line_chart`] draws.
+#[derive(Debug, Clone, Default)]
+pub struct ChartSpec {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+    /// Horizontal reference lines `(y, label)`, drawn dashed with their label.
+    pub hlines: Vec<(f64, String)>,
+    /// Vertical reference lines `(x, label)`, drawn dashed with their label.
+    pub vlines: Vec<(f64, String)>,
+    /// Fixed y range; by default the data and reference lines with a margin.
+    pub y_range: Option<(f64, f64)>,
+}
+
+/// Drawing options not in [`ChartSpec`], used by the run plots.
+#[derive(Default)]
+struct Extras {
+    /// Fixed x range; by default the data and reference lines.
+    x_range: Option<(f64, f64)>,
+    /// Tick label formatter of the x axis.
+    x_fmt: Option<fn(f64) -> String>,
+    /// Error bars `(x, lo, hi)` per series (same index as `ChartSpec::series`).
+    error_bars: Vec<Vec<(f64, f64, f64)>>,
+}
+
+/// Series colours (Tableau 10, distinguishable and print-friendly).
+const COLOURS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+/// Colour of the reference lines and their labels.
+const REF_COLOUR: RGBColor = RGBColor(90, 90, 90);
+const FONT: &str = "sans-serif";
+
+static FONT_INIT: Once = Once::new();
+
+/// Registers the bundled font as the `sans-serif` family (once per process).
+fn register_bundled_font() {
+    FONT_INIT.call_once(|| {
+        register_font(
+            FONT,
+            FontStyle::Normal,
+            include_bytes!("../../assets/DejaVuSans.ttf"),
+        )
+        .unwrap_or_else(|_| panic!("the bundled font assets/DejaVuSans.ttf is not a valid font"));
+    });
+}
+
+/// Renders a line chart to a PNG (1000x600), atomically (render to a temp file `*.tmp.png` in the
+/// same folder, then rename). Legend when >1 series; horizontal/vertical reference lines dashed or
+/// in a distinct colour with their labels; NaN points skipped (line broken there).
+pub fn line_chart(path: &Path, spec: &ChartSpec) -> io::Result<()> {
+    render(path, spec, &Extras::default())
+}
+
+fn render(path: &Path, spec: &ChartSpec, extras: &Extras) -> io::Result<()> {
+    register_bundled_font();
+    let tmp = temp_path(path)?;
+    let result = (|| {
+        {
+            let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
+            draw(&root, spec, extras).map_err(|e| plot_error(path, e))?;
+            root.present().map_err(|e| plot_error(path, e))?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `<dir>/.<stem>.<pid>.tmp.png` next to `path`.
+fn temp_path(path: &Path) -> io::Result<PathBuf> {
+    let stem = path.file_stem().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a file name", path.display()),
+        )
+    })?;
+    let name = format!(".{}.{}.tmp.png", stem.to_string_lossy(), std::process::id());
+    Ok(path.with_file_name(name))
+}
+
+fn plot_error(path: &Path, e: impl std::fmt::Display) -> io::Error {
+    io::Error::other(format!("{}: cannot draw the chart: {e}", path.display()))
+}
+
+/// Smallest and largest finite value.
+fn finite_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
+}
+
+/// Widens an empty or degenerate range to something drawable.
+fn widen(r: Option<(f64, f64)>) -> (f64, f64) {
+    match r {
+        None => (0.0, 1.0),
+        Some((lo, hi)) if hi - lo <= f64::EPSILON * lo.abs().max(1.0) => {
+            let d = lo.abs().max(1.0) * 0.5;
+            (lo - d, hi + d)
+        }
+        Some(r) => r,
+    }
+}
+
+/// Tick label: as few decimals as tell the ticks apart.
+fn fmt_tick(v: f64) -> String {
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// Hours since midnight as `HH:MM` (wrapping past midnight).
+fn fmt_clock(h: f64) -> String {
+    let m = (h * 60.0).round() as i64;
+    format!(
+        "{:02}:{:02}",
+        m.div_euclid(60).rem_euclid(24),
+        m.rem_euclid(60)
+    )
+}
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Extras) -> DrawResult {
+    root.fill(&WHITE)?;
+    let xs = spec
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .chain(spec.vlines.iter().map(|v| v.0));
+    let (x0, x1) = extras.x_range.unwrap_or_else(|| widen(finite_bounds(xs)));
+    let (y0, y1) = match spec.y_range {
+        Some(r) => r,
+        None => {
+            let ys = spec
+                .series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .chain(extras.error_bars.iter().flatten().flat_map(|b| [b.1, b.2]))
+                .chain(spec.hlines.iter().map(|h| h.0));
+            let (lo, hi) = widen(finite_bounds(ys));
+            let pad = (hi - lo) * 0.05;
+            (lo - pad, hi + pad)
+        }
+    };
+
+    let mut chart = ChartBuilder::on(root)
+        .caption(&spec.title, (FONT, 26))
+        .margin(16)
+        .x_label_area_size(56)
+        .y_label_area_size(76)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let x_fmt = extras.x_fmt.unwrap_or(fmt_tick);
+    chart
+        .configure_mesh()
+        .x_desc(&spec.x_label)
+        .y_desc(&spec.y_label)
+        .axis_desc_style((FONT, 19))
+        .label_style((FONT, 15))
+        .x_label_formatter(&|v| x_fmt(*v))
+        .y_label_formatter(&|v| fmt_tick(*v))
+        .x_labels(12)
+        .y_labels(11)
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()?;
+
+    // Reference lines first, so the data is drawn over them.
+    let ref_style = ShapeStyle::from(&REF_COLOUR).stroke_width(2);
+    let label_style = TextStyle::from((FONT, 15).into_font()).color(&REF_COLOUR);
+    for (y, label) in spec.hlines.iter().filter(|h| h.0.is_finite()) {
+        chart.draw_series(DashedLineSeries::new(
+            [(x0, *y), (x1, *y)],
+            10,
+            6,
+            ref_style,
+        ))?;
+        let pos = chart.backend_coord(&(x1, *y));
+        root.draw(&Text::new(
+            label.clone(),
+            (pos.0, pos.1 - 18),
+            label_style.pos(text_anchor::Pos::new(
+                text_anchor::HPos::Right,
+                text_anchor::VPos::Top,
+            )),
+        ))?;
+    }
+    for (x, label) in spec.vlines.iter().filter(|v| v.0.is_finite()) {
+        chart.draw_series(DashedLineSeries::new(
+            [(*x, y0), (*x, y1)],
+            10,
+            6,
+            ref_style,
+        ))?;
+        let pos = chart.backend_coord(&(*x, y0));
+        root.draw(&Text::new(
+            label.clone(),
+            (pos.0 + 6, pos.1 - 24),
+            label_style.pos(text_anchor::Pos::new(
+                text_anchor::HPos::Left,
+                text_anchor::VPos::Top,
+            )),
+        ))?;
+    }
+
+    for (i, s) in spec.series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let style = ShapeStyle::from(&colour).stroke_width(2);
+        if let Some(bars) = extras.error_bars.get(i) {
+            let thin = ShapeStyle::from(&colour).stroke_width(1);
+            for &(x, lo, hi) in bars {
+                if !(x.is_finite() && lo.is_finite() && hi.is_finite()) {
+                    continue;
+                }
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, lo), (x, hi)],
+                    thin,
+                )))?;
+                for y in [lo, hi] {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((x, y)) + PathElement::new(vec![(-5, 0), (5, 0)], thin),
+                    ))?;
+                }
+            }
+        }
+        // Each run of finite points is one line: a NaN breaks it.
+        let mut first = true;
+        for run in s
+            .points
+            .split(|p| !(p.0.is_finite() && p.1.is_finite()))
+            .filter(|r| !r.is_empty())
+        {
+            let drawn = chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
+            if first && spec.series.len() > 1 {
+                drawn
+                    .label(&s.name)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            }
+            first = false;
+        }
+        let finite = s
+            .points
+            .iter()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .count();
+        if finite <= 60 {
+            chart.draw_series(
+                s.points
+                    .iter()
+                    .filter(|p| p.0.is_finite() && p.1.is_finite())
+                    .map(|&p| Circle::new(p, 3, colour.filled())),
+            )?;
+        }
+    }
+    if spec.series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .label_font((FONT, 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .draw()?;
+    }
     Ok(())
+}
+
+/// Cumulative share of the counts at each bin's upper edge (bins per
+/// [`crate::stats::histogram::bin_range`]), from `(0, 0)` up to `max_s` seconds; the last point is
+/// at `max_s` itself (read proportionally within its bin) when `max_s` falls inside a bin. Empty
+/// when there are no counts.
+pub fn cdf_points(counts: &[u64], max_s: f64) -> Vec<(f64, f64)> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 || max_s.is_nan() {
+        return Vec::new();
+    }
+    let mut out = vec![(0.0, 0.0)];
+    let mut cum = 0u64;
+    for (b, &c) in counts.iter().enumerate() {
+        let (lo, w) = bin_range(b);
+        if lo >= max_s {
+            break;
+        }
+        let hi = lo + w;
+        if hi > max_s {
+            let part = (max_s - lo) / w * c as f64;
+            out.push((max_s, (cum as f64 + part) / total as f64));
+            break;
+        }
+        cum += c;
+        out.push((hi, cum as f64 / total as f64));
+    }
+    out
+}
+
+/// `id` made safe for a file name.
+fn file_safe(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `HH:MM` as hours since midnight.
+fn parse_clock(s: &str) -> Option<f64> {
+    let (h, m) = s.split_once(':')?;
+    Some(h.trim().parse::<u32>().ok()? as f64 + m.trim().parse::<u32>().ok()? as f64 / 60.0)
+}
+
+fn pct(v: f64) -> String {
+    let s = fmt_tick(v * 100.0);
+    format!("{s}%")
+}
+
+/// The run's plots into `dir` (created if missing): `wait_cdf_<channel>.png` — the wait-time CDF
+/// of each channel from the pooled histogram `report.pooled` (entries (id, counts) for overall,
+/// each channel, each segment, each type; bins per `crate::stats::histogram::{BINS, bin_range}`),
+/// x up to the 99.5th percentile or at least 2x the threshold, with a vertical line at the
+/// channel's goal threshold and a horizontal line at its target; `service_level_by_interval.png`
+/// — each channel's service level per interval (mean, with lo/hi as thin lines or error bars)
+/// against each channel's target; `occupancy_by_group.png` — occupancy of each agent group per
+/// interval.
+pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let reps = report.replications;
+    let subtitle = format!("{} · {} replications", report.scenario.name, reps);
+
+    // Wait-time CDF of each channel. The pooled entries are overall, channels, segments, types:
+    // the channel entries follow the overall one, in channel order.
+    for (c, ch) in report.channels.iter().enumerate() {
+        let Some((_, counts)) = report.pooled.get(1 + c) else {
+            continue;
+        };
+        let counts: Vec<u64> = counts.iter().take(BINS).copied().collect();
+        let mut q = [f64::NAN];
+        quantiles(&counts, &[0.995], &mut q);
+        let thr = ch.goal.threshold_s;
+        let max_s = if q[0].is_finite() {
+            q[0].max(2.0 * thr)
+        } else {
+            2.0 * thr
+        };
+        let max_s = if max_s > 0.0 { max_s } else { 1.0 };
+        let points = cdf_points(&counts, max_s)
+            .into_iter()
+            .map(|(x, y)| (x, y * 100.0))
+            .collect();
+        let spec = ChartSpec {
+            title: format!("Wait time, channel {} ({subtitle})", ch.id),
+            x_label: "Wait in queue (s)".into(),
+            y_label: "Contacts waiting at most x (%)".into(),
+            series: vec![Series {
+                name: ch.id.clone(),
+                points,
+            }],
+            hlines: vec![(
+                ch.goal.target * 100.0,
+                format!("target {}", pct(ch.goal.target)),
+            )],
+            vlines: vec![(thr, format!("threshold {} s", fmt_tick(thr)))],
+            y_range: Some((0.0, 100.0)),
+        };
+        let extras = Extras {
+            x_range: Some((0.0, max_s)),
+            ..Extras::default()
+        };
+        render(
+            &dir.join(format!("wait_cdf_{}.png", file_safe(&ch.id))),
+            &spec,
+            &extras,
+        )?;
+    }
+
+    // Per-interval plots: x in hours of the day, points at interval midpoints.
+    let open = parse_clock(&report.day.open).unwrap_or(0.0);
+    let len_h = report.day.interval_minutes / 60.0;
+    let n = report.day.intervals;
+    let mid = |k: usize| open + (k as f64 + 0.5) * len_h;
+    let clock = Extras {
+        x_range: Some((open, open + n as f64 * len_h)),
+        x_fmt: Some(fmt_clock),
+        ..Extras::default()
+    };
+    let conf = fmt_tick(report.confidence * 100.0);
+
+    let mut series = Vec::new();
+    let mut bars = Vec::new();
+    let mut hlines: Vec<(f64, String)> = Vec::new();
+    for ch in &report.channels {
+        let est: Vec<_> = ch
+            .intervals
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(k, r)| (mid(k), r.metrics.service_level()))
+            .collect();
+        series.push(Series {
+            name: ch.id.clone(),
+            points: est.iter().map(|(x, e)| (*x, e.mean * 100.0)).collect(),
+        });
+        bars.push(
+            est.iter()
+                .map(|(x, e)| (*x, e.lo * 100.0, e.hi * 100.0))
+                .collect(),
+        );
+        let target = ch.goal.target * 100.0;
+        match hlines.iter_mut().find(|h| (h.0 - target).abs() < 1e-9) {
+            Some(h) => h.1.push_str(&format!(", {}", ch.id)),
+            None => hlines.push((target, format!("target {} {}", pct(ch.goal.target), ch.id))),
+        }
+    }
+    let spec = ChartSpec {
+        title: format!("Service level by interval ({subtitle})"),
+        x_label: format!("Interval (mean and {conf}% confidence interval at its midpoint)"),
+        y_label: "Service level (%)".into(),
+        series,
+        hlines,
+        vlines: Vec::new(),
+        y_range: Some((0.0, 100.0)),
+    };
+    render(
+        &dir.join("service_level_by_interval.png"),
+        &spec,
+        &Extras {
+            error_bars: bars,
+            ..clock
+        },
+    )?;
+
+    let mut series = Vec::new();
+    let mut bars = Vec::new();
+    for g in &report.groups {
+        series.push(Series {
+            name: g.id.clone(),
+            points: g
+                .intervals
+                .iter()
+                .take(n)
+                .enumerate()
+                .map(|(k, r)| (mid(k), r.occupancy.mean * 100.0))
+                .collect(),
+        });
+        bars.push(
+            g.intervals
+                .iter()
+                .take(n)
+                .enumerate()
+                .map(|(k, r)| (mid(k), r.occupancy.lo * 100.0, r.occupancy.hi * 100.0))
+                .collect(),
+        );
+    }
+    let spec = ChartSpec {
+        title: format!("Agent occupancy by interval ({subtitle})"),
+        x_label: format!("Interval (mean and {conf}% confidence interval at its midpoint)"),
+        y_label: "Occupancy (% of staffed time busy)".into(),
+        series,
+        hlines: Vec::new(),
+        vlines: Vec::new(),
+        y_range: Some((0.0, 100.0)),
+    };
+    render(
+        &dir.join("occupancy_by_group.png"),
+        &spec,
+        &Extras {
+            x_range: Some((open, open + n as f64 * len_h)),
+            x_fmt: Some(fmt_clock),
+            error_bars: bars,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+
+    #[test]
+    fn cdf_of_a_hand_made_histogram() {
+        let mut h = vec![0u64; BINS];
+        h[0] = 2; // [0, 0.25)
+        h[1] = 1; // [0.25, 0.5)
+        h[3] = 1; // [0.75, 1)
+        let p = cdf_points(&h, 1.0);
+        assert_eq!(
+            p,
+            vec![
+                (0.0, 0.0),
+                (0.25, 0.5),
+                (0.5, 0.75),
+                (0.75, 0.75),
+                (1.0, 1.0)
+            ]
+        );
+        // A limit inside a bin reads that bin proportionally.
+        let p = cdf_points(&h, 0.875);
+        assert_eq!(p.last(), Some(&(0.875, 0.875)));
+        assert_eq!(p.len(), 5);
+        assert!(cdf_points(&vec![0u64; BINS], 10.0).is_empty());
+    }
+
+    #[test]
+    fn cdf_is_monotone_and_ends_at_one() {
+        let mut h = vec![0u64; BINS];
+        for i in 0..10_000u64 {
+            let v = (i % 997) as f64 * 0.37 + (i % 13) as f64 * 11.0;
+            h[crate::stats::histogram::bin(v)] += 1 + i % 3;
+        }
+        let p = cdf_points(&h, 1000.0);
+        assert!(p.windows(2).all(|w| w[1].0 > w[0].0 && w[1].1 >= w[0].1));
+        assert!((p.last().unwrap().1 - 1.0).abs() < 1e-12);
+        assert!(p.last().unwrap().0 <= 1000.0);
+        // Cut short, it stays below one and stops at the limit.
+        let p = cdf_points(&h, 100.0);
+        assert!(p.last().unwrap().1 < 1.0);
+        assert_eq!(p.last().unwrap().0, 100.0);
+        // Agrees with the histogram's own CDF at the bin edges.
+        for &(x, y) in &p[1..] {
+            assert!((crate::stats::histogram::cdf_at(&h, x) - y).abs() < 1e-9 || x == 100.0);
+        }
+    }
+
+    fn assert_png(path: &Path) {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(
+            bytes.len() > 1000,
+            "{}: {} bytes",
+            path.display(),
+            bytes.len()
+        );
+        assert_eq!(bytes[..8], PNG_SIGNATURE, "{}", path.display());
+    }
+
+    fn no_temp_files(dir: &Path) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            assert!(!name.ends_with(".tmp.png"), "left behind: {name}");
+        }
+    }
+
+    #[test]
+    fn line_chart_writes_a_png_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chart.png");
+        let spec = ChartSpec {
+            title: "Test chart".into(),
+            x_label: "x (s)".into(),
+            y_label: "y (%)".into(),
+            series: vec![
+                Series {
+                    name: "a".into(),
+                    points: vec![(0.0, 1.0), (1.0, f64::NAN), (2.0, 3.0), (3.0, 2.0)],
+                },
+                Series {
+                    name: "b".into(),
+                    points: (0..50)
+                        .map(|i| (i as f64 / 10.0, (i as f64).sqrt()))
+                        .collect(),
+                },
+            ],
+            hlines: vec![(2.5, "target".into())],
+            vlines: vec![(1.5, "threshold".into())],
+            y_range: None,
+        };
+        line_chart(&path, &spec).unwrap();
+        assert_png(&path);
+        no_temp_files(dir.path());
+        // Same input, same bytes.
+        let first = std::fs::read(&path).unwrap();
+        line_chart(&path, &spec).unwrap();
+        assert_eq!(first, std::fs::read(&path).unwrap());
+        // Degenerate inputs still draw.
+        let empty = dir.path().join("empty.png");
+        line_chart(&empty, &ChartSpec::default()).unwrap();
+        assert_png(&empty);
+        no_temp_files(dir.path());
+    }
+
+    #[test]
+    fn line_chart_reports_a_missing_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/such/dir/chart.png");
+        assert!(line_chart(&path, &ChartSpec::default()).is_err());
+    }
+
+    #[test]
+    fn run_plots_are_written() {
+        let model = crate::scenario::load(Path::new("scenarios/mmc-5.json")).unwrap();
+        let outcome = crate::simulate::run(
+            &model,
+            crate::simulate::RunOptions {
+                replications: 4,
+                seed: 1,
+            },
+            |_| {},
+        );
+        let report = RunReport::new(&model, &outcome, 0.95);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("plots");
+        write_run_plots(&report, &out).unwrap();
+        for f in [
+            "wait_cdf_phone.png",
+            "service_level_by_interval.png",
+            "occupancy_by_group.png",
+        ] {
+            assert_png(&out.join(f));
+        }
+        no_temp_files(&out);
+    }
+
+    #[test]
+    fn clock_labels() {
+        assert_eq!(fmt_clock(8.5), "08:30");
+        assert_eq!(fmt_clock(25.0), "01:00");
+        assert_eq!(parse_clock("07:45"), Some(7.75));
+        assert_eq!(fmt_tick(0.30000000000000004), "0.3");
+        assert_eq!(fmt_tick(100.0), "100");
+    }
 }
