@@ -1,0 +1,396 @@
+//! Statistical validation of the simulator against queueing theory.
+//!
+//! Each test simulates a scenario from `scenarios/` whose steady state has a closed form
+//! (Erlang C, Erlang A, Cobham's priority queue, a renewal argument for deterministic patience)
+//! and checks two things for every compared metric:
+//!
+//! 1. the analytic value lies inside the simulator's own 99% confidence interval
+//!    (`RunReport::new(.., 0.99)`), and
+//! 2. that interval is narrow (an explicit bound on the half-width), so the test has the power to
+//!    catch a real bias: an off-by-one in abandonment, a wrong interval, a biased random stream.
+//!
+//! Seeds are fixed, so every run is reproducible. Transient bias: every scenario starts empty, so
+//! each has a warm-up several times the relaxation time of its queue (see the comments and the
+//! scenario descriptions); the remaining bias is orders of magnitude below the interval widths.
+//!
+//! Further checks: conservation of contacts in every replication, determinism across thread
+//! counts, and the abandonment timing and tie rule of the engine.
+
+use std::path::PathBuf;
+
+use acdsim::dist::Dist;
+use acdsim::engine::Engine;
+use acdsim::model::{Goal, Model};
+use acdsim::queueing::{priority_mean_waits_s, ErlangA, ErlangC};
+use acdsim::report::{json::to_json, RunReport};
+use acdsim::scenario;
+use acdsim::simulate::{self, RunOptions};
+use acdsim::stats::{m, Estimate, Layout, RepSummary, CONTACT_METRICS};
+
+/// Confidence level of every interval compared with theory.
+const CONF: f64 = 0.99;
+
+fn scenario_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn load(name: &str) -> Model {
+    let path = scenario_path(name);
+    scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn run(model: &Model, replications: u64, seed: u64) -> RunReport {
+    let outcome = simulate::run(model, RunOptions { replications, seed }, |_| {});
+    RunReport::new(model, &outcome, CONF)
+}
+
+fn metric<'a>(report: &'a RunReport, channel: &str, name: &str) -> &'a Estimate {
+    report
+        .channel(channel)
+        .unwrap_or_else(|| panic!("no channel {channel}"))
+        .metrics
+        .get(name)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+/// Asserts that `theory` lies in the 99% interval of `est` and that the interval is narrower
+/// than `max_half_width`. Prints the comparison (visible with `--nocapture`).
+fn check(what: &str, est: &Estimate, theory: f64, max_half_width: f64) {
+    eprintln!(
+        "{what}: sim {:.5} [{:.5}, {:.5}] (half-width {:.5}, n = {}), theory {theory:.5}",
+        est.mean, est.lo, est.hi, est.half_width, est.n
+    );
+    assert!(
+        est.half_width.is_finite() && est.half_width < max_half_width,
+        "{what}: the 99% half-width {} is not below {max_half_width}: the test would lack power",
+        est.half_width
+    );
+    assert!(
+        est.lo <= theory && theory <= est.hi,
+        "{what}: theory {theory} outside the simulator's 99% interval [{}, {}] (mean {})",
+        est.lo,
+        est.hi,
+        est.mean
+    );
+}
+
+/// The single-channel, single-group M/M/c parameters of a scenario: (agents, rate/s, AHT s).
+fn mmc_params(model: &Model) -> (u32, f64, f64) {
+    let ch = &model.channels[0];
+    assert!(ch.rates.windows(2).all(|w| w[0] == w[1]), "constant volume");
+    (
+        model.groups[0].headcount[0],
+        ch.rates[0],
+        model.mean_handle_s(0),
+    )
+}
+
+/// Erlang C checks of an M/M/c scenario: P(wait) (twice: as the share answered within 1e-9 s
+/// and as the share that waited longer than 1e-9 s), the shares answered within 15 s and 20 s,
+/// and the ASA. Relative half-width bounds keep the power comparable across scales.
+fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
+    let mut model = load(name);
+    let (servers, arrival_rate, mean_service_s) = mmc_params(&model);
+    let ec = ErlangC {
+        servers,
+        arrival_rate,
+        mean_service_s,
+    };
+    assert!(ec.is_stable());
+    // Run 1: channel goal 15 s -> service_level; a segment goal of 20 s -> the segment's
+    // goal_service_level; long_wait_s = 1e-9 -> long_wait_share = P(wait > 0).
+    model.channels[0].goal.threshold_s = 15.0;
+    model.segments[0].goal = Some(Goal {
+        threshold_s: 20.0,
+        target: 0.8,
+    });
+    model.sl.long_wait_s = 1e-9;
+    let r = run(&model, replications, seed);
+    let sl15 = metric(&r, "phone", "service_level");
+    check(
+        &format!("{name} SL(15 s)"),
+        sl15,
+        ec.service_level(15.0),
+        0.01,
+    );
+    let seg = r.segment("regular").expect("segment row");
+    check(
+        &format!("{name} SL(20 s) via segment goal"),
+        seg.metrics.get("goal_service_level").unwrap(),
+        ec.service_level(20.0),
+        0.01,
+    );
+    check(
+        &format!("{name} P(wait) via long_wait_share"),
+        metric(&r, "phone", "long_wait_share"),
+        ec.p_wait(),
+        0.01,
+    );
+    let asa = ec.asa_s();
+    check(
+        &format!("{name} ASA"),
+        metric(&r, "phone", "asa_s"),
+        asa,
+        0.05 * asa,
+    );
+    // No abandonment and a drained queue: everything offered is answered.
+    let ab = metric(&r, "phone", "abandoned");
+    assert_eq!(ab.mean, 0.0, "{name}: no contact may abandon");
+
+    // Run 2 (independent seed): channel goal 1e-9 s -> service_level = 1 - C(c, a), and the
+    // channel goal of 20 s read directly from service_level.
+    model.channels[0].goal.threshold_s = 1e-9;
+    let r = run(&model, replications, seed + 1);
+    check(
+        &format!("{name} 1 - P(wait) via SL(1e-9 s)"),
+        metric(&r, "phone", "service_level"),
+        1.0 - ec.p_wait(),
+        0.01,
+    );
+    model.channels[0].goal.threshold_s = 20.0;
+    let r = run(&model, replications, seed + 2);
+    check(
+        &format!("{name} SL(20 s)"),
+        metric(&r, "phone", "service_level"),
+        ec.service_level(20.0),
+        0.01,
+    );
+}
+
+/// M/M/5 at 80% load (scenarios/mmc-5.json): relaxation time 1/(c mu (1 - sqrt(rho))^2) is about
+/// 72 min, and the 600-min warm-up is over eight of them: the initial-state bias of the day's
+/// averages is below 1e-4. FIFO without abandonment means the drain after closing leaves every
+/// wait as in steady state (later arrivals never affect earlier ones).
+#[test]
+fn mm5_matches_erlang_c() {
+    erlang_c_checks("mmc-5.json", 4000, 5);
+}
+
+/// M/M/50 at 90% load (scenarios/mmc-50.json): relaxation time about 23 min, warm-up 180 min.
+#[test]
+fn mm50_matches_erlang_c() {
+    erlang_c_checks("mmc-50.json", 400, 50);
+}
+
+/// M/M/10+M (scenarios/erlang-a.json), 10 Erlangs on 10 agents, patience mean 180 s. With
+/// abandonment the queue relaxes at rate >= 1/180 s per waiting contact, so the 120-min warm-up
+/// removes the start-up transient. FIFO: the drain after closing leaves each contact's fate as in
+/// steady state. Every contact is answered or abandons, so (answered + abandoned) = offered and the
+/// service level (answered within T / (answered + abandoned)) is P(answered and wait <= T).
+#[test]
+fn mmc_m_matches_erlang_a() {
+    let model = load("erlang-a.json");
+    let (servers, arrival_rate, mean_service_s) = mmc_params(&model);
+    let ea = ErlangA {
+        servers,
+        arrival_rate,
+        mean_service_s,
+        mean_patience_s: model.channels[0].segments[0].patience.mean(),
+    };
+    let r = run(&model, 2000, 10);
+    let t = model.channels[0].goal.threshold_s;
+    check(
+        "Erlang A abandon rate",
+        metric(&r, "phone", "abandon_rate"),
+        ea.p_abandon(),
+        0.005,
+    );
+    check(
+        &format!("Erlang A SL({t} s)"),
+        metric(&r, "phone", "service_level"),
+        ea.service_level(t),
+        0.01,
+    );
+    let asa = ea.asa_s();
+    check(
+        "Erlang A ASA",
+        metric(&r, "phone", "asa_s"),
+        asa,
+        0.05 * asa,
+    );
+    // Nothing left over: all offered contacts were answered or abandoned.
+    let unresolved = metric(&r, "phone", "unresolved");
+    assert_eq!(unresolved.mean, 0.0);
+}
+
+/// Two non-preemptive priority classes in M/M/5 (scenarios/priority-2class.json) against Cobham
+/// (1954). Same warm-up argument as M/M/5. The one non-stationary effect is the drain: after
+/// closing no new elderly contacts overtake the regular ones still waiting. It touches only the
+/// regular contacts queued in the last few minutes (mean regular wait ~3 min) of a 16-hour day,
+/// so it shortens the regular ASA by well under 1% of its value, far inside the interval.
+#[test]
+fn priority_classes_match_cobham() {
+    let model = load("priority-2class.json");
+    let (servers, rate, aht) = mmc_params(&model);
+    let share = |id: &str| {
+        let ch = &model.channels[0];
+        ch.segments
+            .iter()
+            .find(|s| model.segments[s.segment].id == id)
+            .expect("segment")
+            .share
+    };
+    let rates = [rate * share("elderly"), rate * share("regular")];
+    let w = priority_mean_waits_s(servers, &rates, aht);
+    let r = run(&model, 3000, 2);
+    for (id, theory) in [("elderly", w[0]), ("regular", w[1])] {
+        let est = r
+            .segment(id)
+            .expect("segment")
+            .metrics
+            .get("asa_s")
+            .unwrap();
+        check(&format!("priority ASA {id}"), est, theory, 0.05 * theory);
+    }
+    // The classes really are served in priority order (a FIFO bug would make them equal).
+    assert!(w[1] > 4.0 * w[0]);
+}
+
+/// Every replication: offered == answered + abandoned + unresolved, in every report row.
+/// Returns the totals (abandoned, unresolved) over all replications.
+fn conservation(name: &str, replications: u64) -> (f64, f64) {
+    let model = load(name);
+    let layout = Layout::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut summary = RepSummary::default();
+    let (mut abandoned, mut unresolved) = (0.0, 0.0);
+    for rep in 0..replications {
+        let stats = engine.run(&model, model.seed, rep);
+        layout.summarize(stats, &mut summary);
+        for (row, r) in layout.rows.iter().enumerate() {
+            let v = |metric: usize| summary.values[layout.slot(row, metric)];
+            let (o, a, b, u) = (
+                v(m::OFFERED),
+                v(m::ANSWERED),
+                v(m::ABANDONED),
+                v(m::UNRESOLVED),
+            );
+            assert_eq!(
+                o,
+                a + b + u,
+                "{name} replication {rep} row {:?}: offered {o} != answered {a} + abandoned {b} + unresolved {u}",
+                r.key
+            );
+            if row == 0 {
+                abandoned += b;
+                unresolved += u;
+            }
+        }
+    }
+    eprintln!("{name}: {replications} replications conserved; abandoned {abandoned}, unresolved {unresolved}");
+    (abandoned, unresolved)
+}
+
+#[test]
+fn contacts_are_conserved_in_every_replication() {
+    assert_eq!(CONTACT_METRICS[m::UNRESOLVED], "unresolved");
+    for name in ["mmc-5.json", "mmc-50.json"] {
+        assert_eq!(conservation(name, 50), (0.0, 0.0), "{name}");
+    }
+    let (ab, _) = conservation("erlang-a.json", 50);
+    assert!(ab > 0.0);
+    // Abandonment and a hard close: both abandoned and unresolved contacts occur.
+    let (ab, un) = conservation("conservation-cut.json", 200);
+    assert!(ab > 0.0 && un > 0.0, "the cut scenario must exercise both");
+    // Nobody left in the last interval: never-abandoning contacts stay unresolved.
+    let (ab, un) = conservation("conservation-zero-staff.json", 200);
+    assert!(
+        ab > 0.0 && un > 0.0,
+        "the zero-staff scenario must exercise both"
+    );
+}
+
+#[test]
+fn reports_are_identical_with_one_or_two_threads() {
+    for (name, reps) in [
+        ("conservation-cut.json", 300),
+        ("priority-2class.json", 100),
+    ] {
+        let model = load(name);
+        let json = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| to_json(&run(&model, reps, 99)))
+        };
+        let (one, two) = (json(1), json(2));
+        assert!(one.len() > 1000);
+        assert!(one == two, "{name}: JSON differs between 1 and 2 threads");
+    }
+}
+
+/// scenarios/abandon-timing.json: one agent, deterministic 1-hour handle time, deterministic
+/// patience 30 s, 60 arrivals per hour. Abandoned contacts must wait exactly 30 s; the answered
+/// ones follow the renewal argument in the scenario description:
+/// P(answered within T | answered) = exp(-lambda (30 - T)).
+/// The warm-up (2 h) covers the first service, after which every service cycle starts afresh.
+#[test]
+fn abandonment_happens_exactly_at_patience() {
+    let model = load("abandon-timing.json");
+    let lambda = model.channels[0].rates[0];
+    let patience = 30.0;
+    let r = run(&model, 3000, 30);
+    let max = metric(&r, "phone", "max_wait_s");
+    eprintln!("abandon timing: max wait {max:?}");
+    // Every replication's longest wait is an abandonment after exactly 30 s (up to rounding of
+    // arrival + patience - arrival).
+    assert!(
+        (max.lo - patience).abs() < 1e-9 && (max.hi - patience).abs() < 1e-9,
+        "max wait {max:?}"
+    );
+    // Almost all contacts abandon, so the median wait is 30 s (histogram bin [30, 30.25)).
+    let p50 = metric(&r, "phone", "p50_wait_s");
+    assert!((30.0..=30.25).contains(&p50.mean), "p50 {p50:?}");
+    let t = model.channels[0].goal.threshold_s;
+    check(
+        &format!("deterministic patience: answered within {t} s / answered"),
+        metric(&r, "phone", "service_level"),
+        (-lambda * (patience - t)).exp(),
+        0.015,
+    );
+    // Mean wait of answered contacts: E[W] = int_0^30 (1 - e^{-lambda (30 - w)}) dw.
+    let asa = patience - (1.0 - (-lambda * patience).exp()) / lambda;
+    check(
+        "deterministic patience: ASA",
+        metric(&r, "phone", "asa_s"),
+        asa,
+        0.05 * asa,
+    );
+}
+
+/// The tie rule of src/engine.rs (`serve_queues`): a waiting contact whose deadline
+/// (arrival + patience) is `<=` the time an agent frees has abandoned, so a contact whose patience
+/// ends exactly when an agent frees counts as abandoned, not answered.
+///
+/// An exact tie is forced through floating-point absorption: with a handle time and a patience of
+/// 1e22 s (one ulp is about 2e6 s), `arrival + 1e22` rounds to exactly 1e22 for every arrival of
+/// the day. The first contact of the day is answered at once and finishes at 1e22; every other
+/// contact's patience ends at exactly 1e22 too. Under the tie rule they all abandon; were ties
+/// answered, the second contact would be answered as well.
+#[test]
+fn patience_ending_when_an_agent_frees_counts_as_abandoned() {
+    let mut model = load("abandon-timing.json");
+    let huge = 1e22;
+    assert_eq!(28_800.0 + huge, huge, "absorption");
+    model.warmup_s = 0.0;
+    model.channels[0].types[0].handle = Dist::Deterministic(huge);
+    model.channels[0].segments[0].patience = Dist::Deterministic(huge);
+    let layout = Layout::new(&model);
+    let mut engine = Engine::new(&model);
+    let mut s = RepSummary::default();
+    for rep in 0..20 {
+        layout.summarize(engine.run(&model, 1, rep), &mut s);
+        let v = |metric| s.values[layout.slot(0, metric)];
+        assert!(v(m::OFFERED) >= 2.0, "need a second contact to tie");
+        assert_eq!(
+            v(m::ANSWERED),
+            1.0,
+            "replication {rep}: only the first contact is answered"
+        );
+        assert_eq!(v(m::ABANDONED), v(m::OFFERED) - 1.0, "replication {rep}");
+        assert_eq!(v(m::UNRESOLVED), 0.0);
+    }
+}
