@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::dist::{Dist, DistSpec};
 use crate::error::InputError;
-use crate::forecast::{parse_clock, read_forecast};
+use crate::forecast::{parse_clock, parse_forecast};
 use crate::model::*;
 
 /// The scenario file as written.
@@ -326,7 +326,9 @@ impl Ctx<'_> {
     fn shares_sum(&self, path: &str, shares: &[f64]) -> Result<(), InputError> {
         let s: f64 = shares.iter().sum();
         if (s - 1.0).abs() > 1e-6 {
-            return Err(self.err(path, format!("shares sum to {s}: they must sum to 1")));
+            // Rounded so that 0.6 + 0.3 reads `0.9`, not `0.8999999999999999`.
+            let shown = (s * 1e6).round() / 1e6;
+            return Err(self.err(path, format!("shares sum to {shown}: they must sum to 1")));
         }
         Ok(())
     }
@@ -426,8 +428,21 @@ pub fn resolve(
         None => None,
         Some(rel) => {
             let p: PathBuf = dir.join(rel);
-            forecast_bytes = std::fs::read(&p).unwrap_or_default();
-            Some(read_forecast(&p, &channel_ids, open_s, interval_s, n)?)
+            forecast_bytes = std::fs::read(&p).map_err(|e| {
+                cx.err(
+                    "$.forecast_csv",
+                    format!("cannot read forecast file {}: {e}", p.display()),
+                )
+            })?;
+            let csv_file = p.display().to_string();
+            Some(parse_forecast(
+                &csv_file,
+                &forecast_bytes,
+                &channel_ids,
+                open_s,
+                interval_s,
+                n,
+            )?)
         }
     };
 

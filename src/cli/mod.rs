@@ -49,7 +49,7 @@ pub struct SimArgs {
     #[arg(long, value_parser = parse_formula)]
     pub sl_formula: Option<SlFormula>,
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95, value_parser = parse_level)]
+    #[arg(long, default_value_t = 0.95, value_parser = parse_level, allow_negative_numbers = true)]
     pub confidence: f64,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
     #[arg(long)]

@@ -18,7 +18,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Volume factor on every channel (1.2 = the 120% surge).
-    #[arg(long, default_value_t = 1.0, value_parser = parse_factor)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_factor, allow_negative_numbers = true)]
     pub surge: f64,
     /// Write the full report as JSON to this file.
     #[arg(long)]
