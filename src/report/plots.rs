@@ -196,6 +196,7 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
     let mut chart = ChartBuilder::on(root)
         .caption(&spec.title, (FONT, 26))
         .margin(16)
+        .margin_right(32)
         .x_label_area_size(56)
         .y_label_area_size(76)
         .build_cartesian_2d(x0..x1, y0..y1)?;
@@ -210,6 +211,7 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
         .y_label_formatter(&|v| fmt_tick(*v))
         .x_labels(12)
         .y_labels(11)
+        .max_light_lines(4)
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;
