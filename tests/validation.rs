@@ -171,7 +171,7 @@ fn mm5_matches_erlang_c() {
 /// M/M/50 at 90% load (scenarios/mmc-50.json): relaxation time about 23 min, warm-up 180 min.
 #[test]
 fn mm50_matches_erlang_c() {
-    erlang_c_checks("mmc-50.json", 400, 50);
+    erlang_c_checks("mmc-50.json", 1000, 50);
 }
 
 /// M/M/10+M (scenarios/erlang-a.json), 10 Erlangs on 10 agents, patience mean 180 s. With
