@@ -69,8 +69,30 @@ fn check_pos(field: &'static str, v: f64) -> Result<f64, DistError> {
     } else {
         Err(DistError {
             field,
-            message: format!("= {v}: must be a finite number > 0"),
+            message: format!("= {}: must be a finite number > 0", show(v)),
         })
+    }
+}
+
+/// A coefficient of variation: beyond these bounds the lognormal and gamma parameters overflow.
+fn check_cv(v: f64) -> Result<f64, DistError> {
+    let v = check_pos("cv", v)?;
+    if (1e-6..=100.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(DistError {
+            field: "cv",
+            message: format!("= {}: must be between 1e-6 and 100", show(v)),
+        })
+    }
+}
+
+/// `1.2` as `1.2`, but `1e300` as `1e300` rather than 301 digits.
+fn show(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -80,7 +102,7 @@ fn check_nonneg(field: &'static str, v: f64) -> Result<f64, DistError> {
     } else {
         Err(DistError {
             field,
-            message: format!("= {v}: must be a finite number >= 0"),
+            message: format!("= {}: must be a finite number >= 0", show(v)),
         })
     }
 }
@@ -94,7 +116,7 @@ impl Dist {
             },
             DistSpec::Lognormal { mean, cv } => {
                 let mean = check_pos("mean", mean)?;
-                let cv = check_pos("cv", cv)?;
+                let cv = check_cv(cv)?;
                 let sigma2 = (1.0 + cv * cv).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
                 let d = LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError {
@@ -105,7 +127,7 @@ impl Dist {
             }
             DistSpec::Gamma { mean, cv } => {
                 let mean = check_pos("mean", mean)?;
-                let cv = check_pos("cv", cv)?;
+                let cv = check_cv(cv)?;
                 let shape = 1.0 / (cv * cv);
                 let d = Gamma::new(shape, mean / shape).map_err(|e| DistError {
                     field: "cv",
@@ -120,7 +142,7 @@ impl Dist {
                 if max < min {
                     return Err(DistError {
                         field: "max",
-                        message: format!("= {max}: must be >= min ({min})"),
+                        message: format!("= {}: must be >= min ({})", show(max), show(min)),
                     });
                 }
                 Dist::Uniform {

@@ -282,14 +282,20 @@ impl Ctx<'_> {
         if v.is_finite() && v > 0.0 {
             Ok(v)
         } else {
-            Err(self.err(path, format!("= {v}: must be a finite number > 0")))
+            Err(self.err(
+                path,
+                format!("= {}: must be a finite number > 0", short_num(v)),
+            ))
         }
     }
     fn share(&self, path: &str, v: f64) -> Result<f64, InputError> {
         if v.is_finite() && (0.0..=1.0).contains(&v) {
             Ok(v)
         } else {
-            Err(self.err(path, format!("= {v}: must be a share between 0 and 1")))
+            Err(self.err(
+                path,
+                format!("= {}: must be a share between 0 and 1", short_num(v)),
+            ))
         }
     }
     fn goal(&self, path: &str, g: &GoalFile) -> Result<Goal, InputError> {
@@ -331,6 +337,18 @@ impl Ctx<'_> {
             return Err(self.err(path, format!("shares sum to {shown}: they must sum to 1")));
         }
         Ok(())
+    }
+}
+
+/// The most expected contacts of one channel in one interval that a scenario may ask for.
+pub const MAX_CONTACTS_PER_INTERVAL: f64 = 1e6;
+
+/// `1.2` as `1.2`, but `1e300` as `1e300` rather than 301 digits.
+fn short_num(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -388,7 +406,7 @@ pub fn resolve(
     if !warmup_s.is_finite() || warmup_s < 0.0 {
         return Err(cx.err(
             "$.day.warmup_minutes",
-            format!("= {}: must be >= 0", raw.day.warmup_minutes),
+            format!("= {}: must be >= 0", short_num(raw.day.warmup_minutes)),
         ));
     }
     if raw.replications == 0 {
@@ -401,7 +419,7 @@ pub fn resolve(
             if !v.is_finite() || v < 0.0 {
                 return Err(cx.err(
                     "$.service_level.short_abandon_s",
-                    format!("= {v}: must be >= 0"),
+                    format!("= {}: must be >= 0", short_num(v)),
                 ));
             }
             v
@@ -511,13 +529,32 @@ pub fn resolve(
             }
         };
         for (k, v) in volume.iter().enumerate() {
+            // A forecast CSV checks its own rows; a constant volume has no index.
+            let loc = if matches!(ch.volume, Some(VolumeFile::PerInterval(_))) {
+                format!("{p}.volume[{k}]")
+            } else {
+                format!("{p}.volume")
+            };
             if !v.is_finite() || *v < 0.0 {
-                let loc = if ch.volume.is_some() {
-                    format!("{p}.volume[{k}]")
-                } else {
-                    format!("{p}.volume")
-                };
-                return Err(cx.err(loc, format!("= {v}: volumes must be finite numbers >= 0")));
+                return Err(cx.err(
+                    loc,
+                    format!("= {}: volumes must be finite numbers >= 0", short_num(*v)),
+                ));
+            }
+            // Beyond this a single replication would run for hours (or forever: an infinite rate).
+            let effective = v * multiplier;
+            let start = (open_s + k as f64 * interval_s) as u64;
+            if effective.is_nan() || effective > MAX_CONTACTS_PER_INTERVAL {
+                return Err(cx.err(
+                    loc,
+                    format!(
+                        "= {}: with volume_multiplier {} that is {effective:e} contacts in interval {:02}:{:02}, more than the {MAX_CONTACTS_PER_INTERVAL:e} acdsim simulates",
+                        short_num(*v),
+                        short_num(multiplier),
+                        start / 3600 % 24,
+                        start % 3600 / 60
+                    ),
+                ));
             }
         }
         if volume.iter().sum::<f64>() <= 0.0 {
@@ -561,8 +598,7 @@ pub fn resolve(
                 }
             }
             let handle = cx.dist(&format!("{tp}.handle_time"), &t.handle_time)?;
-            let mean = handle.mean();
-            if mean.is_nan() || mean <= 0.0 || mean.is_infinite() {
+            if !(handle.mean().is_finite() && handle.mean() > 0.0) {
                 return Err(cx.err(
                     format!("{tp}.handle_time"),
                     "must have a finite mean > 0 (`never` is only for patience)",

@@ -123,7 +123,27 @@ fn missing_field() {
 #[test]
 fn zero_or_negative_rates_and_times() {
     let v = mutated(|v| v["channels"][1]["volume"] = json!(-5));
-    bad_scenario(&v, "$.channels[1].volume", "-5");
+    bad_scenario(
+        &v,
+        "$.channels[1].volume: = -5: volumes must be finite numbers >= 0",
+        "-5",
+    );
+    let v = mutated(|v| v["channels"][0]["volume"][2] = json!(1e7));
+    bad_scenario(
+        &v,
+        "$.channels[0].volume[2]",
+        "1e7 contacts in interval 09:00, more than the 1e6",
+    );
+    // Finite volume times a finite multiplier can overflow to an infinite rate.
+    let v = mutated(|v| {
+        v["volume_multiplier"] = json!(1e300);
+        v["channels"][1]["volume"] = json!(1e10);
+    });
+    bad_scenario(
+        &v,
+        "$.channels[0].volume[0]",
+        "with volume_multiplier 1e300",
+    );
     let v = mutated(|v| v["channels"][0]["volume"][2] = json!(-5));
     bad_scenario(&v, "$.channels[0].volume[2]", "must be finite numbers >= 0");
     let v = mutated(|v| v["channels"][1]["volume"] = json!(0));
@@ -191,6 +211,13 @@ fn distribution_parameters_out_of_range() {
         &v,
         "$.channels[0].types[0].handle_time.cv",
         "= -1: must be a finite number > 0",
+    );
+    // A tiny cv would overflow the gamma shape parameter.
+    let v = mutated(|v| v["channels"][0]["types"][1]["handle_time"]["cv"] = json!(1e-300));
+    bad_scenario(
+        &v,
+        "$.channels[0].types[1].handle_time.cv",
+        "= 1e-300: must be between 1e-6 and 100",
     );
     let v = mutated(|v| {
         v["channels"][0]["segments"][1]["patience"] =
@@ -321,6 +348,11 @@ fn bad_cli_values_name_the_flag() {
         &["run", s, "--surge", "-1.2"],
         &["--surge", "`-1.2`", "volume factor > 0"],
     );
+    fails_with(
+        &["run", s, "--surge", "1e300"],
+        &["--surge", "`1e300`", "<= 1000"],
+    );
+    fails_with(&["run", s, "--surge", "NaN"], &["--surge", "`NaN`"]);
     fails_with(
         &["run", s, "--strategy", "nope"],
         &["--strategy", "unknown strategy `nope`", "skill-first"],
@@ -491,11 +523,34 @@ fn at_mut<'a>(v: &'a mut Value, path: &[Step]) -> &'a mut Value {
 
 #[derive(Debug, Clone)]
 enum Mutation {
+    /// Put this value at any path.
     Replace(Value),
+    /// Delete any key or array element.
     Delete,
+    /// Put this number where a number is: keeps the file parseable, so it reaches `resolve`.
+    Number(Value),
+}
+
+fn number() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (-10i64..10).prop_map(|n| json!(n)),
+        (-1e6f64..1e6).prop_map(|x| json!(x)),
+        Just(json!(0)),
+        Just(json!(0.5)),
+        Just(json!(1e-300)),
+        Just(json!(1e308)),
+        Just(json!(u32::MAX)),
+    ]
 }
 
 fn replacement() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        3 => number().prop_map(Mutation::Number),
+        2 => any_replacement(),
+    ]
+}
+
+fn any_replacement() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         any::<i64>().prop_map(|n| Mutation::Replace(json!(n))),
         (-1000i64..1000).prop_map(|n| Mutation::Replace(json!(n))),
@@ -536,7 +591,7 @@ fn apply(v: &mut Value, path: &[Step], m: &Mutation) {
             _ => {}
         },
         (Mutation::Delete, None) => *v = json!({}),
-        (Mutation::Replace(x), _) => *at_mut(v, path) = x.clone(),
+        (Mutation::Replace(x) | Mutation::Number(x), _) => *at_mut(v, path) = x.clone(),
     }
 }
 
@@ -556,6 +611,12 @@ proptest! {
         for (idx, m) in &picks {
             let mut paths = Vec::new();
             all_paths(&v, &mut Vec::new(), &mut paths);
+            if matches!(m, Mutation::Number(_)) {
+                paths.retain(|p| at_mut(&mut v, p).is_number());
+                if paths.is_empty() {
+                    continue;
+                }
+            }
             let path = &paths[idx.index(paths.len())];
             apply(&mut v, path, m);
         }
@@ -572,6 +633,8 @@ proptest! {
                         "{msg}"
                     );
                     prop_assert!(!e.message.is_empty());
+                    // A clear message: no 309-digit renderings of 1e308.
+                    prop_assert!(msg.len() < 300, "{msg}");
                 }
             }
         }

@@ -77,12 +77,13 @@ fn parse_level(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a volume factor (`--surge`): a finite number > 0.
+/// Parses a volume factor (`--surge`): a number > 0 and at most 1000 (larger factors would make
+/// a replication run practically forever, or the arrival rate infinite).
 pub fn parse_factor(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(v) if v > 0.0 && v <= 1000.0 => Ok(v),
         _ => Err(format!(
-            "`{s}` is not a volume factor > 0 (e.g. 1.2 for a 120% surge)"
+            "`{s}` is not a volume factor > 0 and <= 1000 (e.g. 1.2 for a 120% surge)"
         )),
     }
 }
