@@ -18,4 +18,5 @@ pub mod rng;
 pub mod routing;
 pub mod scenario;
 pub mod simulate;
+pub mod staffing;
 pub mod stats;

@@ -2,7 +2,9 @@
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
+mod erlang;
 mod run;
+mod staff;
 mod validate;
 
 use std::path::Path;
@@ -31,6 +33,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario file without simulating; warn about overloaded intervals.
     Validate(validate::ValidateArgs),
+    /// Analytic staffing calculator (Erlang C, or Erlang A with --patience-s).
+    Erlang(erlang::ErlangArgs),
+    /// Minimum headcount per agent group and interval at base load and at a surge, by simulation.
+    Staff(staff::StaffArgs),
 }
 
 /// Options shared by the commands that simulate a scenario.
@@ -184,6 +190,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
+        Command::Erlang(a) => erlang::erlang(a),
+        Command::Staff(a) => staff::staff(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,78 @@
+//! `acdsim erlang`: the analytic staffing calculator.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{write_output, CmdResult, Failure};
+use crate::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
+
+#[derive(Debug, Args)]
+pub struct ErlangArgs {
+    /// Contacts offered per interval.
+    #[arg(long, allow_hyphen_values = true)]
+    pub contacts: f64,
+    /// Interval length in minutes.
+    #[arg(long, default_value_t = 30.0, allow_hyphen_values = true)]
+    pub interval_minutes: f64,
+    /// Average handle time in seconds.
+    #[arg(long, allow_hyphen_values = true)]
+    pub aht_s: f64,
+    /// Service-level target: share answered within --threshold-s (e.g. 0.8).
+    #[arg(long, allow_hyphen_values = true)]
+    pub sl: Option<f64>,
+    /// Service-level threshold in seconds (also the SL column when only --asa-s is given).
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD_S, allow_hyphen_values = true)]
+    pub threshold_s: f64,
+    /// Target: maximum average speed of answer in seconds.
+    #[arg(long, allow_hyphen_values = true)]
+    pub asa_s: Option<f64>,
+    /// Mean patience in seconds: use Erlang A (callers abandon) instead of Erlang C.
+    #[arg(long, allow_hyphen_values = true)]
+    pub patience_s: Option<f64>,
+    /// Shrinkage: share of paid time not on contacts (e.g. 0.3).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub shrinkage: f64,
+    /// Maximum agent occupancy (e.g. 0.85).
+    #[arg(long, allow_hyphen_values = true)]
+    pub max_occupancy: Option<f64>,
+    /// Table rows either side of the agents needed.
+    #[arg(long, default_value_t = 3)]
+    pub around: u32,
+    /// Write the answer as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+impl ErlangArgs {
+    fn input(&self) -> ErlangInput {
+        ErlangInput {
+            contacts: self.contacts,
+            interval_s: self.interval_minutes * 60.0,
+            aht_s: self.aht_s,
+            sl_target: self.sl,
+            threshold_s: self.threshold_s,
+            max_asa_s: self.asa_s,
+            patience_s: self.patience_s,
+            shrinkage: self.shrinkage,
+            max_occupancy: self.max_occupancy,
+            around: self.around,
+        }
+    }
+}
+
+pub fn erlang(a: ErlangArgs) -> CmdResult {
+    let input = a.input();
+    let result = input.calculate().map_err(|e| Failure {
+        code: 2,
+        error: anyhow::Error::new(e),
+    })?;
+    if let Some(p) = &a.json {
+        let mut text = serde_json::to_string_pretty(&result)
+            .map_err(|e| anyhow::anyhow!("cannot encode JSON: {e}"))?;
+        text.push('\n');
+        write_output(p, text.as_bytes())?;
+    }
+    print!("{}", to_table(&input, &result));
+    Ok(0)
+}

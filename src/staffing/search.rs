@@ -1,0 +1,444 @@
+//! The simulation staffing search behind `acdsim staff`.
+//!
+//! # What is searched
+//!
+//! A *staffing* is the headcount of every agent group in every interval (`Group::headcount`).
+//! It *meets the goals* when, for every channel and interval, the lower end of the confidence
+//! interval of the channel's goal service level (row `ChannelInterval`, metric `goal_service_level`)
+//! is at least the channel's target, and, for every segment with a goal, the lower end of the
+//! whole-day segment service level (row `Segment`) is at least the segment's target. (The engine
+//! reports segment service levels per day, not per interval.) The answer is the smallest such
+//! staffing the search finds, within each group's `min`/`max`.
+//!
+//! # Method
+//!
+//! 1. **Analytic start.** For every channel and interval, Erlang C (or Erlang A when every
+//!    segment of the channel has a finite mean patience; the share-weighted mean is used) gives
+//!    the servers needed for the channel's goal at its arrival rate and mean handle time; servers
+//!    are converted to agents with the channel's concurrency. Each channel's requirement goes to
+//!    the group that serves it best (see below), clamped to the group's bounds. For a single
+//!    group serving a single Poisson/exponential channel this is exactly the Erlang answer.
+//! 2. **Evaluate the whole day.** Intervals interact through queues carried over from one
+//!    interval to the next, so every candidate staffing is judged on a full simulated day
+//!    (`simulate::run`). Every candidate uses the same seed: the engine's random streams are
+//!    per (seed, replication, purpose, channel) and never shift with staffing, so the difference
+//!    between two candidates is the effect of the staffing, not noise (common random numbers).
+//! 3. **Greedy add.** While some goal fails, take the failing goal with the largest shortfall
+//!    (target minus lower confidence bound); for a channel goal its interval, for a segment goal
+//!    the interval where the segment's channels have the lowest service level. Add one agent in
+//!    that interval to the group that serves the channel best: the highest proficiency level
+//!    for the channel, then the group serving the fewest channels (a specialist does not take
+//!    work from other channels), then file order; groups at their `max` are skipped. If no group
+//!    can take another agent, the search stops and reports the staffing as infeasible.
+//! 4. **Remove.** Then, for every group and interval (most agents first), remove agents one at a
+//!    time while every goal still holds and the group's `min` (or the floor, below) allows.
+//!
+//! The surge search starts from the analytic estimate at the surge load, raised to at least the
+//! base answer, and never removes below the base answer: a higher load cannot need fewer agents,
+//! so the reserve (surge minus base) is never negative.
+//!
+//! Because the goals are judged on the lower confidence bound, an analytic staffing whose exact
+//! service level lies within the confidence half-width of the target may be judged failing (one
+//! agent more than Erlang), or the simulated day's service level may differ slightly from the
+//! steady-state formula; the report gives the lower bounds so the reader sees the margin.
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::queueing::{required_servers, StaffingTarget};
+use crate::simulate::{self, Outcome, RunOptions};
+use crate::stats::{m, RowKey};
+
+/// Search settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchOptions {
+    pub replications: u64,
+    pub seed: u64,
+    /// Confidence level of the intervals the goals are judged on.
+    pub confidence: f64,
+    /// Most candidate staffings evaluated per search.
+    pub max_evaluations: u32,
+}
+
+/// A goal and how a staffing does against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalCheck {
+    /// `channel` or `segment`.
+    pub kind: &'static str,
+    /// Channel or segment id.
+    pub id: String,
+    /// Interval label (`null` for whole-day segment goals).
+    pub interval: Option<String>,
+    pub target: f64,
+    pub mean: f64,
+    /// Lower end of the confidence interval.
+    pub lo: f64,
+    pub met: bool,
+    #[serde(skip)]
+    interval_index: Option<usize>,
+    #[serde(skip)]
+    channels: Vec<usize>,
+}
+
+/// The result of one search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    /// `headcount[group][interval]`.
+    pub headcount: Vec<Vec<u32>>,
+    /// The analytic starting point, same shape.
+    pub analytic: Vec<Vec<u32>>,
+    /// Whether every goal is met (false: some group hit its `max`, or the evaluation budget ran out).
+    pub feasible: bool,
+    /// Candidate staffings simulated.
+    pub evaluations: u32,
+    /// Every goal at the answer.
+    pub goals: Vec<GoalCheck>,
+}
+
+/// `model` with `headcount[group][interval]`.
+pub fn with_headcount(model: &Model, headcount: &[Vec<u32>]) -> Model {
+    let mut m = model.clone();
+    for (g, h) in m.groups.iter_mut().zip(headcount) {
+        g.headcount.clone_from(h);
+    }
+    m
+}
+
+/// Agents of group `g` a contact of channel `c` uses: `units / capacity` (0 = cannot serve).
+fn serves(model: &Model, g: usize, c: usize) -> bool {
+    model.groups[g].units[c] > 0
+}
+
+/// Best proficiency level of group `g` over the classes of channel `c`.
+fn level_for(model: &Model, g: usize, c: usize) -> u8 {
+    model.groups[g]
+        .classes
+        .iter()
+        .filter(|(cl, _)| model.classes[*cl].channel == c)
+        .map(|(_, l)| *l)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The group that serves channel `c` best among those with room (`ok(g)`): highest level,
+/// then fewest channels served, then file order.
+fn best_group(model: &Model, c: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {
+    let n_channels = |g: usize| {
+        (0..model.channels.len())
+            .filter(|&x| serves(model, g, x))
+            .count()
+    };
+    (0..model.groups.len())
+        .filter(|&g| serves(model, g, c) && ok(g))
+        .min_by_key(|&g| (std::cmp::Reverse(level_for(model, g, c)), n_channels(g), g))
+}
+
+/// Agents channel `c` needs in interval `k` by Erlang C / Erlang A.
+pub fn analytic_agents(model: &Model, c: usize, k: usize) -> u32 {
+    let ch = &model.channels[c];
+    let rate = ch.rates[k];
+    if rate <= 0.0 {
+        return 0;
+    }
+    let patience = if ch.segments.iter().all(|s| s.patience.mean().is_finite()) {
+        ch.segments
+            .iter()
+            .map(|s| s.share * s.patience.mean())
+            .sum::<f64>()
+    } else {
+        f64::INFINITY
+    };
+    let target = StaffingTarget {
+        service_level: Some((ch.goal.target, ch.goal.threshold_s)),
+        max_asa_s: None,
+        max_occupancy: None,
+    };
+    let servers = required_servers(rate, model.mean_handle_s(c), patience, target);
+    if servers == u32::MAX {
+        return u32::MAX;
+    }
+    servers.div_ceil(ch.concurrency.max(1))
+}
+
+/// The analytic staffing: each channel's Erlang requirement given to its best group.
+pub fn analytic_staffing(model: &Model) -> Vec<Vec<u32>> {
+    let mut h: Vec<Vec<u32>> = model
+        .groups
+        .iter()
+        .map(|g| vec![g.min; model.n_intervals])
+        .collect();
+    let mut assigned = vec![vec![0u32; model.n_intervals]; model.groups.len()];
+    for c in 0..model.channels.len() {
+        if let Some(g) = best_group(model, c, |_| true) {
+            for (k, cell) in assigned[g].iter_mut().enumerate() {
+                *cell = cell.saturating_add(analytic_agents(model, c, k));
+            }
+        }
+    }
+    for ((row, need), group) in h.iter_mut().zip(&assigned).zip(&model.groups) {
+        for (cell, n) in row.iter_mut().zip(need) {
+            *cell = (*n).clamp(group.min, group.max);
+        }
+    }
+    h
+}
+
+/// Every goal of `model` judged on `outcome`.
+pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<GoalCheck> {
+    let layout = &outcome.layout;
+    let est =
+        |row: usize| outcome.aggregate.moments[layout.slot(row, m::GOAL_SL)].interval(confidence);
+    let mut out = Vec::new();
+    for (c, ch) in model.channels.iter().enumerate() {
+        for k in 0..model.n_intervals {
+            let Some(row) = layout.row(RowKey::ChannelInterval {
+                channel: c,
+                interval: k,
+            }) else {
+                continue;
+            };
+            let e = est(row);
+            if e.mean.is_nan() {
+                continue; // no contacts in this interval
+            }
+            // One replication gives no interval: judge on the mean.
+            let lo = if e.lo.is_nan() { e.mean } else { e.lo };
+            out.push(GoalCheck {
+                kind: "channel",
+                id: ch.id.clone(),
+                interval: Some(model.interval_label(k)),
+                target: ch.goal.target,
+                mean: e.mean,
+                lo,
+                met: lo >= ch.goal.target,
+                interval_index: Some(k),
+                channels: vec![c],
+            });
+        }
+    }
+    for (s, seg) in model.segments.iter().enumerate() {
+        let Some(goal) = seg.goal else { continue };
+        let Some(row) = layout.row(RowKey::Segment { segment: s }) else {
+            continue;
+        };
+        let e = est(row);
+        if e.mean.is_nan() {
+            continue;
+        }
+        let lo = if e.lo.is_nan() { e.mean } else { e.lo };
+        let channels = model
+            .classes
+            .iter()
+            .filter(|cl| cl.segment == s)
+            .map(|cl| cl.channel)
+            .collect();
+        out.push(GoalCheck {
+            kind: "segment",
+            id: seg.id.clone(),
+            interval: None,
+            target: goal.target,
+            mean: e.mean,
+            lo,
+            met: lo >= goal.target,
+            interval_index: None,
+            channels,
+        });
+    }
+    out
+}
+
+/// Simulates `model` with `headcount` and judges its goals.
+pub fn evaluate(
+    model: &Model,
+    headcount: &[Vec<u32>],
+    opts: &SearchOptions,
+) -> (Outcome, Vec<GoalCheck>) {
+    let candidate = with_headcount(model, headcount);
+    let outcome = simulate::run(
+        &candidate,
+        RunOptions {
+            replications: opts.replications,
+            seed: opts.seed,
+        },
+        |_| {},
+    );
+    let goals = check_goals(&candidate, &outcome, opts.confidence);
+    (outcome, goals)
+}
+
+/// Where to add an agent for a failing goal: (channel, interval).
+fn target_cell(goals: &[GoalCheck], worst: &GoalCheck) -> (usize, usize) {
+    if let Some(k) = worst.interval_index {
+        return (worst.channels[0], k);
+    }
+    // Segment goal: the interval where its channels do worst.
+    goals
+        .iter()
+        .filter(|g| g.kind == "channel" && worst.channels.contains(&g.channels[0]))
+        .min_by(|a, b| (a.lo - a.target).total_cmp(&(b.lo - b.target)))
+        .map(|g| (g.channels[0], g.interval_index.unwrap_or(0)))
+        .unwrap_or((worst.channels.first().copied().unwrap_or(0), 0))
+}
+
+/// The minimum staffing meeting every goal of `model` (see the module doc).
+///
+/// `floor[group][interval]` (same shape as the headcount) bounds the answer from below (the base
+/// answer for a surge search); `progress(message)` is called after each evaluation.
+pub fn search(
+    model: &Model,
+    floor: Option<&[Vec<u32>]>,
+    opts: &SearchOptions,
+    progress: &dyn Fn(&str),
+) -> SearchResult {
+    let analytic = analytic_staffing(model);
+    let lower = |g: usize, k: usize| {
+        floor
+            .map_or(0, |f| f[g][k])
+            .max(model.groups[g].min)
+            .min(model.groups[g].max)
+    };
+    let mut h: Vec<Vec<u32>> = analytic
+        .iter()
+        .enumerate()
+        .map(|(g, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(k, &n)| n.max(lower(g, k)))
+                .collect()
+        })
+        .collect();
+    let evaluations = std::cell::Cell::new(0u32);
+    let eval = |h: &[Vec<u32>], what: &str| {
+        evaluations.set(evaluations.get() + 1);
+        let evaluations = evaluations.get();
+        let (_, goals) = evaluate(model, h, opts);
+        let failing = goals.iter().filter(|g| !g.met).count();
+        let total: u32 = h.iter().flatten().sum();
+        progress(&format!(
+            "evaluation {evaluations}: {what}: {total} agent-intervals, {failing} goals failing"
+        ));
+        goals
+    };
+    let mut goals = eval(&h, "analytic start");
+    let mut feasible = true;
+    // Greedy add.
+    while let Some(worst) = goals
+        .iter()
+        .filter(|g| !g.met)
+        .max_by(|a, b| (a.target - a.lo).total_cmp(&(b.target - b.lo)))
+        .cloned()
+    {
+        if evaluations.get() >= opts.max_evaluations {
+            feasible = false;
+            break;
+        }
+        let (c, k) = target_cell(&goals, &worst);
+        let Some(g) = best_group(model, c, |g| h[g][k] < model.groups[g].max) else {
+            feasible = false;
+            break;
+        };
+        h[g][k] += 1;
+        let what = format!(
+            "add 1 to {} at {}",
+            model.groups[g].id,
+            model.interval_label(k)
+        );
+        goals = eval(&h, &what);
+    }
+    // Remove where the goals still hold.
+    if feasible {
+        let mut cells: Vec<(usize, usize)> = (0..model.groups.len())
+            .flat_map(|g| (0..model.n_intervals).map(move |k| (g, k)))
+            .collect();
+        cells.sort_by_key(|&(g, k)| (std::cmp::Reverse(h[g][k]), g, k));
+        for (g, k) in cells {
+            while h[g][k] > lower(g, k) && evaluations.get() < opts.max_evaluations {
+                h[g][k] -= 1;
+                let what = format!(
+                    "try 1 fewer in {} at {}",
+                    model.groups[g].id,
+                    model.interval_label(k)
+                );
+                let trial = eval(&h, &what);
+                if trial.iter().all(|x| x.met) {
+                    goals = trial;
+                } else {
+                    h[g][k] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    SearchResult {
+        headcount: h,
+        analytic,
+        feasible,
+        evaluations: evaluations.get(),
+        goals,
+    }
+}
+
+/// One point of a service level vs agents curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Agents on duty in the interval (all groups).
+    pub agents: u32,
+    /// Lowest mean goal service level over the channels in the interval.
+    pub service_level: f64,
+    /// Its lower confidence bound.
+    pub lo: f64,
+}
+
+/// The interval with the highest offered load (agent equivalents, all channels).
+pub fn peak_interval(model: &Model) -> usize {
+    (0..model.n_intervals)
+        .max_by(|&a, &b| {
+            let load = |k| {
+                (0..model.channels.len())
+                    .map(|c| model.load_agents(c, k))
+                    .sum::<f64>()
+            };
+            load(a).total_cmp(&load(b)).then(b.cmp(&a))
+        })
+        .unwrap_or(0)
+}
+
+/// Service level of interval `k` as the headcount of the group with the most agents there
+/// varies by `-span..=span` around `headcount` (other cells unchanged).
+pub fn curve(
+    model: &Model,
+    headcount: &[Vec<u32>],
+    k: usize,
+    span: u32,
+    opts: &SearchOptions,
+) -> Vec<CurvePoint> {
+    let Some(g) = (0..model.groups.len()).max_by_key(|&g| (headcount[g][k], std::cmp::Reverse(g)))
+    else {
+        return Vec::new();
+    };
+    let base = headcount[g][k];
+    let others: u32 = (0..model.groups.len())
+        .filter(|&x| x != g)
+        .map(|x| headcount[x][k])
+        .sum();
+    let lo_n = base.saturating_sub(span).max(1);
+    (lo_n..=base + span)
+        .map(|n| {
+            let mut h = headcount.to_vec();
+            h[g][k] = n;
+            let (_, goals) = evaluate(model, &h, opts);
+            let at_k: Vec<&GoalCheck> = goals
+                .iter()
+                .filter(|x| x.interval_index == Some(k))
+                .collect();
+            let worst = at_k
+                .iter()
+                .min_by(|a, b| (a.lo - a.target).total_cmp(&(b.lo - b.target)));
+            CurvePoint {
+                agents: n + others,
+                service_level: worst.map_or(f64::NAN, |x| x.mean),
+                lo: worst.map_or(f64::NAN, |x| x.lo),
+            }
+        })
+        .collect()
+}
