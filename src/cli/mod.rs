@@ -2,6 +2,8 @@
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
+mod check;
+mod compare;
 mod run;
 mod validate;
 
@@ -31,6 +33,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario file without simulating; warn about overloaded intervals.
     Validate(validate::ValidateArgs),
+    /// Compare routing strategies, load factors or two scenario files on common random numbers.
+    Compare(compare::CompareArgs),
+    /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
+    Check(check::CheckArgs),
 }
 
 /// Options shared by the commands that simulate a scenario.
@@ -183,6 +189,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
