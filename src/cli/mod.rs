@@ -2,6 +2,8 @@
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
+mod check;
+mod compare;
 mod erlang;
 mod run;
 mod staff;
@@ -37,6 +39,10 @@ pub enum Command {
     Erlang(erlang::ErlangArgs),
     /// Minimum headcount per agent group and interval at base load and at a surge, by simulation.
     Staff(staff::StaffArgs),
+    /// Compare routing strategies, load factors or two scenario files on common random numbers.
+    Compare(compare::CompareArgs),
+    /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
+    Check(check::CheckArgs),
 }
 
 /// Options shared by the commands that simulate a scenario.
@@ -192,6 +198,8 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::validate(a),
         Command::Erlang(a) => erlang::erlang(a),
         Command::Staff(a) => staff::staff(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::Check(a) => check::check(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

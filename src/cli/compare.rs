@@ -1,0 +1,159 @@
+//! `acdsim compare`: routing strategies, load factors or two scenario files, paired on common
+//! random numbers.
+
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use clap::Args;
+
+use super::{
+    load_model, parse_factor, parse_strategy, progress_bar, with_threads, write_output, CmdResult,
+    Failure, SimArgs,
+};
+use crate::compare::{self, CompareReport, Variant};
+use crate::model::{Model, StrategyKind};
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario file, or BASE.json CANDIDATE.json (same channels, segments, types and groups).
+    #[arg(required = true, num_args = 1..=2)]
+    pub scenarios: Vec<PathBuf>,
+    /// Routing strategies to compare (the first is the baseline), e.g.
+    /// skill-first,idle-first,elderly-priority.
+    #[arg(long, value_delimiter = ',', value_parser = parse_strategy)]
+    pub strategies: Vec<StrategyKind>,
+    /// Volume factors, e.g. 1.0,1.2: each strategy is compared at each factor; with a single
+    /// strategy (or file), the factors themselves are compared (the first is the baseline).
+    #[arg(long, value_delimiter = ',', value_parser = parse_factor)]
+    pub surge: Vec<f64>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Write the comparison as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the comparison as Markdown tables (e.g. to $GITHUB_STEP_SUMMARY).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
+    /// Print no table on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn usage(msg: String) -> Failure {
+    Failure {
+        code: 2,
+        error: anyhow!(msg),
+    }
+}
+
+/// Formats a factor for a variant name: `x1.2`.
+fn factor_name(f: f64) -> String {
+    format!("x{f}")
+}
+
+pub fn compare(a: CompareArgs) -> CmdResult {
+    if a.scenarios.len() == 2 && !a.strategies.is_empty() {
+        return Err(usage(
+            "--strategies compares strategies of one scenario: give one scenario file, or two files without --strategies".into(),
+        ));
+    }
+    let base = load_model(&a.scenarios[0], &a.sim)?;
+    // Alternatives (strategies or files), each a (name, model) before the surge.
+    let mut alts: Vec<(String, Model)> = Vec::new();
+    if a.scenarios.len() == 2 {
+        let cand = load_model(&a.scenarios[1], &a.sim)?;
+        compare::check_same_structure(&base, &cand).map_err(|e| {
+            usage(format!(
+                "{}: {e} (baseline {})",
+                a.scenarios[1].display(),
+                a.scenarios[0].display()
+            ))
+        })?;
+        alts.push((a.scenarios[0].display().to_string(), base.clone()));
+        alts.push((a.scenarios[1].display().to_string(), cand));
+    } else if a.strategies.is_empty() {
+        alts.push((base.routing.strategy.name().to_string(), base.clone()));
+    } else {
+        for (i, s) in a.strategies.iter().enumerate() {
+            if a.strategies[..i].contains(s) {
+                return Err(usage(format!(
+                    "--strategies: `{}` is listed twice",
+                    s.name()
+                )));
+            }
+            alts.push((s.name().to_string(), base.with_strategy(*s)));
+        }
+    }
+    let surges = if a.surge.is_empty() {
+        vec![1.0]
+    } else {
+        a.surge.clone()
+    };
+    // Groups of variants compared against their own baseline.
+    let mut groups: Vec<(String, Vec<Variant>)> = Vec::new();
+    if alts.len() == 1 {
+        if surges.len() < 2 {
+            return Err(usage(
+                "nothing to compare: give --strategies a,b,..., two scenario files, or --surge with two factors or more".into(),
+            ));
+        }
+        let (name, m) = &alts[0];
+        groups.push((
+            format!("{} ({name}) at volume factors", base.name),
+            surges
+                .iter()
+                .map(|f| Variant {
+                    name: factor_name(*f),
+                    model: m.with_surge(*f),
+                })
+                .collect(),
+        ));
+    } else {
+        for f in &surges {
+            let title = if surges.len() > 1 || *f != 1.0 {
+                format!("{} at volume {}", base.name, factor_name(*f))
+            } else {
+                base.name.clone()
+            };
+            groups.push((
+                title,
+                alts.iter()
+                    .map(|(n, m)| Variant {
+                        name: n.clone(),
+                        model: m.with_surge(*f),
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    let (reps, seed) = (base.replications, base.seed);
+    let mut reports = Vec::new();
+    for (title, variants) in &groups {
+        let pb = progress_bar(reps, &format!("comparing {title}"));
+        let c = with_threads(a.sim.threads, || {
+            compare::run(variants, reps, seed, |d| pb.set_position(d))
+        })?
+        .map_err(usage)?;
+        pb.finish_and_clear();
+        reports.push(CompareReport::new(title, &base, &c, a.sim.confidence));
+    }
+    if let Some(p) = &a.json {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({
+            "schema_version": 1,
+            "comparisons": reports,
+        }))
+        .map_err(anyhow::Error::from)?;
+        s.push('\n');
+        write_output(p, s.as_bytes())?;
+    }
+    if let Some(p) = &a.markdown {
+        let md: String = reports.iter().map(|r| r.to_markdown()).collect();
+        write_output(p, md.as_bytes())?;
+    }
+    if !a.quiet {
+        for r in &reports {
+            print!("{}", r.to_table());
+        }
+    }
+    Ok(0)
+}
