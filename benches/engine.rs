@@ -47,7 +47,10 @@ fn scenario_d() -> Model {
 fn contacts(model: &Model, reps: std::ops::Range<u64>) -> u64 {
     let mut engine = Engine::new(model);
     let layout = Layout::new(model);
-    let slot = layout.slot(layout.row(RowKey::Overall).expect("overall row"), m::OFFERED);
+    let slot = layout.slot(
+        layout.row(RowKey::Overall).expect("overall row"),
+        m::OFFERED,
+    );
     let mut sum = RepSummary::default();
     reps.map(|r| {
         layout.summarize(engine.run(model, SEED, r), &mut sum);
