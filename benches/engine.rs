@@ -7,11 +7,10 @@
 //!   pool of 1 and 2 threads (wall time; the same throughput unit).
 //!
 //! W is `scenarios/bench-w.json` (one queue, 1,200 calls/h, 85 agents, 8 hours). D is the
-//! bundled default scenario `scenarios/default.json`, or the stand-in `benches/bench-d.json`
-//! while that file does not exist.
+//! bundled default scenario `scenarios/default.json` (four channels, three groups, 12 hours).
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use acdsim::engine::Engine;
@@ -36,11 +35,7 @@ fn load(rel: &str) -> Model {
 }
 
 fn scenario_d() -> Model {
-    if Path::new(&root().join("scenarios/default.json")).exists() {
-        load("scenarios/default.json")
-    } else {
-        load("benches/bench-d.json")
-    }
+    load("scenarios/default.json")
 }
 
 /// Contacts offered (opening hours) in replications `reps` of `model`.
