@@ -385,10 +385,37 @@ fn json_into_missing_directory_leaves_nothing() {
     let scen = fixture("valid.json");
     fails_with(
         &["run", scen.to_str().unwrap(), "-n", "2", "-q", "--json", &t],
-        &[&t, "cannot write"],
+        &[&t, "cannot write", "does not exist"],
     );
     assert!(!target.exists());
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// Output destinations are checked before simulating: 10 million replications of the default
+/// scenario would take hours, so this test only finishes if the run stops at the check.
+#[test]
+fn bad_outputs_fail_before_simulating() {
+    let dir = TempDir::new().unwrap();
+    let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.json");
+    let target = dir.path().join("no-such-dir").join("out.json");
+    let t = target.display().to_string();
+    let big = ["run", scen, "-n", "10000000", "-q"];
+    fails_with(
+        &[&big[..], &["--json", &t]].concat(),
+        &[&t, "does not exist"],
+    );
+    let file = dir.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    let f = file.display().to_string();
+    fails_with(&[&big[..], &["--csv", &f]].concat(), &[&f, "not a folder"]);
+    fails_with(
+        &[&big[..], &["--plots", &f]].concat(),
+        &[&f, "not a folder"],
+    );
+    fails_with(
+        &[&big[..], &["--json", dir.path().to_str().unwrap()]].concat(),
+        &["is a folder"],
+    );
 }
 
 /// Runs `scenario` with 50 replications into a fresh temp dir and checks the JSON report and

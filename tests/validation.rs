@@ -215,6 +215,28 @@ fn mmc_m_matches_erlang_a() {
     assert_eq!(unresolved.mean, 0.0);
 }
 
+/// Near-zero patience turns M/M/5 into the loss system M/M/5/5: a caller who finds an agent free
+/// is answered at once (whatever its patience), one who finds all five busy abandons 1 us later
+/// (an agent frees within that microsecond with probability ~2e-8). So the abandonment rate is
+/// the Erlang B blocking probability B(5, 4) = 0.199. This pins the rule for a contact whose
+/// patience is shorter than no wait at all, and the abandonment path without any queueing.
+#[test]
+fn zero_patience_gives_erlang_b() {
+    let mut model = load("mmc-5.json");
+    let (servers, rate, aht) = mmc_params(&model);
+    model.channels[0].segments[0].patience = Dist::Deterministic(1e-6);
+    let r = run(&model, 1000, 7);
+    let b = acdsim::queueing::erlang_b(servers, rate * aht);
+    check(
+        "Erlang B blocking via abandon rate",
+        metric(&r, "phone", "abandon_rate"),
+        b,
+        0.005,
+    );
+    let asa = metric(&r, "phone", "asa_s");
+    assert_eq!(asa.mean, 0.0, "answered contacts never waited");
+}
+
 /// Two non-preemptive priority classes in M/M/5 (scenarios/priority-2class.json) against Cobham
 /// (1954). Same warm-up argument as M/M/5. The one non-stationary effect is the drain: after
 /// closing no new elderly contacts overtake the regular ones still waiting. It touches only the

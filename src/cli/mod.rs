@@ -178,6 +178,35 @@ pub fn with_threads<T: Send>(
 }
 
 /// Writes a file atomically, naming it in the error.
+/// Fails early, before any simulation, when `path` cannot receive an output file: its folder is
+/// missing or not a folder, or `path` itself is a folder. The write itself stays atomic.
+pub fn check_output_file(path: &Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{}: cannot write: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    if path.is_dir() {
+        anyhow::bail!("{}: cannot write: it is a folder", path.display());
+    }
+    Ok(())
+}
+
+/// Fails early when `dir` cannot be an output folder (it exists as a file, or cannot be created).
+pub fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("{}: cannot write: not a folder", dir.display());
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))
+}
+
 pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     crate::report::write_atomic(path, bytes)
         .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))

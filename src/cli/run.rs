@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{
-    load_model, parse_factor, progress_bar, with_threads, write_output, CmdResult, SimArgs,
+    check_output_dir, check_output_file, load_model, parse_factor, progress_bar, with_threads,
+    write_output, CmdResult, SimArgs,
 };
 use crate::report::{self, RunReport};
 use crate::simulate::{self, RunOptions};
@@ -36,6 +37,13 @@ pub struct RunArgs {
 
 pub fn run(a: RunArgs) -> CmdResult {
     let model = load_model(&a.scenario, &a.sim)?.with_surge(a.surge);
+    // Output destinations are checked before simulating, not after minutes of work.
+    if let Some(p) = &a.json {
+        check_output_file(p)?;
+    }
+    for d in [&a.csv, &a.plots].into_iter().flatten() {
+        check_output_dir(d)?;
+    }
     let opts = RunOptions::from_model(&model);
     let pb = progress_bar(opts.replications, "simulating");
     let outcome = with_threads(a.sim.threads, || {
