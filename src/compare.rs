@@ -19,8 +19,10 @@
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::model::Model;
+use crate::model::{Goal, Model};
 use crate::replicate::{self, Accumulator};
+use crate::report::{ScenarioInfo, ServiceLevelInfo};
+use crate::stats::histogram::BINS;
 use crate::stats::{m, Aggregate, Estimate, Layout, Moments, RepSummary, RowKey};
 
 /// One variant: a display name and its model.
@@ -207,6 +209,14 @@ impl Comparison {
     pub fn difference(&self, v: usize, slot: usize, conf: f64) -> Estimate {
         self.paired.diffs[v - 1][slot].interval(conf)
     }
+
+    /// Wait-time counts of variant `v` over all replications for row `row` of the layout
+    /// (bins per [`crate::stats::histogram::bin_range`]); `None` unless the row is pooled
+    /// (overall, channels, segments, types).
+    pub fn pooled_waits(&self, v: usize, row: usize) -> Option<&[u64]> {
+        let i = self.layouts[0].pooled_rows.iter().position(|&r| r == row)?;
+        Some(&self.paired.aggregates[v].pooled[i * BINS..(i + 1) * BINS])
+    }
 }
 
 /// The metrics `acdsim compare` reports, with whether higher is better.
@@ -253,10 +263,55 @@ pub struct RowComparison {
     /// `overall`, `channel` or `segment`.
     pub kind: String,
     pub id: String,
+    /// The row's goal in the baseline: the channel's, or the segment's own (if any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<Goal>,
     pub metrics: Vec<MetricComparison>,
+    /// Segment rows: the channels whose contacts the row counts (not serialised).
+    #[serde(skip)]
+    pub channels: Vec<String>,
+    /// Wait-time counts over all replications, one histogram per variant, baseline first (not
+    /// serialised; for the plots).
+    #[serde(skip)]
+    pub waits: Vec<Vec<u64>>,
 }
 
-/// A comparison as a serialisable report (the JSON of `acdsim compare`).
+/// The JSON document of `acdsim compare` (schema `acdsim.compare`, documented in the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareDocument {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    /// The scenario file, or the baseline and candidate files, in that order.
+    pub scenarios: Vec<ScenarioInfo>,
+    /// The baseline's service-level definition.
+    pub service_level: ServiceLevelInfo,
+    /// One comparison per volume factor (or one comparing the factors).
+    pub comparisons: Vec<CompareReport>,
+}
+
+impl CompareDocument {
+    /// `models`: the scenario files compared (baseline first).
+    pub fn new(models: &[&Model], comparisons: Vec<CompareReport>) -> CompareDocument {
+        CompareDocument {
+            schema: "acdsim.compare",
+            schema_version: 1,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            scenarios: models.iter().map(|m| ScenarioInfo::of(m)).collect(),
+            service_level: ServiceLevelInfo::of(models[0]),
+            comparisons,
+        }
+    }
+
+    /// Pretty-printed, newline-terminated.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a comparison always serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// A comparison as a serialisable report (one entry of the JSON of `acdsim compare`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareReport {
     pub title: String,
@@ -316,10 +371,35 @@ impl CompareReport {
                         }
                     })
                     .collect();
+                let channels = match key {
+                    RowKey::Segment { segment } => model
+                        .channels
+                        .iter()
+                        .enumerate()
+                        .filter(|&(ch, _)| {
+                            model
+                                .classes
+                                .iter()
+                                .any(|cl| cl.channel == ch && cl.segment == segment)
+                        })
+                        .map(|(_, ch)| ch.id.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let waits = (0..c.names.len())
+                    .map(|v| {
+                        c.pooled_waits(v, r)
+                            .map(<[u64]>::to_vec)
+                            .unwrap_or_default()
+                    })
+                    .collect();
                 Some(RowComparison {
                     kind: kind.to_string(),
                     id,
+                    goal: layout.rows[r].goal,
                     metrics,
+                    channels,
+                    waits,
                 })
             })
             .collect();
@@ -388,7 +468,7 @@ impl CompareReport {
                     lines.push(line);
                 }
             }
-            out.push_str(&format_table(&header, &lines, md));
+            out.push_str(&format_table(&header, &lines, md, 2));
             out.push('\n');
         }
         out
@@ -416,20 +496,31 @@ fn fmt_diff(metric: usize, v: &VariantValue) -> String {
     } else {
         (1.0, " s")
     };
-    let hw = if d.half_width.is_nan() {
+    let hw = d.half_width * scale;
+    // One decimal, or as many (up to 6) as it takes for the half-width not to round to zero:
+    // a significant difference of 0.03 s is not written `-0.0 ±0.0 s *`.
+    let dec = if hw > 0.0 {
+        (1..=6)
+            .find(|&k| hw * 10f64.powi(k as i32) >= 0.5)
+            .unwrap_or(6)
+    } else {
+        1
+    };
+    let hw = if hw.is_nan() {
         "?".to_string()
     } else {
-        format!("{:.1}", d.half_width * scale)
+        format!("{hw:.dec$}")
     };
     format!(
-        "{:+.1} ±{hw}{unit}{}",
+        "{:+.dec$} ±{hw}{unit}{}",
         d.mean * scale,
         if v.significant { " *" } else { "" }
     )
 }
 
-/// Aligned text table, or a Markdown table.
-pub fn format_table(header: &[String], lines: &[Vec<String>], md: bool) -> String {
+/// Aligned text table, or a Markdown table: the first `left` columns (labels) aligned left, the
+/// others (figures) right.
+pub fn format_table(header: &[String], lines: &[Vec<String>], md: bool, left: usize) -> String {
     let mut out = String::new();
     if md {
         out.push_str(&format!("| {} |\n", header.join(" | ")));
@@ -438,7 +529,7 @@ pub fn format_table(header: &[String], lines: &[Vec<String>], md: bool) -> Strin
             header
                 .iter()
                 .enumerate()
-                .map(|(i, _)| if i < 2 { " --- |" } else { " ---: |" })
+                .map(|(i, _)| if i < left { " --- |" } else { " ---: |" })
                 .collect::<String>()
         ));
         for l in lines {
@@ -459,7 +550,7 @@ pub fn format_table(header: &[String], lines: &[Vec<String>], md: bool) -> Strin
             .enumerate()
             .map(|(i, c)| {
                 let pad = w[i] - c.chars().count();
-                if i < 2 {
+                if i < left {
                     format!("{c}{}", " ".repeat(pad))
                 } else {
                     format!("{}{c}", " ".repeat(pad))
@@ -494,11 +585,49 @@ mod tests {
     }
 
     #[test]
+    fn differences_show_as_many_decimals_as_their_half_width_needs() {
+        let diff = |mean: f64, half_width: f64| VariantValue {
+            variant: "b".into(),
+            value: Estimate {
+                mean: 0.0,
+                lo: 0.0,
+                hi: 0.0,
+                half_width: 0.0,
+                n: 10,
+            },
+            difference: Estimate {
+                mean,
+                lo: mean - half_width,
+                hi: mean + half_width,
+                half_width,
+                n: 10,
+            },
+            significant: (mean - half_width) * (mean + half_width) > 0.0,
+            better: false,
+        };
+        assert_eq!(fmt_diff(m::ASA, &diff(7.04, 0.21)), "+7.0 ±0.2 s *");
+        assert_eq!(fmt_diff(m::ASA, &diff(-0.034, 0.02)), "-0.03 ±0.02 s *");
+        assert_eq!(fmt_diff(m::P90, &diff(0.0041, 0.002)), "+0.004 ±0.002 s *");
+        assert_eq!(fmt_diff(m::ASA, &diff(0.0, 0.0)), "+0.0 ±0.0 s");
+        assert_eq!(fmt_diff(m::P90, &diff(0.095, 0.095)), "+0.1 ±0.1 s");
+        assert_eq!(
+            fmt_diff(m::P90, &diff(-0.0002, 0.0001)),
+            "-0.0002 ±0.0001 s *"
+        );
+        assert_eq!(
+            fmt_diff(m::SERVICE_LEVEL, &diff(-0.187, 0.005)),
+            "-18.7 ±0.5 pp *"
+        );
+        assert_eq!(fmt_diff(m::ASA, &diff(1.0, f64::NAN)), "+1.0 ±? s");
+    }
+
+    #[test]
     fn markdown_table_has_separator_row() {
         let t = format_table(
             &["a".into(), "b".into(), "c".into()],
             &[vec!["x".into(), "y".into(), "1".into()]],
             true,
+            2,
         );
         assert_eq!(t, "| a | b | c |\n| --- | --- | ---: |\n| x | y | 1 |\n");
     }

@@ -19,6 +19,18 @@ fn acdsim() -> Command {
     Command::cargo_bin("acdsim").unwrap()
 }
 
+/// `acdsim compare ELDERLY --strategies skill-first,elderly-priority`, more arguments to add.
+fn compare_priority() -> Command {
+    let mut c = acdsim();
+    c.args([
+        "compare",
+        ELDERLY,
+        "--strategies",
+        "skill-first,elderly-priority",
+    ]);
+    c
+}
+
 /// Writes a copy of the elderly scenario with `edit` applied, into `dir`.
 fn variant_file(dir: &Path, name: &str, edit: impl Fn(&mut serde_json::Value)) -> PathBuf {
     let mut v: serde_json::Value =
@@ -215,13 +227,7 @@ fn same_seed_same_decision_and_identical_json_at_any_thread_count() {
             .unwrap();
         outs.push((out.status.code(), std::fs::read(&json).unwrap()));
         let cjson = dir.path().join(format!("compare-{threads}.json"));
-        acdsim()
-            .args([
-                "compare",
-                ELDERLY,
-                "--strategies",
-                "skill-first,elderly-priority",
-            ])
+        compare_priority()
             .args(["-n", "20", "--threads", threads, "--quiet", "--json"])
             .arg(&cjson)
             .assert()
@@ -237,13 +243,7 @@ fn elderly_priority_gain_and_cost_in_one_command() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("c.json");
     let md = dir.path().join("c.md");
-    let out = acdsim()
-        .args([
-            "compare",
-            ELDERLY,
-            "--strategies",
-            "skill-first,elderly-priority",
-        ])
+    let out = compare_priority()
         .args(["-n", "60", "--json"])
         .arg(&json)
         .arg("--markdown")
@@ -254,7 +254,13 @@ fn elderly_priority_gain_and_cost_in_one_command() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Segments") && stdout.contains("Δ elderly-priority"));
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "acdsim.compare");
+    assert_eq!(v["scenarios"][0]["file"], ELDERLY);
+    assert_eq!(v["scenarios"][0]["hash"].as_str().unwrap().len(), 16);
+    assert_eq!(v["service_level"]["formula"], "answered_and_abandoned");
     let rows = v["comparisons"][0]["rows"].as_array().unwrap();
+    let elderly = rows.iter().find(|r| r["id"] == "elderly").unwrap();
+    assert_eq!(elderly["goal"]["threshold_s"], 45.0);
     let metric = |id: &str, name: &str| {
         rows.iter()
             .find(|r| r["kind"] == "segment" && r["id"] == id)
@@ -306,4 +312,129 @@ fn compare_rejects_scenarios_of_another_structure() {
         ])
         .assert()
         .success();
+}
+
+fn assert_png(path: &Path) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        bytes.len() > 1000,
+        "{}: {} bytes",
+        path.display(),
+        bytes.len()
+    );
+    assert_eq!(
+        bytes[..8],
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a],
+        "{} is not a PNG",
+        path.display()
+    );
+}
+
+/// The files in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn compare_plots_the_wait_distributions_of_every_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("plots/new");
+    compare_priority()
+        .args(["-n", "10", "--quiet", "--plots"])
+        .arg(&plots)
+        .assert()
+        .success();
+    let files = listing(&plots);
+    assert_eq!(
+        files,
+        [
+            "compare_wait_cdf_chat.png",
+            "compare_wait_cdf_phone.png",
+            "compare_wait_cdf_segment_elderly.png",
+            "compare_wait_cdf_segment_regular.png",
+        ]
+    );
+    for f in &files {
+        assert_png(&plots.join(f));
+    }
+    // Several volume factors compared in turn: one set of charts per factor.
+    let surge = dir.path().join("surge");
+    acdsim()
+        .args(["compare", ELDERLY, "--strategies", "skill-first,idle-first"])
+        .args(["--surge", "1.0,1.2", "-n", "5", "--quiet", "--plots"])
+        .arg(&surge)
+        .assert()
+        .success();
+    let files = listing(&surge);
+    assert_eq!(files.len(), 8, "{files:?}");
+    for f in [
+        "compare_wait_cdf_phone_x1.png",
+        "compare_wait_cdf_phone_x1.2.png",
+        "compare_wait_cdf_segment_elderly_x1.2.png",
+    ] {
+        assert_png(&surge.join(f));
+    }
+}
+
+#[test]
+fn compare_refuses_an_unusable_plot_folder_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    std::fs::write(&file, "not a folder").unwrap();
+    let json = dir.path().join("c.json");
+    for bad in [file.clone(), file.join("sub")] {
+        let out = compare_priority()
+            .args(["-n", "5", "--json"])
+            .arg(&json)
+            .arg("--plots")
+            .arg(&bad)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{}: cannot create the plot folder", bad.display())),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // Nothing was simulated, nothing written.
+    assert!(!json.exists());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder");
+}
+
+#[test]
+fn contradictory_or_useless_options_exit_2() {
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["check", ELDERLY, "-n", "1"],
+            "check judges on confidence bounds, which need 2 replications or more",
+        ),
+        (
+            &["check", ELDERLY, "-n", "5", "--max-regression", "0.01"],
+            "--baseline <BASELINE>",
+        ),
+        (
+            &[
+                "compare",
+                ELDERLY,
+                "--strategies",
+                "skill-first,idle-first",
+                "--strategy",
+                "elderly-priority",
+            ],
+            "give one of them",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = acdsim().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(msg), "{args:?}: {stderr}");
+    }
 }

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::{load_model, progress_bar, with_threads, write_output, CmdResult, Failure, SimArgs};
 use crate::compare::{self, fmt_value, format_table, is_share, Variant};
 use crate::model::Model;
+use crate::report::{ScenarioInfo, ServiceLevelInfo};
 use crate::stats::{m, Estimate, Layout, RowKey, CONTACT_METRICS};
 
 #[derive(Debug, Args)]
@@ -26,8 +27,9 @@ pub struct CheckArgs {
     /// Baseline scenario: fail when the candidate is significantly worse on a goal metric.
     #[arg(long)]
     pub baseline: Option<PathBuf>,
-    /// Tolerated worsening of a goal service level (0.01 = 1 percentage point).
-    #[arg(long, default_value_t = 0.0, value_parser = parse_tolerance)]
+    /// Tolerated worsening of a goal service level against --baseline (0.01 = 1 percentage
+    /// point).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_tolerance, requires = "baseline")]
     pub max_regression: f64,
     #[command(flatten)]
     pub sim: SimArgs,
@@ -216,11 +218,16 @@ pub struct RegressionResult {
     pub regression: bool,
 }
 
+/// The decision of `acdsim check`, serialised as its JSON (schema `acdsim.check`).
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
-    pub scenario: String,
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub scenario: ScenarioInfo,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<String>,
+    pub baseline: Option<ScenarioInfo>,
+    pub service_level: ServiceLevelInfo,
     pub replications: u64,
     pub seed: u64,
     pub confidence: f64,
@@ -253,6 +260,13 @@ fn judge(op: Op, e: &Estimate, t: f64) -> (f64, bool) {
 
 pub fn check(a: CheckArgs) -> CmdResult {
     let model = load_model(&a.scenario, &a.sim)?;
+    if model.replications < 2 {
+        return Err(usage(format!(
+            "{}: {} replication: check judges on confidence bounds, which need 2 replications or more (use --replications 100 or more)",
+            a.scenario.display(),
+            model.replications
+        )));
+    }
     let layout = Layout::new(&model);
     let mut reqs = Vec::new();
     for (i, e) in model.requirements.iter().enumerate() {
@@ -276,6 +290,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
         )));
     }
     let mut variants = Vec::new();
+    let mut baseline_info = None;
     if let Some(b) = &a.baseline {
         let base = load_model(b, &a.sim)?;
         compare::check_same_structure(&base, &model).map_err(|e| {
@@ -285,6 +300,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
                 b.display()
             ))
         })?;
+        baseline_info = Some(ScenarioInfo::of(&base));
         variants.push(Variant {
             name: "baseline".into(),
             model: base,
@@ -360,8 +376,12 @@ pub fn check(a: CheckArgs) -> CmdResult {
     }
     let passed = requirements.iter().all(|r| r.pass) && !regressions.iter().any(|r| r.regression);
     let report = CheckReport {
-        scenario: a.scenario.display().to_string(),
-        baseline: a.baseline.as_ref().map(|b| b.display().to_string()),
+        schema: "acdsim.check",
+        schema_version: 1,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        scenario: ScenarioInfo::of(&model),
+        baseline: baseline_info,
+        service_level: ServiceLevelInfo::of(&model),
         replications: reps,
         seed,
         confidence: conf,
@@ -411,12 +431,21 @@ fn fmt_ci(metric: usize, e: &Estimate) -> String {
 pub fn render(r: &CheckReport, md: bool) -> String {
     let mut out = String::new();
     let pct = (r.confidence * 100.0).round();
+    let against = match &r.baseline {
+        Some(b) => format!(" against baseline {}", b.file),
+        None => String::new(),
+    };
     if md {
-        out.push_str(&format!("### acdsim check: {}\n\n", r.scenario));
+        out.push_str(&format!(
+            "### acdsim check: {}{against}\n\n",
+            r.scenario.file
+        ));
+    } else {
+        out.push_str(&format!("acdsim check: {}{against}\n", r.scenario.file));
     }
     out.push_str(&format!(
-        "{} replications, seed {}; judged on the {pct}% confidence bound.\n\n",
-        r.replications, r.seed
+        "{} replications, seed {}, service level = {}; judged on the {pct}% confidence bound.\n\n",
+        r.replications, r.seed, r.service_level.definition
     ));
     if !r.requirements.is_empty() {
         let header: Vec<String> = [
@@ -457,7 +486,7 @@ pub fn render(r: &CheckReport, md: bool) -> String {
                 ]
             })
             .collect();
-        out.push_str(&format_table(&header, &lines, md));
+        out.push_str(&format_table(&header, &lines, md, 1));
         out.push('\n');
     }
     if !r.regressions.is_empty() {
@@ -499,19 +528,25 @@ pub fn render(r: &CheckReport, md: bool) -> String {
                 ]
             })
             .collect();
-        out.push_str(&format_table(&header, &lines, md));
+        out.push_str(&format_table(&header, &lines, md, 1));
         out.push('\n');
     }
     let failed = r.requirements.iter().filter(|q| !q.pass).count();
     let regressed = r.regressions.iter().filter(|g| g.regression).count();
+    let verdict = match (r.passed, md) {
+        (true, false) => "PASS",
+        (false, false) => "FAIL",
+        (true, true) => "**PASS**",
+        (false, true) => "**FAIL**",
+    };
     out.push_str(&if r.passed {
         format!(
-            "PASS: {} requirement(s) hold, {} goal metric(s) without regression\n",
+            "{verdict}: {} requirement(s) hold, {} goal metric(s) without regression\n",
             r.requirements.len(),
             r.regressions.len()
         )
     } else {
-        format!("FAIL: {failed} requirement(s) breached, {regressed} regression(s)\n")
+        format!("{verdict}: {failed} requirement(s) breached, {regressed} regression(s)\n")
     });
     out
 }

@@ -3,15 +3,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::anyhow;
+use anyhow::{anyhow, Context};
 use clap::Args;
 
 use super::{
     load_model, parse_factor, parse_strategy, progress_bar, with_threads, write_output, CmdResult,
     Failure, SimArgs,
 };
-use crate::compare::{self, CompareReport, Variant};
+use crate::compare::{self, CompareDocument, CompareReport, Variant};
 use crate::model::{Model, StrategyKind};
+use crate::report;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -34,6 +35,10 @@ pub struct CompareArgs {
     /// Write the comparison as Markdown tables (e.g. to $GITHUB_STEP_SUMMARY).
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Write PNG plots into this folder: the wait-time CDF of every variant, one chart per
+    /// channel and per segment, with the threshold marked.
+    #[arg(long)]
+    pub plots: Option<PathBuf>,
     /// Print no table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
@@ -57,11 +62,18 @@ pub fn compare(a: CompareArgs) -> CmdResult {
             "--strategies compares strategies of one scenario: give one scenario file, or two files without --strategies".into(),
         ));
     }
+    if a.sim.strategy.is_some() && !a.strategies.is_empty() {
+        return Err(usage(
+            "--strategy sets the one strategy of every variant, --strategies the strategies compared: give one of them".into(),
+        ));
+    }
     let base = load_model(&a.scenarios[0], &a.sim)?;
     // Alternatives (strategies or files), each a (name, model) before the surge.
     let mut alts: Vec<(String, Model)> = Vec::new();
+    let mut files = vec![base.clone()];
     if a.scenarios.len() == 2 {
         let cand = load_model(&a.scenarios[1], &a.sim)?;
+        files.push(cand.clone());
         compare::check_same_structure(&base, &cand).map_err(|e| {
             usage(format!(
                 "{}: {e} (baseline {})",
@@ -126,6 +138,15 @@ pub fn compare(a: CompareArgs) -> CmdResult {
             ));
         }
     }
+    // Refuse an unusable plot folder before simulating.
+    if let Some(d) = &a.plots {
+        std::fs::create_dir_all(d).map_err(|e| {
+            usage(format!(
+                "{}: cannot create the plot folder: {e}",
+                d.display()
+            ))
+        })?;
+    }
     let (reps, seed) = (base.replications, base.seed);
     let mut reports = Vec::new();
     for (title, variants) in &groups {
@@ -137,21 +158,29 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         pb.finish_and_clear();
         reports.push(CompareReport::new(title, &base, &c, a.sim.confidence));
     }
+    let models: Vec<&Model> = files.iter().collect();
+    let doc = CompareDocument::new(&models, reports);
+    if let Some(d) = &a.plots {
+        for (r, f) in doc.comparisons.iter().zip(&surges) {
+            // One set of charts per volume factor when several are compared in turn.
+            let suffix = if doc.comparisons.len() > 1 {
+                format!("_{}", factor_name(*f))
+            } else {
+                String::new()
+            };
+            report::plots::write_compare_plots(r, d, &suffix)
+                .with_context(|| format!("{}: cannot write plots", d.display()))?;
+        }
+    }
     if let Some(p) = &a.json {
-        let mut s = serde_json::to_string_pretty(&serde_json::json!({
-            "schema_version": 1,
-            "comparisons": reports,
-        }))
-        .map_err(anyhow::Error::from)?;
-        s.push('\n');
-        write_output(p, s.as_bytes())?;
+        write_output(p, doc.to_json().as_bytes())?;
     }
     if let Some(p) = &a.markdown {
-        let md: String = reports.iter().map(|r| r.to_markdown()).collect();
+        let md: String = doc.comparisons.iter().map(|r| r.to_markdown()).collect();
         write_output(p, md.as_bytes())?;
     }
     if !a.quiet {
-        for r in &reports {
+        for r in &doc.comparisons {
             print!("{}", r.to_table());
         }
     }

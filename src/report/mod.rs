@@ -98,6 +98,30 @@ pub struct ServiceLevelInfo {
     pub long_wait_s: f64,
 }
 
+impl ScenarioInfo {
+    /// Identification of the scenario `model` was loaded from.
+    pub fn of(model: &Model) -> ScenarioInfo {
+        ScenarioInfo {
+            name: model.name.clone(),
+            file: model.source.clone(),
+            hash: model.hash.clone(),
+            description: model.description.clone(),
+        }
+    }
+}
+
+impl ServiceLevelInfo {
+    /// The service-level definition `model` uses.
+    pub fn of(model: &Model) -> ServiceLevelInfo {
+        ServiceLevelInfo {
+            formula: model.sl.formula.name(),
+            definition: model.sl.formula.describe(model.sl.short_abandon_s),
+            short_abandon_s: model.sl.short_abandon_s,
+            long_wait_s: model.sl.long_wait_s,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DayInfo {
     pub open: String,
@@ -240,23 +264,13 @@ impl RunReport {
             schema: "acdsim.run",
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION"),
-            scenario: ScenarioInfo {
-                name: model.name.clone(),
-                file: model.source.clone(),
-                hash: model.hash.clone(),
-                description: model.description.clone(),
-            },
+            scenario: ScenarioInfo::of(model),
             seed: outcome.options.seed,
             replications: agg.replications,
             surge: model.surge,
             strategy: model.routing.strategy.name(),
             confidence,
-            service_level: ServiceLevelInfo {
-                formula: model.sl.formula.name(),
-                definition: model.sl.formula.describe(model.sl.short_abandon_s),
-                short_abandon_s: model.sl.short_abandon_s,
-                long_wait_s: model.sl.long_wait_s,
-            },
+            service_level: ServiceLevelInfo::of(model),
             day: DayInfo {
                 open: model.interval_label(0),
                 interval_minutes: model.interval_s / 60.0,

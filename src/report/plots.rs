@@ -17,6 +17,7 @@ use plotters::style::text_anchor;
 use plotters::style::{register_font, FontStyle};
 
 use super::RunReport;
+use crate::compare::CompareReport;
 use crate::stats::histogram::{bin_range, quantiles, BINS};
 
 /// Width and height of every chart, in pixels.
@@ -55,6 +56,8 @@ struct Extras {
     x_fmt: Option<fn(f64) -> String>,
     /// Error bars `(x, lo, hi)` per series (same index as `ChartSpec::series`).
     error_bars: Vec<Vec<(f64, f64, f64)>>,
+    /// Where the legend goes (default: lower right).
+    legend: Option<SeriesLabelPosition>,
 }
 
 /// Series colours (Tableau 10, distinguishable and print-friendly).
@@ -306,7 +309,12 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
     if spec.series.len() > 1 {
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(
+                extras
+                    .legend
+                    .clone()
+                    .unwrap_or(SeriesLabelPosition::LowerRight),
+            )
             .label_font((FONT, 15))
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
@@ -341,6 +349,32 @@ pub fn cdf_points(counts: &[u64], max_s: f64) -> Vec<(f64, f64)> {
         out.push((hi, cum as f64 / total as f64));
     }
     out
+}
+
+/// The x limit of a wait-time CDF: the largest 99.5th percentile of `hists`, at least twice
+/// `threshold_s` (so the threshold sits well inside the chart), and positive.
+fn cdf_limit<'a>(hists: impl Iterator<Item = &'a [u64]>, threshold_s: f64) -> f64 {
+    let mut max_s = 2.0 * threshold_s;
+    for h in hists {
+        let mut q = [f64::NAN];
+        quantiles(h, &[0.995], &mut q);
+        if q[0].is_finite() {
+            max_s = max_s.max(q[0]);
+        }
+    }
+    if max_s > 0.0 {
+        max_s
+    } else {
+        1.0
+    }
+}
+
+/// [`cdf_points`] with the share in percent.
+fn cdf_percent(counts: &[u64], max_s: f64) -> Vec<(f64, f64)> {
+    cdf_points(counts, max_s)
+        .into_iter()
+        .map(|(x, y)| (x, y * 100.0))
+        .collect()
 }
 
 /// `id` made safe for a file name.
@@ -386,20 +420,10 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
         let Some((_, counts)) = report.pooled.get(1 + c) else {
             continue;
         };
-        let counts: Vec<u64> = counts.iter().take(BINS).copied().collect();
-        let mut q = [f64::NAN];
-        quantiles(&counts, &[0.995], &mut q);
+        let counts = &counts[..BINS.min(counts.len())];
         let thr = ch.goal.threshold_s;
-        let max_s = if q[0].is_finite() {
-            q[0].max(2.0 * thr)
-        } else {
-            2.0 * thr
-        };
-        let max_s = if max_s > 0.0 { max_s } else { 1.0 };
-        let points = cdf_points(&counts, max_s)
-            .into_iter()
-            .map(|(x, y)| (x, y * 100.0))
-            .collect();
+        let max_s = cdf_limit(std::iter::once(counts), thr);
+        let points = cdf_percent(counts, max_s);
         let spec = ChartSpec {
             title: format!("Wait time, channel {} ({subtitle})", ch.id),
             x_label: "Wait in queue (s)".into(),
@@ -520,8 +544,126 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
             x_range: Some((open, open + n as f64 * len_h)),
             x_fmt: Some(fmt_clock),
             error_bars: bars,
+            legend: None,
         },
     )
+}
+
+/// The wait-time plots of a comparison into `dir` (created if missing): for each channel
+/// (`compare_wait_cdf_<channel><suffix>.png`) and each segment
+/// (`compare_wait_cdf_segment_<segment><suffix>.png`), the wait-time CDF of every variant on one
+/// chart (from the histograms pooled over all replications: answered and abandoned contacts),
+/// x up to the largest 99.5th percentile or at least twice the threshold. A channel chart marks
+/// the channel's threshold and target; a segment with a goal, the goal's; a segment without
+/// one, the threshold of each of its channels that falls inside the chart. Returns the files
+/// written, in that order.
+pub fn write_compare_plots(
+    report: &CompareReport,
+    dir: &Path,
+    suffix: &str,
+) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let names: Vec<String> = std::iter::once(format!("{} (baseline)", report.baseline))
+        .chain(report.variants.iter().cloned())
+        .collect();
+    let subtitle = format!("{} · {} replications", report.title, report.replications);
+    let channel_goal = |id: &str| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.kind == "channel" && r.id == id)
+            .and_then(|r| r.goal)
+    };
+    let mut written = Vec::new();
+    for row in report.rows.iter().filter(|r| r.kind != "overall") {
+        let hists = || row.waits.iter().map(|h| &h[..BINS.min(h.len())]);
+        // Reference lines: (threshold, label) and the target, if any.
+        let (marks, target): (Vec<(f64, String)>, Option<f64>) = match (row.kind.as_str(), row.goal)
+        {
+            ("channel", Some(g)) => (
+                vec![(
+                    g.threshold_s,
+                    format!("threshold {} s", fmt_tick(g.threshold_s)),
+                )],
+                Some(g.target),
+            ),
+            (_, Some(g)) => (
+                vec![(
+                    g.threshold_s,
+                    format!("{} goal {} s", row.id, fmt_tick(g.threshold_s)),
+                )],
+                Some(g.target),
+            ),
+            (_, None) => {
+                // Channels sharing a threshold share its line.
+                let mut by_threshold: Vec<(f64, Vec<&str>)> = Vec::new();
+                for ch in &row.channels {
+                    let Some(g) = channel_goal(ch) else { continue };
+                    match by_threshold.iter_mut().find(|m| m.0 == g.threshold_s) {
+                        Some(m) => m.1.push(ch),
+                        None => by_threshold.push((g.threshold_s, vec![ch])),
+                    }
+                }
+                let marks = by_threshold
+                    .into_iter()
+                    .map(|(t, chs)| (t, format!("{} {} s", chs.join(", "), fmt_tick(t))))
+                    .collect();
+                (marks, None)
+            }
+        };
+        let first_mark = marks.iter().map(|m| m.0).fold(f64::INFINITY, f64::min);
+        let max_s = cdf_limit(
+            hists(),
+            if first_mark.is_finite() {
+                first_mark
+            } else {
+                0.0
+            },
+        );
+        let (what, file) = if row.kind == "channel" {
+            (
+                format!("channel {}", row.id),
+                format!("compare_wait_cdf_{}", row.id),
+            )
+        } else {
+            (
+                format!("segment {}", row.id),
+                format!("compare_wait_cdf_segment_{}", row.id),
+            )
+        };
+        let spec = ChartSpec {
+            title: format!("Wait time, {what} ({subtitle})"),
+            x_label: "Wait in queue (s)".into(),
+            y_label: "Contacts waiting at most x (%)".into(),
+            series: names
+                .iter()
+                .zip(hists())
+                .map(|(name, h)| Series {
+                    name: name.clone(),
+                    points: cdf_percent(h, max_s),
+                })
+                .collect(),
+            hlines: target
+                .map(|t| (t * 100.0, format!("target {}", pct(t))))
+                .into_iter()
+                .collect(),
+            vlines: marks.into_iter().filter(|m| m.0 <= max_s).collect(),
+            y_range: Some((0.0, 100.0)),
+        };
+        let path = dir.join(format!("{}.png", file_safe(&format!("{file}{suffix}"))));
+        render(
+            &path,
+            &spec,
+            &Extras {
+                x_range: Some((0.0, max_s)),
+                // Right of the rising curves, clear of the threshold labels at the bottom.
+                legend: Some(SeriesLabelPosition::MiddleRight),
+                ..Extras::default()
+            },
+        )?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 #[cfg(test)]
