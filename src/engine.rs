@@ -21,6 +21,10 @@
 //!   serve the queue until it is empty; `cut`: contacts still waiting are dropped and counted
 //!   `unresolved`. In both cases the contacts waiting at closing are counted.
 //!
+//! - **Surge playbook** (optional, [`crate::playbook`]): small hooks at arrivals (trigger count,
+//!   diversion, wait announcement), boundaries (trigger), a reserve-join event, freed agents
+//!   (callbacks when no regular contact waits) and the end; all inert without a playbook.
+//!
 //! The state is allocated once per worker thread and reused: no allocation per event.
 
 use std::cmp::Reverse;
