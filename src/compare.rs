@@ -66,6 +66,21 @@ pub fn check_same_structure(base: &Model, other: &Model) -> Result<(), String> {
             ));
         }
     }
+    if base.playbook.is_some() != other.playbook.is_some() {
+        return Err(format!(
+            "{} a surge_playbook and the baseline {}: variants must both have one or both lack it",
+            if other.playbook.is_some() {
+                "has"
+            } else {
+                "lacks"
+            },
+            if base.playbook.is_some() {
+                "has one"
+            } else {
+                "has none"
+            }
+        ));
+    }
     let classes = |m: &Model| -> Vec<(usize, usize, usize)> {
         m.classes
             .iter()

@@ -21,6 +21,10 @@
 //!   serve the queue until it is empty; `cut`: contacts still waiting are dropped and counted
 //!   `unresolved`. In both cases the contacts waiting at closing are counted.
 //!
+//! - **Surge playbook** (optional, [`crate::playbook`]): small hooks at arrivals (trigger count,
+//!   diversion, wait announcement), boundaries (trigger), a reserve-join event, freed agents
+//!   (callbacks when no regular contact waits) and the end; all inert without a playbook.
+//!
 //! The state is allocated once per worker thread and reused: no allocation per event.
 
 use std::cmp::Reverse;
@@ -29,6 +33,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use crate::arrivals::{Cursor, RateProfile};
 use crate::dist::pick;
 use crate::model::{Closing, Model};
+use crate::playbook::{self, Callback, Choice};
 use crate::rng::{stream, Purpose, Rng};
 use crate::routing::{Head, Router, Strategy};
 use crate::stats::{Layout, RepStats, Thresholds};
@@ -128,6 +133,8 @@ pub struct Engine {
     seq: u64,
     router: Router,
     now: f64,
+    /// Surge-playbook state; inert (`pb.on == false`) without a playbook.
+    pb: playbook::State,
 }
 
 impl Engine {
@@ -155,6 +162,7 @@ impl Engine {
             seq: 0,
             router: Router::for_model(model),
             now: 0.0,
+            pb: playbook::State::new(model),
             layout,
         }
     }
@@ -186,6 +194,13 @@ impl Engine {
                 Some(Reverse((bits, ..))) => f64::from_bits(*bits),
                 None => f64::INFINITY,
             };
+            // Surge playbook: reserve agents join (after a boundary at the same time, before
+            // completions and arrivals). `join_at` is infinite unless a join is pending.
+            if self.pb.join_at < boundary_t && self.pb.join_at <= ta && self.pb.join_at <= tc {
+                self.now = self.pb.join_at;
+                self.join_reserves(model);
+                continue;
+            }
             if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
                 self.now = boundary_t;
                 self.boundary(model, next_boundary);
@@ -223,6 +238,7 @@ impl Engine {
             "engine built for a model of another structure"
         );
         self.router = Router::for_model(model);
+        self.pb.prepare(model, seed, rep);
         self.stats.reset();
         self.now = 0.0;
         self.seq = 0;
@@ -359,6 +375,9 @@ impl Engine {
             let cells = self.cells(k, interval, ni);
             self.stats.offered(cells);
         }
+        if self.pb.on && self.playbook_divert(model, c, k, interval) {
+            return;
+        }
         let w = Waiting {
             arrival: now,
             deadline: now + patience,
@@ -371,7 +390,12 @@ impl Engine {
                 self.start(model, a, k, level, w);
                 self.attach(model, a);
             }
-            None => self.queues[k].push_back(w),
+            None => {
+                if self.pb.active && self.playbook_announce(model, k, &w) {
+                    return;
+                }
+                self.queues[k].push_back(w)
+            }
         }
     }
 
@@ -566,7 +590,13 @@ impl Engine {
                     }
                 }
             }
-            let Some((k, level, _)) = best else { return };
+            let Some((k, level, _)) = best else {
+                // Surge playbook: no regular contact waits; make a callback if one is due.
+                if self.pb.pending > 0 && self.take_callback(model, a) {
+                    continue;
+                }
+                return;
+            };
             let w = self.queues[k].pop_front().expect("head seen above");
             self.start(model, a, k, level, w);
         }
@@ -666,12 +696,16 @@ impl Engine {
         for g in 0..model.groups.len() {
             self.accrue_staffed(model, g);
         }
+        if self.pb.on {
+            self.playbook_boundary(model, k);
+        }
         let n = model.n_intervals;
         if k == 0 {
             return; // end of the warm-up: same staff.
         }
         if k < n {
-            for g in 0..model.groups.len() {
+            // Playbook reserves (groups after the regular ones) stay until closing once joined.
+            for g in 0..model.regular_groups() {
                 self.set_headcount(model, g, model.groups[g].headcount[k]);
             }
             return;
@@ -715,6 +749,9 @@ impl Engine {
             }
             self.queues[k] = q;
         }
+        if self.pb.pending > 0 && model.closing == Closing::Cut {
+            self.drop_callbacks();
+        }
     }
 
     /// End of the simulation: contacts still queued either abandoned by now (finite patience)
@@ -740,5 +777,145 @@ impl Engine {
                 }
             }
         }
+        if self.pb.on {
+            self.drop_callbacks();
+            self.stats.activated_at = self.pb.activated_at;
+            self.stats.reserve_joined_at = self.pb.joined_at;
+        }
+    }
+
+    // ----- Surge playbook hooks (rules in `crate::playbook`). Called only when the model has
+    // an enabled playbook (`pb.on`), or when callbacks are pending; inert otherwise.
+
+    /// Counts an arrival for the trigger and draws its playbook decisions; true when the
+    /// contact is diverted to self-service (counted, never queued).
+    #[inline]
+    fn playbook_divert(&mut self, model: &Model, c: usize, k: usize, interval: i32) -> bool {
+        let pb = model.playbook.as_ref().expect("pb.on: a playbook");
+        if !self.pb.arrival(pb, c, k, interval) {
+            return false;
+        }
+        if interval >= 0 {
+            let cells = self.cells(k, interval, model.n_intervals);
+            self.stats.diverted(cells);
+        }
+        true
+    }
+
+    /// A contact of class `k` that found no agent while the playbook is active: plays the
+    /// estimated-wait announcement on its channel. True when the caller requested a callback
+    /// or hung up (it does not join the queue).
+    fn playbook_announce(&mut self, model: &Model, k: usize, w: &Waiting) -> bool {
+        let pb = model.playbook.as_ref().expect("active: a playbook");
+        let Some(ann) = &pb.announcement else {
+            return false;
+        };
+        let c = self.classes[k].channel as usize;
+        if !ann.channels[c] {
+            return false;
+        }
+        let now = self.now;
+        let mut ahead = 0u32;
+        for row in &model.channels[c].class_of {
+            for &q in row {
+                ahead += self.queues[q].iter().filter(|x| x.deadline > now).count() as u32;
+            }
+        }
+        let mut servers = 0.0;
+        for (g, gr) in model.groups.iter().enumerate() {
+            if let Some(concurrency) = model.capacity.checked_div(gr.units[c]) {
+                servers += self.groups[g].active as f64 * concurrency as f64;
+            }
+        }
+        let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
+        let cells = (w.interval >= 0).then(|| self.cells(k, w.interval, model.n_intervals));
+        match ann.choose(ewt, self.pb.u_announce) {
+            Choice::Wait => false,
+            Choice::HangUp => {
+                if let Some(cells) = cells {
+                    self.stats.hung_up(cells);
+                }
+                true
+            }
+            Choice::Callback => {
+                if let Some(cells) = cells {
+                    self.stats.callback_requested(cells);
+                }
+                self.pb.callbacks[k].push_back(Callback {
+                    requested: now,
+                    handle: w.handle,
+                    interval: w.interval,
+                });
+                self.pb.pending += 1;
+                true
+            }
+        }
+    }
+
+    /// Detached, on-duty agent `a` with room and no regular contact to take: calls back the
+    /// oldest pending request among the classes it serves (and has room for). False if none.
+    fn take_callback(&mut self, model: &Model, a: usize) -> bool {
+        let g = self.agents[a].group as usize;
+        let gm = &model.groups[g];
+        let room = model.capacity - self.agents[a].load;
+        let mut best: Option<(usize, u8, f64)> = None;
+        for &(k, level) in &gm.classes {
+            if gm.units[self.classes[k].channel as usize] > room {
+                continue;
+            }
+            if let Some(cb) = self.pb.callbacks[k].front() {
+                if best.is_none_or(|(_, _, t)| cb.requested < t) {
+                    best = Some((k, level, cb.requested));
+                }
+            }
+        }
+        let Some((k, level, _)) = best else {
+            return false;
+        };
+        let cb = self.pb.callbacks[k].pop_front().expect("front seen above");
+        self.pb.pending -= 1;
+        if cb.interval >= 0 {
+            let cells = self.cells(k, cb.interval, model.n_intervals);
+            self.stats
+                .callback_completed(cells, self.now - cb.requested);
+        }
+        // Served like a contact, but not counted as answered (interval -1).
+        let w = Waiting {
+            arrival: self.now,
+            deadline: f64::INFINITY,
+            handle: cb.handle,
+            interval: -1,
+        };
+        self.start(model, a, k, level, w);
+        true
+    }
+
+    /// Boundary `k`: the trigger judges the interval that just ended.
+    fn playbook_boundary(&mut self, model: &Model, k: usize) {
+        let pb = model.playbook.as_ref().expect("pb.on: a playbook");
+        self.pb.boundary(model, pb, k, self.now);
+    }
+
+    /// The reserve agents come on duty with their full count.
+    fn join_reserves(&mut self, model: &Model) {
+        self.pb.join_at = f64::INFINITY;
+        self.pb.joined_at = self.now;
+        for g in model.regular_groups()..model.groups.len() {
+            self.set_headcount(model, g, model.groups[g].reserve);
+        }
+    }
+
+    /// Callbacks still pending are dropped and counted unserved.
+    fn drop_callbacks(&mut self) {
+        let ni = self.layout.n_intervals;
+        for k in 0..self.pb.callbacks.len() {
+            while let Some(cb) = self.pb.callbacks[k].pop_front() {
+                if cb.interval >= 0 {
+                    let cells = self.cells(k, cb.interval, ni);
+                    self.stats.callback_unserved(cells);
+                }
+            }
+        }
+        self.pb.pending = 0;
     }
 }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod forecast;
 pub mod model;
+pub mod playbook;
 pub mod queueing;
 pub mod replicate;
 pub mod report;

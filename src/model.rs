@@ -185,6 +185,9 @@ pub struct Group {
     pub headcount: Vec<u32>,
     pub min: u32,
     pub max: u32,
+    /// Reserve agents of a surge playbook (`crate::playbook`): this many join when the playbook
+    /// calls them (`headcount` is then 0 in every interval). 0 for a regular group.
+    pub reserve: u32,
     /// Classes the group can serve, with its level for each.
     pub classes: Vec<(usize, u8)>,
 }
@@ -231,6 +234,9 @@ pub struct Model {
     pub proficiency: [[f64; 5]; 2],
     /// Threshold expressions declared in the file, for `acdsim check`.
     pub requirements: Vec<String>,
+    /// The surge playbook (`surge_playbook`), if the scenario has one; its reserve groups are
+    /// the last entries of `groups`.
+    pub playbook: Option<crate::playbook::Playbook>,
 }
 
 impl Model {
@@ -251,6 +257,23 @@ impl Model {
         let mut m = self.clone();
         m.routing.strategy = s;
         m
+    }
+
+    /// The same scenario with its surge playbook switched off but its structure kept (reserve
+    /// groups never join): the "without playbook" side of a paired run.
+    pub fn without_playbook(&self) -> Model {
+        let mut m = self.clone();
+        if let Some(p) = &mut m.playbook {
+            p.enabled = false;
+        }
+        m
+    }
+
+    /// Number of regular agent groups (`groups[..n]`; the rest are playbook reserves).
+    pub fn regular_groups(&self) -> usize {
+        self.playbook
+            .as_ref()
+            .map_or(self.groups.len(), |p| p.first_reserve)
     }
 
     /// Simulation time (seconds since the start of the warm-up) at which interval `k` starts.
@@ -290,9 +313,15 @@ impl Model {
         self.channels[c].rates[k] * self.mean_handle_s(c) / self.channels[c].concurrency as f64
     }
 
-    /// Most agents a group ever has on duty.
+    /// Most agents a group ever has on duty (a playbook reserve: its count).
     pub fn max_headcount(&self, g: usize) -> u32 {
-        self.groups[g].headcount.iter().copied().max().unwrap_or(0)
+        let gr = &self.groups[g];
+        gr.headcount
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(gr.reserve)
     }
 
     /// Warnings about the scenario that do not stop a run: intervals whose offered load

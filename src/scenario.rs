@@ -13,6 +13,7 @@ use crate::dist::{Dist, DistSpec};
 use crate::error::InputError;
 use crate::forecast::{parse_clock, parse_forecast};
 use crate::model::*;
+use crate::playbook::{Announcement, Playbook};
 
 /// The scenario file as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +47,9 @@ pub struct ScenarioFile {
     /// Thresholds for `acdsim check`, e.g. `"phone.service_level >= 0.85"`.
     #[serde(default)]
     pub requirements: Vec<String>,
+    /// The emergency plan for surges (README "Surge playbook").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surge_playbook: Option<SurgePlaybookFile>,
 }
 
 fn default_seed() -> u64 {
@@ -133,6 +137,88 @@ pub struct ChannelFile {
 
 fn one_u32() -> u32 {
     1
+}
+
+/// `surge_playbook`: the emergency plan (README "Surge playbook").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurgePlaybookFile {
+    #[serde(default)]
+    pub trigger: TriggerFile,
+    /// Minutes from the activation until the reserve agents are on duty.
+    #[serde(default)]
+    pub activation_delay_minutes: f64,
+    #[serde(default)]
+    pub reserve: Vec<ReserveFile>,
+    #[serde(default)]
+    pub divert: Vec<DivertFile>,
+    #[serde(default)]
+    pub announcement: Option<AnnouncementFile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerFile {
+    /// Offered contacts over planned volume that activates the playbook (1.2 = 120%).
+    #[serde(default = "default_load_ratio")]
+    pub load_ratio: f64,
+    /// Channels whose contacts are counted (absent: all).
+    #[serde(default)]
+    pub channels: Option<Vec<String>>,
+}
+
+fn default_load_ratio() -> f64 {
+    1.2
+}
+
+impl Default for TriggerFile {
+    fn default() -> Self {
+        TriggerFile {
+            load_ratio: default_load_ratio(),
+            channels: None,
+        }
+    }
+}
+
+/// A reserve agent group: like an agent group, with a count instead of a headcount.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveFile {
+    pub id: String,
+    pub skills: BTreeMap<String, u8>,
+    #[serde(default)]
+    pub channels: Option<BTreeMap<String, u32>>,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DivertFile {
+    /// Contact type id.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Probability that an arriving contact of the type goes to self-service.
+    pub share: f64,
+    /// Channels where the type is diverted (absent: every channel offering it).
+    #[serde(default)]
+    pub channels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnouncementFile {
+    #[serde(default = "default_announcement_channels")]
+    pub channels: Vec<String>,
+    /// Estimated waits above this (seconds) make callers choose.
+    pub limit_s: f64,
+    #[serde(default)]
+    pub callback_share: f64,
+    #[serde(default)]
+    pub hangup_share: f64,
+}
+
+fn default_announcement_channels() -> Vec<String> {
+    vec!["phone".into()]
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -328,6 +414,61 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+    /// A group's `channels` map (absent: every channel at its own concurrency) as concurrency
+    /// per channel (0 = does not serve it).
+    fn concurrency(
+        &self,
+        p: &str,
+        map: &Option<BTreeMap<String, u32>>,
+        raw: &ScenarioFile,
+        channel_ids: &[String],
+    ) -> Result<Vec<u32>, InputError> {
+        let Some(m) = map else {
+            return Ok(raw.channels.iter().map(|c| c.concurrency).collect());
+        };
+        let mut v = vec![0; channel_ids.len()];
+        for (cid, k) in m {
+            let Some(c) = channel_ids.iter().position(|x| x == cid) else {
+                return Err(self.err(
+                    format!("{p}.channels.{cid}"),
+                    format!(
+                        "channel `{cid}` is not defined (channels: {})",
+                        channel_ids.join(", ")
+                    ),
+                ));
+            };
+            if *k == 0 || *k > 50 {
+                return Err(self.err(
+                    format!("{p}.channels.{cid}"),
+                    format!("= {k}: concurrency must be between 1 and 50"),
+                ));
+            }
+            v[c] = *k;
+        }
+        Ok(v)
+    }
+    /// A list of channel ids as indices.
+    fn channel_list(
+        &self,
+        p: &str,
+        ids: &[String],
+        channel_ids: &[String],
+    ) -> Result<Vec<usize>, InputError> {
+        ids.iter()
+            .enumerate()
+            .map(|(i, cid)| {
+                channel_ids.iter().position(|x| x == cid).ok_or_else(|| {
+                    self.err(
+                        format!("{p}[{i}]"),
+                        format!(
+                            "channel `{cid}` is not defined (channels: {})",
+                            channel_ids.join(", ")
+                        ),
+                    )
+                })
+            })
+            .collect()
     }
     fn shares_sum(&self, path: &str, shares: &[f64]) -> Result<(), InputError> {
         let s: f64 = shares.iter().sum();
@@ -726,31 +867,7 @@ pub fn resolve(
             }
             levels[skills.iter().position(|x| x == s).expect("collected above")] = *lvl;
         }
-        let conc: Vec<u32> = match &gr.channels {
-            None => raw.channels.iter().map(|c| c.concurrency).collect(),
-            Some(m) => {
-                let mut v = vec![0; channels.len()];
-                for (cid, k) in m {
-                    let Some(c) = channel_ids.iter().position(|x| x == cid) else {
-                        return Err(cx.err(
-                            format!("{p}.channels.{cid}"),
-                            format!(
-                                "channel `{cid}` is not defined (channels: {})",
-                                channel_ids.join(", ")
-                            ),
-                        ));
-                    };
-                    if *k == 0 || *k > 50 {
-                        return Err(cx.err(
-                            format!("{p}.channels.{cid}"),
-                            format!("= {k}: concurrency must be between 1 and 50"),
-                        ));
-                    }
-                    v[c] = *k;
-                }
-                v
-            }
-        };
+        let conc = cx.concurrency(&p, &gr.channels, raw, &channel_ids)?;
         let headcount = match &gr.headcount {
             HeadcountFile::Constant(h) => vec![*h; n],
             HeadcountFile::PerInterval(v) => {
@@ -794,8 +911,70 @@ pub fn resolve(
             headcount,
             min,
             max,
+            reserve: 0,
             classes: Vec::new(),
         });
+    }
+    // Playbook reserves: further groups, off duty until the playbook calls them.
+    let n_regular = groups.len();
+    if let Some(pb) = &raw.surge_playbook {
+        for (r, rf) in pb.reserve.iter().enumerate() {
+            let p = format!("$.surge_playbook.reserve[{r}]");
+            if rf.id.trim().is_empty() {
+                return Err(cx.err(format!("{p}.id"), "is empty: give a name"));
+            }
+            if groups.iter().any(|g: &Group| g.id == rf.id) {
+                return Err(cx.err(
+                    format!("{p}.id"),
+                    format!(
+                        "`{}` is already an agent group or reserve: ids must be unique",
+                        rf.id
+                    ),
+                ));
+            }
+            if rf.skills.is_empty() {
+                return Err(cx.err(
+                    format!("{p}.skills"),
+                    "is empty: a reserve needs at least one skill tag",
+                ));
+            }
+            let mut levels = vec![0u8; skills.len()];
+            for (s, lvl) in &rf.skills {
+                let Some(i) = skills.iter().position(|x| x == s) else {
+                    return Err(cx.err(
+                        format!("{p}.skills.{s}"),
+                        format!(
+                            "skill `{s}` is unknown: no agent group has it (skills: {})",
+                            skills.join(", ")
+                        ),
+                    ));
+                };
+                if !(1..=5).contains(lvl) {
+                    return Err(cx.err(
+                        format!("{p}.skills.{s}"),
+                        format!("= {lvl}: proficiency levels run from 1 to 5"),
+                    ));
+                }
+                levels[i] = *lvl;
+            }
+            if rf.count == 0 || rf.count > 100_000 {
+                return Err(cx.err(
+                    format!("{p}.count"),
+                    format!("= {}: must be between 1 and 100000", rf.count),
+                ));
+            }
+            concurrencies.push(cx.concurrency(&p, &rf.channels, raw, &channel_ids)?);
+            groups.push(Group {
+                id: rf.id.clone(),
+                levels,
+                units: Vec::new(),
+                headcount: vec![0; n],
+                min: 0,
+                max: 0,
+                reserve: rf.count,
+                classes: Vec::new(),
+            });
+        }
     }
     // Agent capacity in load units: the least common multiple of all concurrencies in use, so a
     // contact of a channel with concurrency k takes exactly capacity/k units.
@@ -832,7 +1011,8 @@ pub fn resolve(
                 eligible.push((g, lvl));
             }
         }
-        if eligible.is_empty() {
+        // Reserve agents come only with the playbook: regular groups must cover every type.
+        if eligible.iter().all(|&(g, _)| g >= n_regular) {
             let tp = format!("$.channels[{c}].types[{t}].skills");
             return Err(cx.err(tp, format!(
                 "no agent group that handles channel `{}` has all of [{}]: `{}` contacts could never be answered",
@@ -858,6 +1038,20 @@ pub fn resolve(
             eligible,
         });
     }
+
+    let playbook = match &raw.surge_playbook {
+        None => None,
+        Some(pb) => Some(resolve_playbook(
+            &cx,
+            pb,
+            &channels,
+            &channel_ids,
+            &types,
+            &classes,
+            n_regular,
+            interval_s,
+        )?),
+    };
 
     // ----- routing and proficiency
     let mut priority = vec![false; segments.len()];
@@ -910,7 +1104,7 @@ pub fn resolve(
         .map(|b| format!("{b:02x}"))
         .collect();
 
-    Ok(Model {
+    let mut model = Model {
         name: raw.name.clone(),
         description: raw.description.clone(),
         source: file.to_string(),
@@ -938,5 +1132,169 @@ pub fn resolve(
         },
         proficiency: [raw.proficiency.normal, raw.proficiency.hard],
         requirements,
+        playbook,
+    };
+    let aht: Vec<f64> = (0..model.channels.len())
+        .map(|c| model.mean_handle_s(c))
+        .collect();
+    if let Some(a) = model
+        .playbook
+        .as_mut()
+        .and_then(|p| p.announcement.as_mut())
+    {
+        a.aht_s = aht;
+    }
+    Ok(model)
+}
+
+/// Resolves `surge_playbook` once the channels, classes and groups (reserves last, from
+/// `n_regular` on) are known.
+#[allow(clippy::too_many_arguments)]
+fn resolve_playbook(
+    cx: &Ctx,
+    pb: &SurgePlaybookFile,
+    channels: &[Channel],
+    channel_ids: &[String],
+    types: &[String],
+    classes: &[Class],
+    n_regular: usize,
+    interval_s: f64,
+) -> Result<Playbook, InputError> {
+    let p = "$.surge_playbook";
+    let load_ratio = cx.pos(&format!("{p}.trigger.load_ratio"), pb.trigger.load_ratio)?;
+    let mut trigger_channels = vec![true; channels.len()];
+    if let Some(list) = &pb.trigger.channels {
+        let lp = format!("{p}.trigger.channels");
+        if list.is_empty() {
+            return Err(cx.err(lp, "is empty: name a channel, or leave it out for all"));
+        }
+        trigger_channels = vec![false; channels.len()];
+        for c in cx.channel_list(&lp, list, channel_ids)? {
+            trigger_channels[c] = true;
+        }
+    }
+    let n = channels[0].rates.len();
+    let planned = (0..n)
+        .map(|k| {
+            channels
+                .iter()
+                .zip(&trigger_channels)
+                .filter(|(_, on)| **on)
+                .map(|(ch, _)| ch.rates[k] * interval_s)
+                .sum()
+        })
+        .collect();
+    let d = pb.activation_delay_minutes;
+    if !d.is_finite() || d < 0.0 {
+        return Err(cx.err(
+            format!("{p}.activation_delay_minutes"),
+            format!("= {}: must be a number of minutes >= 0", short_num(d)),
+        ));
+    }
+    // Diversion probability per class.
+    let mut divert = vec![0.0; classes.len()];
+    let mut covered: Vec<Option<usize>> = vec![None; classes.len()];
+    for (i, dv) in pb.divert.iter().enumerate() {
+        let dp = format!("{p}.divert[{i}]");
+        let Some(t) = types.iter().position(|x| *x == dv.type_) else {
+            return Err(cx.err(
+                format!("{dp}.type"),
+                format!(
+                    "contact type `{}` is not defined (types: {})",
+                    dv.type_,
+                    types.join(", ")
+                ),
+            ));
+        };
+        let share = cx.share(&format!("{dp}.share"), dv.share)?;
+        let on: Vec<usize> = match &dv.channels {
+            None => (0..channels.len()).collect(),
+            Some(list) => {
+                let lp = format!("{dp}.channels");
+                let on = cx.channel_list(&lp, list, channel_ids)?;
+                for (j, &c) in on.iter().enumerate() {
+                    if !channels[c].types.iter().any(|m| m.type_ == t) {
+                        return Err(cx.err(
+                            format!("{lp}[{j}]"),
+                            format!(
+                                "channel `{}` has no `{}` contacts to divert",
+                                channel_ids[c], dv.type_
+                            ),
+                        ));
+                    }
+                }
+                on
+            }
+        };
+        for (k, cl) in classes.iter().enumerate() {
+            if cl.type_ == t && on.contains(&cl.channel) {
+                if let Some(j) = covered[k] {
+                    return Err(cx.err(
+                        format!("{dp}.type"),
+                        format!(
+                            "`{}` contacts on channel `{}` are already diverted by {p}.divert[{j}]",
+                            dv.type_, channel_ids[cl.channel]
+                        ),
+                    ));
+                }
+                covered[k] = Some(i);
+                divert[k] = share;
+            }
+        }
+    }
+    let announcement = match &pb.announcement {
+        None => None,
+        Some(a) => {
+            let ap = format!("{p}.announcement");
+            if a.channels.is_empty() {
+                return Err(cx.err(
+                    format!("{ap}.channels"),
+                    "is empty: name the channels that play the announcement",
+                ));
+            }
+            let mut on = vec![false; channels.len()];
+            for c in cx.channel_list(&format!("{ap}.channels"), &a.channels, channel_ids)? {
+                on[c] = true;
+            }
+            if !a.limit_s.is_finite() || a.limit_s < 0.0 {
+                return Err(cx.err(
+                    format!("{ap}.limit_s"),
+                    format!(
+                        "= {}: must be a number of seconds >= 0",
+                        short_num(a.limit_s)
+                    ),
+                ));
+            }
+            let cb = cx.share(&format!("{ap}.callback_share"), a.callback_share)?;
+            let hu = cx.share(&format!("{ap}.hangup_share"), a.hangup_share)?;
+            if cb + hu > 1.0 + 1e-9 {
+                return Err(cx.err(
+                    format!("{ap}.hangup_share"),
+                    format!(
+                        "= {}: with callback_share {} the shares sum to {}, more than 1",
+                        short_num(hu),
+                        short_num(cb),
+                        ((cb + hu) * 1e6).round() / 1e6
+                    ),
+                ));
+            }
+            Some(Announcement {
+                channels: on,
+                limit_s: a.limit_s,
+                callback_share: cb,
+                hangup_share: hu,
+                aht_s: Vec::new(),
+            })
+        }
+    };
+    Ok(Playbook {
+        enabled: true,
+        load_ratio,
+        trigger_channels,
+        planned,
+        delay_s: d * 60.0,
+        first_reserve: n_regular,
+        divert,
+        announcement,
     })
 }

@@ -1,5 +1,6 @@
 //! Running a model: many replications in parallel, aggregated as they finish.
 
+use crate::compare::{self, Comparison, Variant};
 use crate::engine::Engine;
 use crate::model::Model;
 use crate::replicate::{self, Accumulator};
@@ -65,5 +66,37 @@ pub fn run(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Outcome {
         layout,
         aggregate,
         options: opts,
+    }
+}
+
+/// Runs a model with a surge playbook and, on common random numbers, the same model without it
+/// ([`Model::without_playbook`]): variant 0 is without, variant 1 with the playbook, so the
+/// paired differences read "with - without".
+pub fn run_playbook_pair(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Comparison {
+    let variants = [
+        Variant {
+            name: "without playbook".into(),
+            model: model.without_playbook(),
+        },
+        Variant {
+            name: "with playbook".into(),
+            model: model.clone(),
+        },
+    ];
+    compare::run(&variants, opts.replications, opts.seed, progress)
+        .expect("a model and its playbook-less twin have the same structure")
+}
+
+impl Comparison {
+    /// Variant `v`'s result as a plain run outcome.
+    pub fn outcome(&self, v: usize) -> Outcome {
+        Outcome {
+            layout: self.layouts[v].clone(),
+            aggregate: self.paired.aggregates[v].clone(),
+            options: RunOptions {
+                replications: self.replications,
+                seed: self.seed,
+            },
+        }
     }
 }

@@ -511,6 +511,165 @@ fn validate_warns_about_overloaded_interval() {
     }
 }
 
+// ----- surge playbook
+
+/// The two-channel scenario with a surge playbook (tests/fixtures/playbook.json).
+fn with_playbook(f: impl FnOnce(&mut Value)) -> Value {
+    let mut v: Value =
+        serde_json::from_slice(&fs::read(fixture("playbook.json")).unwrap()).unwrap();
+    f(&mut v);
+    v
+}
+
+#[test]
+fn bad_playbook_inputs_name_the_json_path() {
+    let pb = "$.surge_playbook";
+    let v = with_playbook(|v| v["surge_playbook"]["divert"][0]["type"] = json!("refund"));
+    bad_scenario(
+        &v,
+        &format!("{pb}.divert[0].type"),
+        "contact type `refund` is not defined (types: billing, tech)",
+    );
+    for share in [json!(-0.1), json!(1.5)] {
+        let v = with_playbook(|v| v["surge_playbook"]["divert"][0]["share"] = share.clone());
+        bad_scenario(
+            &v,
+            &format!("{pb}.divert[0].share"),
+            "must be a share between 0 and 1",
+        );
+    }
+    let v = with_playbook(|v| v["surge_playbook"]["divert"][0]["channels"] = json!(["chat"]));
+    bad_scenario(
+        &v,
+        &format!("{pb}.divert[0].channels[0]"),
+        "channel `chat` has no `tech` contacts",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["announcement"]["callback_share"] = json!(2));
+    bad_scenario(
+        &v,
+        &format!("{pb}.announcement.callback_share"),
+        "= 2: must be a share between 0 and 1",
+    );
+    let v = with_playbook(|v| {
+        v["surge_playbook"]["announcement"]["callback_share"] = json!(0.7);
+        v["surge_playbook"]["announcement"]["hangup_share"] = json!(0.4);
+    });
+    bad_scenario(
+        &v,
+        &format!("{pb}.announcement.hangup_share"),
+        "with callback_share 0.7 the shares sum to 1.1, more than 1",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["announcement"]["limit_s"] = json!(-5));
+    bad_scenario(&v, &format!("{pb}.announcement.limit_s"), "= -5: must be");
+    let v = with_playbook(|v| v["surge_playbook"]["announcement"]["channels"] = json!(["fax"]));
+    bad_scenario(
+        &v,
+        &format!("{pb}.announcement.channels[0]"),
+        "channel `fax` is not defined (channels: phone, chat)",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["activation_delay_minutes"] = json!(-10));
+    bad_scenario(
+        &v,
+        &format!("{pb}.activation_delay_minutes"),
+        "= -10: must be a number of minutes >= 0",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["trigger"]["load_ratio"] = json!(0));
+    bad_scenario(
+        &v,
+        &format!("{pb}.trigger.load_ratio"),
+        "= 0: must be a finite number > 0",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["reserve"][0]["skills"] = json!({"spanish": 3}));
+    bad_scenario(
+        &v,
+        &format!("{pb}.reserve[0].skills.spanish"),
+        "skill `spanish` is unknown: no agent group has it (skills: billing, tech)",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["reserve"][0]["skills"] = json!({"billing": 7}));
+    bad_scenario(
+        &v,
+        &format!("{pb}.reserve[0].skills.billing"),
+        "= 7: proficiency levels run from 1 to 5",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["reserve"][0]["id"] = json!("chatters"));
+    bad_scenario(
+        &v,
+        &format!("{pb}.reserve[0].id"),
+        "`chatters` is already an agent group or reserve",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["reserve"][0]["count"] = json!(0));
+    bad_scenario(
+        &v,
+        &format!("{pb}.reserve[0].count"),
+        "= 0: must be between 1 and 100000",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["reserve"][0]["channels"] = json!({"fax": 1}));
+    bad_scenario(
+        &v,
+        &format!("{pb}.reserve[0].channels.fax"),
+        "channel `fax` is not defined",
+    );
+    let v = with_playbook(|v| v["surge_playbook"]["divert"][0]["portion"] = json!(0.2));
+    bad_scenario(&v, &format!("{pb}.divert[0]"), "unknown field `portion`");
+}
+
+/// `acdsim run` on a scenario with a playbook: the table shows both sides, the JSON holds the
+/// playbook section, its paired effect and the whole day without the playbook.
+#[test]
+fn run_reports_with_and_without_the_playbook() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("out.json");
+    let scen = fixture("playbook.json");
+    let assert = acdsim()
+        .args([
+            "run",
+            scen.to_str().unwrap(),
+            "-n",
+            "40",
+            "--surge",
+            "1.3",
+            "--json",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(stdout.contains("Surge playbook"), "{stdout}");
+    assert!(
+        stdout.contains("SL without") && stdout.contains("SL with"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("elderly"), "{stdout}");
+    let v: Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    let p = &v["playbook"];
+    assert!(p["activated"]["mean"].as_f64().unwrap() > 0.0, "{p}");
+    let phone = p["effect"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "phone")
+        .expect("phone effect");
+    assert!(phone["service_level"]["mean"].is_number());
+    let m = &v["channels"][0]["metrics"];
+    for k in acdsim::stats::PLAYBOOK_METRICS {
+        assert!(m[k]["mean"].is_number() || m[k]["mean"].is_null(), "{k}");
+    }
+    let w = &v["without_playbook"];
+    assert_eq!(w["channels"][0]["metrics"]["diverted"]["mean"], 0.0);
+    assert_eq!(
+        w["channels"][0]["metrics"]["offered"],
+        v["channels"][0]["metrics"]["offered"]
+    );
+    assert!(w.get("playbook").is_none());
+    // The reserve is reported as an agent group.
+    assert!(v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["id"] == "reserve"));
+}
+
 // ----- property test: arbitrary mutations never panic and every error names the file
 
 /// Every JSON path (as a list of keys / indices) in `v`.
@@ -627,14 +786,12 @@ proptest! {
     #[test]
     fn mutated_scenarios_never_panic(
         picks in proptest::collection::vec((any::<prop::sample::Index>(), replacement()), 1..4),
-        use_forecast in any::<bool>(),
+        base in 0..3u8,
     ) {
-        let (mut v, dir) = if use_forecast {
-            let raw: Value = serde_json::from_slice(&fs::read(fixture("forecast.json")).unwrap()).unwrap();
-            (raw, PathBuf::from(FIXTURES))
-        } else {
-            (valid(), PathBuf::from(FIXTURES))
-        };
+        // The valid scenario, the forecast-driven one, or the one with a surge playbook.
+        let name = ["valid.json", "forecast.json", "playbook.json"][base as usize];
+        let mut v: Value = serde_json::from_slice(&fs::read(fixture(name)).unwrap()).unwrap();
+        let dir = PathBuf::from(FIXTURES);
         for (idx, m) in &picks {
             let mut paths = Vec::new();
             all_paths(&v, &mut Vec::new(), &mut paths);

@@ -270,10 +270,16 @@ fn priority_classes_match_cobham() {
     assert!(w[1] > 4.0 * w[0]);
 }
 
-/// Every replication: offered == answered + abandoned + unresolved, in every report row.
+/// Every replication: offered == answered + abandoned + unresolved, in every report row; with
+/// a surge playbook, offered == answered + abandoned + unresolved + diverted + hung up +
+/// callbacks requested, and callbacks requested == completed + unserved.
 /// Returns the totals (abandoned, unresolved) over all replications.
 fn conservation(name: &str, replications: u64) -> (f64, f64) {
-    let model = load(name);
+    conservation_of(name, &load(name), replications)
+}
+
+fn conservation_of(name: &str, model: &Model, replications: u64) -> (f64, f64) {
+    let model = model.clone();
     let layout = Layout::new(&model);
     let mut engine = Engine::new(&model);
     let mut summary = RepSummary::default();
@@ -289,9 +295,22 @@ fn conservation(name: &str, replications: u64) -> (f64, f64) {
                 v(m::ABANDONED),
                 v(m::UNRESOLVED),
             );
+            // Left the queue through the surge playbook.
+            let left = if layout.playbook {
+                let cb = v(m::CALLBACK_REQUESTED);
+                assert_eq!(
+                    cb,
+                    v(m::CALLBACK_COMPLETED) + v(m::CALLBACK_UNSERVED),
+                    "{name} replication {rep} row {:?}: callbacks",
+                    r.key
+                );
+                v(m::DIVERTED) + v(m::HUNG_UP) + cb
+            } else {
+                0.0
+            };
             assert_eq!(
                 o,
-                a + b + u,
+                a + b + u + left,
                 "{name} replication {rep} row {:?}: offered {o} != answered {a} + abandoned {b} + unresolved {u}",
                 r.key
             );
@@ -322,6 +341,20 @@ fn contacts_are_conserved_in_every_replication() {
         ab > 0.0 && un > 0.0,
         "the zero-staff scenario must exercise both"
     );
+}
+
+/// Conservation with a surge playbook: the bundled surge scenario at 120%, and the small
+/// overloaded one with a hard close (diverted, hung up, callbacks made and unserved, abandoned
+/// and unresolved contacts all occur).
+#[test]
+fn contacts_are_conserved_with_a_surge_playbook() {
+    let surge = load("surge-playbook.json").with_surge(1.2);
+    conservation_of("surge-playbook.json x1.2", &surge, 40);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/playbook.json");
+    let mut small = scenario::load(&path).unwrap();
+    small.closing = acdsim::model::Closing::Cut;
+    let (ab, un) = conservation_of("tests/data/playbook.json (cut)", &small, 100);
+    assert!(ab > 0.0 && un > 0.0);
 }
 
 #[test]

@@ -46,11 +46,19 @@ pub fn run(a: RunArgs) -> CmdResult {
     }
     let opts = RunOptions::from_model(&model);
     let pb = progress_bar(opts.replications, "simulating");
-    let outcome = with_threads(a.sim.threads, || {
-        simulate::run(&model, opts, |d| pb.set_position(d))
-    })?;
+    let mut rep = if model.playbook.is_some() {
+        // With and without the surge playbook, on common random numbers.
+        let pair = with_threads(a.sim.threads, || {
+            simulate::run_playbook_pair(&model, opts, |d| pb.set_position(d))
+        })?;
+        RunReport::with_playbook_pair(&model, &pair, a.sim.confidence)
+    } else {
+        let outcome = with_threads(a.sim.threads, || {
+            simulate::run(&model, opts, |d| pb.set_position(d))
+        })?;
+        RunReport::new(&model, &outcome, a.sim.confidence)
+    };
     pb.finish_and_clear();
-    let mut rep = RunReport::new(&model, &outcome, a.sim.confidence);
     rep.warnings = model.warnings();
     rep.warnings.extend(precision_warnings(&rep));
     if let Some(p) = &a.json {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::{write_atomic, RunReport};
-use crate::stats::{Estimate, CONTACT_METRICS};
+use crate::stats::{metric_name, Estimate};
 
 fn record(e: &Estimate) -> [String; 3] {
     let f = |x: f64| {
@@ -18,9 +18,10 @@ fn record(e: &Estimate) -> [String; 3] {
     [f(e.mean), f(e.lo), f(e.hi)]
 }
 
-fn metric_header() -> Vec<String> {
+/// Columns of `n` contact metrics (17, or more with a surge playbook).
+fn metric_header(n: usize) -> Vec<String> {
     let mut h = Vec::new();
-    for mname in CONTACT_METRICS {
+    for mname in (0..n).map(metric_name) {
         h.push(mname.to_string());
         h.push(format!("{mname}_lo"));
         h.push(format!("{mname}_hi"));
@@ -37,7 +38,7 @@ fn to_bytes(w: csv::Writer<Vec<u8>>) -> std::io::Result<Vec<u8>> {
 pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["channel".to_string(), "interval_start".into()];
-    head.extend(metric_header());
+    head.extend(metric_header(r.overall.0.len()));
     w.write_record(&head)?;
     let mut write = |ch: &str, id: &str, metrics: &super::Metrics| -> std::io::Result<()> {
         let mut rec = vec![ch.to_string(), id.to_string()];
@@ -91,7 +92,8 @@ pub fn summary_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["kind", "id", "metric", "mean", "lo", "hi", "n"])?;
     let mut put = |kind: &str, id: &str, metrics: &super::Metrics| -> std::io::Result<()> {
-        for (name, e) in CONTACT_METRICS.iter().zip(&metrics.0) {
+        for (i, e) in metrics.0.iter().enumerate() {
+            let name = metric_name(i);
             let [a, b, c] = record(e);
             w.write_record([kind, id, name, &a, &b, &c, &e.n.to_string()])
                 .map_err(std::io::Error::other)?;

@@ -10,24 +10,27 @@ pub mod table;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use crate::compare::Comparison;
 use crate::model::{Closing, Goal, Model};
 use crate::simulate::Outcome;
-use crate::stats::{m, Estimate, RowKey, CONTACT_METRICS};
+use crate::stats::{m, metric_name, Estimate, RowKey, CONTACT_METRICS, PLAYBOOK_METRICS};
 
 /// Version of the JSON report format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The 17 contact metrics of a row (see [`CONTACT_METRICS`]), serialised as a map by name.
+/// The 17 contact metrics of a row (see [`CONTACT_METRICS`]), followed by the
+/// [`PLAYBOOK_METRICS`] when the scenario has a surge playbook, serialised as a map by name.
 #[derive(Debug, Clone)]
 pub struct Metrics(pub Vec<Estimate>);
 
 impl Metrics {
-    /// A metric by its name in [`CONTACT_METRICS`].
+    /// A metric by its name in [`CONTACT_METRICS`] or [`PLAYBOOK_METRICS`] (if present).
     pub fn get(&self, name: &str) -> Option<&Estimate> {
         CONTACT_METRICS
             .iter()
+            .chain(&PLAYBOOK_METRICS)
             .position(|x| *x == name)
-            .map(|i| &self.0[i])
+            .and_then(|i| self.0.get(i))
     }
     pub fn at(&self, i: usize) -> &Estimate {
         &self.0[i]
@@ -40,8 +43,8 @@ impl Metrics {
 impl Serialize for Metrics {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, e) in CONTACT_METRICS.iter().zip(&self.0) {
-            map.serialize_entry(name, e)?;
+        for (i, e) in self.0.iter().enumerate() {
+            map.serialize_entry(metric_name(i), e)?;
         }
         map.end()
     }
@@ -80,6 +83,33 @@ pub struct GroupReport {
     pub occupancy: Estimate,
     pub agent_hours: Estimate,
     pub intervals: Vec<GroupIntervalReport>,
+}
+
+/// When the surge playbook was activated, and its paired effect per row.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaybookReport {
+    /// Share of the days (replications) in which the playbook was activated.
+    pub activated: Estimate,
+    /// Minutes after opening of the activation (days in which it was activated).
+    pub activation_minutes: Estimate,
+    /// Minutes after opening at which the reserve joined (days in which it joined).
+    pub reserve_join_minutes: Estimate,
+    /// Paired differences with the playbook minus without it (filled by a paired run).
+    pub effect: Vec<EffectRow>,
+}
+
+/// The playbook's effect on one row: per-replication differences, with minus without.
+#[derive(Debug, Clone, Serialize)]
+pub struct EffectRow {
+    /// `overall`, `channel` or `segment`.
+    pub kind: String,
+    pub id: String,
+    pub service_level: Estimate,
+    /// Segments with a goal: the goal service level (own threshold).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_service_level: Option<Estimate>,
+    pub asa_s: Estimate,
+    pub abandon_rate: Estimate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -152,6 +182,13 @@ pub struct RunReport {
     pub intervals: Vec<RowReport>,
     pub groups: Vec<GroupReport>,
     pub warnings: Vec<String>,
+    /// The surge playbook's activation and its effect (scenarios with a `surge_playbook`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<PlaybookReport>,
+    /// The same day without the playbook, on common random numbers (scenarios with a
+    /// `surge_playbook`, from `acdsim run`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_playbook: Option<Box<RunReport>>,
     /// Pooled wait-time histograms (not serialised): (row id, counts) for overall, channels,
     /// segments, types, in that order.
     #[serde(skip)]
@@ -165,7 +202,7 @@ impl RunReport {
         let agg = &outcome.aggregate;
         let metrics = |row: usize| {
             Metrics(
-                (0..CONTACT_METRICS.len())
+                (0..lay.n_metrics)
                     .map(|i| agg.moments[lay.slot(row, i)].interval(confidence))
                     .collect(),
             )
@@ -291,8 +328,56 @@ impl RunReport {
                 .collect(),
             groups,
             warnings: Vec::new(),
+            playbook: model
+                .playbook
+                .as_ref()
+                .filter(|p| p.enabled)
+                .map(|_| PlaybookReport {
+                    activated: agg.moments[lay.playbook_slot(0)].interval(confidence),
+                    activation_minutes: agg.moments[lay.playbook_slot(1)].interval(confidence),
+                    reserve_join_minutes: agg.moments[lay.playbook_slot(2)].interval(confidence),
+                    effect: Vec::new(),
+                }),
+            without_playbook: None,
             pooled,
         }
+    }
+
+    /// The report of a paired run with and without the surge playbook
+    /// ([`crate::simulate::run_playbook_pair`]): the day with the playbook, its effect (paired
+    /// differences, with - without) and the day without it (`without_playbook`).
+    pub fn with_playbook_pair(model: &Model, c: &Comparison, confidence: f64) -> RunReport {
+        let mut rep = RunReport::new(model, &c.outcome(1), confidence);
+        let without = RunReport::new(&model.without_playbook(), &c.outcome(0), confidence);
+        let lay = &c.layouts[1];
+        let mut keys = vec![("overall", "overall".to_string(), RowKey::Overall)];
+        for (i, ch) in model.channels.iter().enumerate() {
+            keys.push(("channel", ch.id.clone(), RowKey::Channel { channel: i }));
+        }
+        for (i, s) in model.segments.iter().enumerate() {
+            keys.push(("segment", s.id.clone(), RowKey::Segment { segment: i }));
+        }
+        let effect = keys
+            .into_iter()
+            .filter_map(|(kind, id, key)| {
+                let r = lay.row(key)?;
+                let d = |metric: usize| c.difference(1, lay.slot(r, metric), confidence);
+                Some(EffectRow {
+                    kind: kind.to_string(),
+                    id,
+                    service_level: d(m::SERVICE_LEVEL),
+                    goal_service_level: (kind == "segment" && lay.rows[r].goal.is_some())
+                        .then(|| d(m::GOAL_SL)),
+                    asa_s: d(m::ASA),
+                    abandon_rate: d(m::ABANDON_RATE),
+                })
+            })
+            .collect();
+        if let Some(p) = &mut rep.playbook {
+            p.effect = effect;
+        }
+        rep.without_playbook = Some(Box::new(without));
+        rep
     }
 
     /// A channel's report by id.

@@ -233,8 +233,133 @@ pub fn to_table(r: &RunReport) -> String {
         out,
         "(! = mean below the channel's target in that interval)"
     );
+    playbook_table(&mut out, r);
     for w in &r.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
     out
+}
+
+/// `HH:MM` of `minutes` after the opening time `open` (`HH:MM`).
+fn clock_after(open: &str, minutes: f64) -> String {
+    let Some(t0) = crate::forecast::parse_clock(open) else {
+        return format!("+{minutes:.0} min");
+    };
+    let t = (t0 + minutes * 60.0).round() as u64;
+    format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+}
+
+/// `+12.3 pp ±0.4` for a difference of shares.
+fn pp(e: &Estimate) -> String {
+    if e.mean.is_nan() {
+        return "-".into();
+    }
+    if e.half_width.is_nan() {
+        return format!("{:+.1} pp", e.mean * 100.0);
+    }
+    format!("{:+.1} pp ±{:.1}", e.mean * 100.0, e.half_width * 100.0)
+}
+
+/// The surge playbook: when it was activated, and the day with and without it side by side.
+fn playbook_table(out: &mut String, r: &RunReport) {
+    let (Some(p), Some(w)) = (&r.playbook, &r.without_playbook) else {
+        return;
+    };
+    let _ = writeln!(out, "\nSurge playbook");
+    let _ = write!(out, "activated on {} of the days", pct(&p.activated));
+    if p.activation_minutes.n > 0 {
+        let _ = write!(
+            out,
+            ", at {} on average (±{:.0} min)",
+            clock_after(&r.day.open, p.activation_minutes.mean),
+            p.activation_minutes.half_width.max(0.0)
+        );
+    }
+    if p.reserve_join_minutes.n > 0 {
+        let _ = write!(
+            out,
+            "; reserve on duty from {} on average",
+            clock_after(&r.day.open, p.reserve_join_minutes.mean)
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Same days without and with the playbook (common random numbers); change = paired difference"
+    );
+    let head = [
+        "row",
+        "goal",
+        "SL without",
+        "SL with",
+        "change",
+        "ASA s without",
+        "ASA s with",
+        "abandoned without",
+        "abandoned with",
+        "diverted",
+        "callbacks",
+        "called back",
+        "callback delay s",
+        "hung up",
+    ];
+    let mut body: Vec<Vec<String>> = Vec::new();
+    let mut push =
+        |id: String, goal: String, with: &Metrics, without: &Metrics, sl: usize, d: &Estimate| {
+            body.push(vec![
+                id,
+                goal,
+                pct(without.at(sl)),
+                pct(with.at(sl)),
+                pp(d),
+                num(without.at(m::ASA), 1),
+                num(with.at(m::ASA), 1),
+                pct(without.at(m::ABANDON_RATE)),
+                pct(with.at(m::ABANDON_RATE)),
+                num(with.at(m::DIVERTED), 1),
+                num(with.at(m::CALLBACK_REQUESTED), 1),
+                num(with.at(m::CALLBACK_COMPLETED), 1),
+                num(with.at(m::CALLBACK_DELAY), 0),
+                num(with.at(m::HUNG_UP), 1),
+            ]);
+        };
+    let effect = |kind: &str, id: &str| p.effect.iter().find(|e| e.kind == kind && e.id == id);
+    for (c, cw) in r.channels.iter().zip(&w.channels) {
+        if let Some(e) = effect("channel", &c.id) {
+            let goal = format!("{:.0}% in {} s", c.goal.target * 100.0, c.goal.threshold_s);
+            push(
+                c.id.clone(),
+                goal,
+                &c.metrics,
+                &cw.metrics,
+                m::SERVICE_LEVEL,
+                &e.service_level,
+            );
+        }
+    }
+    for (s, sw) in r.segments.iter().zip(&w.segments) {
+        let (Some(g), Some(e)) = (s.goal, effect("segment", &s.id)) else {
+            continue;
+        };
+        let Some(d) = &e.goal_service_level else {
+            continue;
+        };
+        let goal = format!("{:.0}% in {} s", g.target * 100.0, g.threshold_s);
+        push(s.id.clone(), goal, &s.metrics, &sw.metrics, m::GOAL_SL, d);
+    }
+    if let Some(e) = effect("overall", "overall") {
+        push(
+            "all".into(),
+            "".into(),
+            &r.overall,
+            &w.overall,
+            m::SERVICE_LEVEL,
+            &e.service_level,
+        );
+    }
+    render(out, &head, &body);
+    let _ = writeln!(
+        out,
+        "(segment rows: the segment's goal service level; diverted, callbacks and hung up are not in the service level, see README)"
+    );
 }

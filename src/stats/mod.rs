@@ -43,6 +43,18 @@ pub struct Cell {
     pub max_wait: f64,
     /// One past the highest histogram bin used.
     pub top: u32,
+    // Surge playbook outcomes (see `crate::playbook`); zero without a playbook.
+    /// Sent to self-service.
+    pub diverted: u32,
+    /// Hung up after the estimated-wait announcement.
+    pub hung_up: u32,
+    pub callback_requested: u32,
+    /// Callbacks an agent made.
+    pub callback_completed: u32,
+    /// Callbacks still waiting at the end of the day.
+    pub callback_unserved: u32,
+    /// Sum of the delays (request to call-back) of the callbacks made.
+    pub sum_callback_delay: f64,
 }
 
 /// One replication's counters, reused across replications.
@@ -55,6 +67,10 @@ pub struct RepStats {
     pub busy: Vec<f64>,
     /// On-duty agent-seconds per (group, interval).
     pub staffed: Vec<f64>,
+    /// Simulation time the surge playbook was activated (NaN: not activated).
+    pub activated_at: f64,
+    /// Simulation time its reserve agents joined (NaN: not joined).
+    pub reserve_joined_at: f64,
 }
 
 impl RepStats {
@@ -66,6 +82,8 @@ impl RepStats {
             hist: vec![0; n * BINS],
             busy: vec![0.0; gi],
             staffed: vec![0.0; gi],
+            activated_at: f64::NAN,
+            reserve_joined_at: f64::NAN,
         }
     }
 
@@ -77,6 +95,8 @@ impl RepStats {
         }
         self.busy.fill(0.0);
         self.staffed.fill(0.0);
+        self.activated_at = f64::NAN;
+        self.reserve_joined_at = f64::NAN;
     }
 
     #[inline]
@@ -149,6 +169,42 @@ impl RepStats {
             self.cells[c as usize].waiting_at_close += 1;
         }
     }
+
+    /// Applies `f` to the contact's three base cells.
+    #[inline]
+    fn each(&mut self, cells: [u32; 3], f: impl Fn(&mut Cell)) {
+        for c in cells {
+            f(&mut self.cells[c as usize]);
+        }
+    }
+
+    /// Counts a contact diverted to self-service by the surge playbook.
+    pub fn diverted(&mut self, cells: [u32; 3]) {
+        self.each(cells, |x| x.diverted += 1);
+    }
+
+    /// Counts a contact that hung up after the estimated-wait announcement.
+    pub fn hung_up(&mut self, cells: [u32; 3]) {
+        self.each(cells, |x| x.hung_up += 1);
+    }
+
+    /// Counts a callback request.
+    pub fn callback_requested(&mut self, cells: [u32; 3]) {
+        self.each(cells, |x| x.callback_requested += 1);
+    }
+
+    /// Counts a callback made `delay` seconds after the request.
+    pub fn callback_completed(&mut self, cells: [u32; 3], delay: f64) {
+        self.each(cells, |x| {
+            x.callback_completed += 1;
+            x.sum_callback_delay += delay;
+        });
+    }
+
+    /// Counts a callback never made.
+    pub fn callback_unserved(&mut self, cells: [u32; 3]) {
+        self.each(cells, |x| x.callback_unserved += 1);
+    }
 }
 
 /// The thresholds that apply to one contact class.
@@ -206,6 +262,31 @@ pub const CONTACT_METRICS: [&str; 17] = [
     "waiting_at_close",
 ];
 
+/// Further metrics of a contact row when the model has a surge playbook, after
+/// [`CONTACT_METRICS`] (slots `m::DIVERTED..`).
+pub const PLAYBOOK_METRICS: [&str; 6] = [
+    "diverted",
+    "hung_up",
+    "callback_requested",
+    "callback_completed",
+    "callback_unserved",
+    "callback_delay_s",
+];
+
+/// Metrics of the whole day when the model has a surge playbook, after the group slots.
+pub const PLAYBOOK_DAY_METRICS: [&str; 3] =
+    ["activated", "activation_minutes", "reserve_join_minutes"];
+
+/// The name of contact metric `i` (a [`CONTACT_METRICS`] or [`PLAYBOOK_METRICS`] entry).
+pub fn metric_name(i: usize) -> &'static str {
+    CONTACT_METRICS
+        .iter()
+        .chain(&PLAYBOOK_METRICS)
+        .nth(i)
+        .copied()
+        .unwrap_or("?")
+}
+
 /// Index of each contact metric.
 pub mod m {
     pub const OFFERED: usize = 0;
@@ -225,6 +306,12 @@ pub mod m {
     pub const GOAL_MET: usize = 14;
     pub const UNRESOLVED: usize = 15;
     pub const WAITING_AT_CLOSE: usize = 16;
+    pub const DIVERTED: usize = 17;
+    pub const HUNG_UP: usize = 18;
+    pub const CALLBACK_REQUESTED: usize = 19;
+    pub const CALLBACK_COMPLETED: usize = 20;
+    pub const CALLBACK_UNSERVED: usize = 21;
+    pub const CALLBACK_DELAY: usize = 22;
     pub const QUANTILES: [f64; 5] = [0.5, 0.8, 0.9, 0.95, 0.99];
 }
 
@@ -253,6 +340,13 @@ pub struct Layout {
     /// Rows whose wait histograms are pooled over replications (for plots): overall, channels, segments, types.
     pub pooled_rows: Vec<usize>,
     pub sl: ServiceLevelDef,
+    /// Metrics per contact row: [`CONTACT_METRICS`], then [`PLAYBOOK_METRICS`] when the model
+    /// has a surge playbook.
+    pub n_metrics: usize,
+    /// The model has a surge playbook: playbook metrics per row and [`PLAYBOOK_DAY_METRICS`].
+    pub playbook: bool,
+    /// Start of the simulated day (end of the warm-up), seconds.
+    pub open_t: f64,
 }
 
 impl Layout {
@@ -401,24 +495,44 @@ impl Layout {
             interval_base,
             pooled_rows,
             sl: model.sl,
+            n_metrics: CONTACT_METRICS.len()
+                + if model.playbook.is_some() {
+                    PLAYBOOK_METRICS.len()
+                } else {
+                    0
+                },
+            playbook: model.playbook.is_some(),
+            open_t: model.warmup_s,
         }
     }
 
     /// Number of metric slots in a [`RepSummary`].
     pub fn n_slots(&self) -> usize {
-        self.rows.len() * CONTACT_METRICS.len() + self.group_rows.len() * GROUP_METRICS.len()
+        self.rows.len() * self.n_metrics
+            + self.group_rows.len() * GROUP_METRICS.len()
+            + if self.playbook {
+                PLAYBOOK_DAY_METRICS.len()
+            } else {
+                0
+            }
     }
 
     /// Slot of contact metric `metric` of row `row`.
     #[inline]
     pub fn slot(&self, row: usize, metric: usize) -> usize {
-        row * CONTACT_METRICS.len() + metric
+        row * self.n_metrics + metric
     }
 
     /// Slot of group metric `metric` of group row `row`.
     #[inline]
     pub fn group_slot(&self, row: usize, metric: usize) -> usize {
-        self.rows.len() * CONTACT_METRICS.len() + row * GROUP_METRICS.len() + metric
+        self.rows.len() * self.n_metrics + row * GROUP_METRICS.len() + metric
+    }
+
+    /// Slot of [`PLAYBOOK_DAY_METRICS`] entry `metric` (models with a playbook).
+    pub fn playbook_slot(&self, metric: usize) -> usize {
+        debug_assert!(self.playbook);
+        self.rows.len() * self.n_metrics + self.group_rows.len() * GROUP_METRICS.len() + metric
     }
 
     /// Index of the row with this key.
@@ -441,7 +555,7 @@ impl Layout {
         let mut scratch = std::mem::take(&mut out.scratch);
         scratch.resize(BINS, 0);
         let mut pooled_i = 0;
-        let nm = CONTACT_METRICS.len();
+        let nm = self.n_metrics;
         for (r, row) in self.rows.iter().enumerate() {
             let mut sum = Cell::default();
             let mut top = 0usize;
@@ -459,6 +573,14 @@ impl Layout {
                 sum.sum_wait_answered += x.sum_wait_answered;
                 sum.max_wait = sum.max_wait.max(x.max_wait);
                 top = top.max(x.top as usize);
+                if self.playbook {
+                    sum.diverted += x.diverted;
+                    sum.hung_up += x.hung_up;
+                    sum.callback_requested += x.callback_requested;
+                    sum.callback_completed += x.callback_completed;
+                    sum.callback_unserved += x.callback_unserved;
+                    sum.sum_callback_delay += x.sum_callback_delay;
+                }
             }
             let h: &[u32] = if row.cells.len() == 1 {
                 let c = row.cells[0] as usize;
@@ -502,6 +624,14 @@ impl Layout {
             out.dens[s] = staffed;
             out.values[s + 1] = staffed / 3600.0;
             out.dens[s + 1] = 1.0;
+        }
+        if self.playbook {
+            let s = self.playbook_slot(0);
+            let minutes = |t: f64| (t - self.open_t) / 60.0;
+            out.values[s] = (!rep.activated_at.is_nan()) as u8 as f64;
+            out.values[s + 1] = minutes(rep.activated_at);
+            out.values[s + 2] = minutes(rep.reserve_joined_at);
+            out.dens[s..s + 3].fill(1.0);
         }
         out.scratch = scratch;
     }
@@ -577,6 +707,15 @@ fn cell_metrics(
     }
     v[m::UNRESOLVED] = c.unresolved as f64;
     v[m::WAITING_AT_CLOSE] = c.waiting_at_close as f64;
+    if v.len() > m::DIVERTED {
+        v[m::DIVERTED] = c.diverted as f64;
+        v[m::HUNG_UP] = c.hung_up as f64;
+        v[m::CALLBACK_REQUESTED] = c.callback_requested as f64;
+        v[m::CALLBACK_COMPLETED] = c.callback_completed as f64;
+        v[m::CALLBACK_UNSERVED] = c.callback_unserved as f64;
+        v[m::CALLBACK_DELAY] = c.sum_callback_delay;
+        d[m::CALLBACK_DELAY] = c.callback_completed as f64;
+    }
 }
 
 /// One replication's metric values (NaN = undefined in this replication) with their

@@ -1,0 +1,254 @@
+//! The surge playbook: the operations manual's emergency plan, simulated (scenario section
+//! `surge_playbook`, README "Surge playbook").
+//!
+//! - **Trigger.** At the end of each opening interval except the last, the contacts that
+//!   arrived in it on the trigger channels are compared with `load_ratio` x their planned volume
+//!   (the scenario's forecast with `volume_multiplier`, before any `--surge`): the playbook is
+//!   activated when they exceed it, and stays active for the rest of the day. Only what the
+//!   center observes is used, so the rule is deterministic per seed and replication.
+//! - **Reserve agents** are extra agent groups, off duty (headcount 0) until
+//!   `activation_delay_minutes` after the activation, then on duty with their full count until
+//!   closing (and through the drain, like the last interval's agents). They are ordinary agents
+//!   otherwise: eligibility and routing are unchanged. A join due at or after closing is dropped.
+//! - **Diversion.** While active, an arriving contact of a diverted type is sent to self-service
+//!   with its `share` as probability: counted `diverted`, never queued.
+//! - **Announcement.** While active, a contact of an announcing channel that finds no agent with
+//!   room hears the estimated wait [`estimated_wait_s`]; above `limit_s` it requests a callback
+//!   with probability `callback_share`, hangs up with probability `hangup_share`, or else waits.
+//! - **Callbacks** wait in a queue of their own per contact class, without abandonment. A freed
+//!   agent calls back only when no regular contact it can serve is waiting (oldest request first,
+//!   among the classes it serves). A callback is not an answered contact: it is counted
+//!   `callback_completed` with its delay (request to call-back) when an agent makes it, and
+//!   `callback_unserved` when the day ends first (closing `cut`, or no agent left to make it).
+//!
+//! Random decisions use their own stream per channel ([`Purpose::Playbook`]), two uniforms per
+//! arrival whenever the model has a playbook (active or not), so the playbook never shifts any
+//! other draw: a run with the playbook and one without it see the same contacts (common random
+//! numbers), and so do two playbook variants.
+
+use std::collections::VecDeque;
+
+use rand::Rng as _;
+
+use crate::model::Model;
+use crate::rng::{stream, Purpose, Rng};
+
+/// The estimated-wait announcement, resolved.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    /// Per channel: plays the announcement.
+    pub channels: Vec<bool>,
+    pub limit_s: f64,
+    pub callback_share: f64,
+    pub hangup_share: f64,
+    /// Per channel: mean handle time (segment factors included, proficiency factor 1).
+    pub aht_s: Vec<f64>,
+}
+
+/// What a caller does after the announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Wait,
+    Callback,
+    HangUp,
+}
+
+impl Announcement {
+    /// The caller's choice for an estimated wait `ewt_s`, with its uniform draw `u` in [0, 1):
+    /// below or at the limit it always waits.
+    pub fn choose(&self, ewt_s: f64, u: f64) -> Choice {
+        // NaN never exceeds the limit.
+        if ewt_s.partial_cmp(&self.limit_s) != Some(std::cmp::Ordering::Greater) {
+            Choice::Wait
+        } else if u < self.callback_share {
+            Choice::Callback
+        } else if u < self.callback_share + self.hangup_share {
+            Choice::HangUp
+        } else {
+            Choice::Wait
+        }
+    }
+}
+
+/// The estimated wait announced to a contact that must queue: `(ahead + 1) x aht_s / servers`,
+/// with `ahead` the contacts of its channel still waiting (not those that have already hung up),
+/// `aht_s` the channel's mean handle time and `servers` the contacts of the channel the agents on
+/// duty who can take it hold at once (agents x their concurrency). Infinite without servers.
+pub fn estimated_wait_s(ahead: u32, aht_s: f64, servers: f64) -> f64 {
+    if servers > 0.0 {
+        (ahead as f64 + 1.0) * aht_s / servers
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// A resolved surge playbook (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Playbook {
+    /// False: the same model structure, but the playbook never triggers (the "without
+    /// playbook" side of a paired run).
+    pub enabled: bool,
+    pub load_ratio: f64,
+    /// Per channel: counted by the trigger.
+    pub trigger_channels: Vec<bool>,
+    /// Per interval: planned contacts of the trigger channels (before `--surge`).
+    pub planned: Vec<f64>,
+    pub delay_s: f64,
+    /// Reserve groups are `Model::groups[first_reserve..]`.
+    pub first_reserve: usize,
+    /// Per contact class: probability of diversion while active.
+    pub divert: Vec<f64>,
+    pub announcement: Option<Announcement>,
+}
+
+/// A requested callback, waiting for an agent.
+#[derive(Debug, Clone, Copy)]
+pub struct Callback {
+    /// When it was requested (the contact's arrival).
+    pub requested: f64,
+    /// The contact's base handle time (segment factor applied).
+    pub handle: f64,
+    /// Arrival interval of the contact.
+    pub interval: i32,
+}
+
+/// One replication's playbook state, reused across replications.
+pub struct State {
+    /// The model has an enabled playbook: the hooks do something.
+    pub on: bool,
+    /// The playbook has triggered.
+    pub active: bool,
+    /// Simulation time of the activation (NaN: not activated).
+    pub activated_at: f64,
+    /// Simulation time the reserve is due (infinite: none pending).
+    pub join_at: f64,
+    /// Simulation time the reserve joined (NaN: not joined).
+    pub joined_at: f64,
+    /// Contacts of the trigger channels arrived in the running interval.
+    counted: u32,
+    rng: Vec<Rng>,
+    /// The current arrival's announcement draw.
+    pub u_announce: f64,
+    /// Callbacks waiting, per contact class.
+    pub callbacks: Vec<VecDeque<Callback>>,
+    /// Callbacks waiting, all classes.
+    pub pending: u32,
+}
+
+impl State {
+    pub fn new(model: &Model) -> State {
+        let placeholder = stream(0, 0, Purpose::Playbook, 0);
+        State {
+            on: false,
+            active: false,
+            activated_at: f64::NAN,
+            join_at: f64::INFINITY,
+            joined_at: f64::NAN,
+            counted: 0,
+            rng: vec![placeholder; model.channels.len()],
+            u_announce: 1.0,
+            callbacks: vec![VecDeque::new(); model.classes.len()],
+            pending: 0,
+        }
+    }
+
+    /// Resets for replication `rep` of `model` with `seed`.
+    pub fn prepare(&mut self, model: &Model, seed: u64, rep: u64) {
+        self.on = model.playbook.as_ref().is_some_and(|p| p.enabled);
+        self.active = false;
+        self.activated_at = f64::NAN;
+        self.join_at = f64::INFINITY;
+        self.joined_at = f64::NAN;
+        self.counted = 0;
+        self.u_announce = 1.0;
+        self.pending = 0;
+        for q in &mut self.callbacks {
+            q.clear();
+        }
+        if self.on {
+            for (c, r) in self.rng.iter_mut().enumerate() {
+                *r = stream(seed, rep, Purpose::Playbook, c);
+            }
+        }
+    }
+
+    /// An arrival of class `k` on channel `c` in `interval` (-1: warm-up): counts it for the
+    /// trigger, draws its two uniforms, and says whether it is diverted to self-service.
+    #[inline]
+    pub fn arrival(&mut self, pb: &Playbook, c: usize, k: usize, interval: i32) -> bool {
+        if interval >= 0 && pb.trigger_channels[c] {
+            self.counted += 1;
+        }
+        let u_divert: f64 = self.rng[c].random();
+        self.u_announce = self.rng[c].random();
+        self.active && u_divert < pb.divert[k]
+    }
+
+    /// Interval boundary `k` at time `now` (boundary `k` starts interval `k`; 0 ends the
+    /// warm-up): judges the interval that just ended and activates the playbook when its
+    /// offered contacts exceed the trigger. Returns true on activation.
+    pub fn boundary(&mut self, model: &Model, pb: &Playbook, k: usize, now: f64) -> bool {
+        let counted = std::mem::take(&mut self.counted);
+        if self.active || k == 0 || k >= model.n_intervals {
+            return false;
+        }
+        if counted as f64 > pb.load_ratio * pb.planned[k - 1] {
+            self.active = true;
+            self.activated_at = now;
+            let join = now + pb.delay_s;
+            if pb.first_reserve < model.groups.len() && join < model.close_time() {
+                self.join_at = join;
+            }
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(limit_s: f64, cb: f64, hu: f64) -> Announcement {
+        Announcement {
+            channels: vec![true],
+            limit_s,
+            callback_share: cb,
+            hangup_share: hu,
+            aht_s: vec![200.0],
+        }
+    }
+
+    #[test]
+    fn estimate_counts_the_caller_and_divides_by_servers() {
+        assert_eq!(estimated_wait_s(0, 200.0, 10.0), 20.0);
+        assert_eq!(estimated_wait_s(9, 200.0, 10.0), 200.0);
+        assert_eq!(estimated_wait_s(4, 300.0, 0.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn nobody_leaves_at_or_below_the_limit() {
+        let a = ann(60.0, 0.3, 0.2);
+        for u in [0.0, 0.1, 0.29, 0.3, 0.49, 0.5, 0.99] {
+            assert_eq!(a.choose(60.0, u), Choice::Wait);
+            assert_eq!(a.choose(10.0, u), Choice::Wait);
+        }
+        assert_eq!(a.choose(60.001, 0.0), Choice::Callback);
+        assert_eq!(a.choose(61.0, 0.29), Choice::Callback);
+        assert_eq!(a.choose(61.0, 0.3), Choice::HangUp);
+        assert_eq!(a.choose(61.0, 0.49), Choice::HangUp);
+        assert_eq!(a.choose(61.0, 0.5), Choice::Wait);
+        assert_eq!(a.choose(f64::INFINITY, 0.7), Choice::Wait);
+        assert_eq!(a.choose(f64::INFINITY, 0.1), Choice::Callback);
+    }
+
+    #[test]
+    fn shares_of_zero_and_one() {
+        let a = ann(0.0, 1.0, 0.0);
+        assert_eq!(a.choose(1.0, 0.999), Choice::Callback);
+        let a = ann(0.0, 0.0, 1.0);
+        assert_eq!(a.choose(1.0, 0.999), Choice::HangUp);
+        let a = ann(0.0, 0.0, 0.0);
+        assert_eq!(a.choose(1.0, 0.0), Choice::Wait);
+    }
+}
