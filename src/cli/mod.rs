@@ -100,6 +100,25 @@ pub fn parse_factor(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses a share with `check` (e.g. `--shrinkage`, `--max-occupancy`).
+fn parse_share(s: &str, check: fn(f64) -> Result<f64, &'static str>) -> Result<f64, String> {
+    let v = s
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    check(v).map_err(str::to_string)
+}
+
+/// Parses a shrinkage (`--shrinkage`): a share in `[0, 1)`.
+pub fn parse_shrinkage(s: &str) -> Result<f64, String> {
+    parse_share(s, crate::staffing::erlang::check_shrinkage)
+}
+
+/// Parses an occupancy cap (`--max-occupancy`): a share in `(0, 1]`.
+pub fn parse_max_occupancy(s: &str) -> Result<f64, String> {
+    parse_share(s, crate::staffing::erlang::check_max_occupancy)
+}
+
 /// A failure with its exit code.
 #[derive(Debug)]
 pub struct Failure {

@@ -2,7 +2,8 @@
 //!
 //! [`line_chart`] draws a generic line chart from a [`ChartSpec`]; [`write_run_plots`] writes the
 //! standard plots of a run report (wait-time CDF per channel, service level per interval,
-//! occupancy per interval). Text is drawn with the bundled DejaVu Sans font
+//! occupancy per interval); [`write_staff_plots`] those of `acdsim staff` (service level vs
+//! agents at the peak, required / scheduled / current agents per interval). Text is drawn with the bundled DejaVu Sans font
 //! (`assets/DejaVuSans.ttf`, Bitstream Vera license, see `assets/DejaVuSans-LICENSE.txt`), so no
 //! system font library is needed and output is the same on every machine. Every file is written
 //! atomically: drawn into a `*.tmp.png` file in the same folder, then renamed.
@@ -18,6 +19,7 @@ use plotters::style::{register_font, FontStyle};
 
 use super::RunReport;
 use crate::compare::CompareReport;
+use crate::staffing::search::CurvePoint;
 use crate::stats::histogram::{bin_range, quantiles, BINS};
 
 /// Width and height of every chart, in pixels.
@@ -666,6 +668,243 @@ pub fn write_compare_plots(
     Ok(written)
 }
 
+/// One agent group's staffing per interval, for [`write_staff_plots`].
+#[derive(Debug, Clone, Default)]
+pub struct GroupStaffing {
+    pub id: String,
+    /// The scenario's own headcount.
+    pub current: Vec<u32>,
+    /// Required agents at base load and at the surge.
+    pub base: Vec<u32>,
+    pub surge: Vec<u32>,
+    /// Agents to schedule after shrinkage, base and surge.
+    pub scheduled_base: Vec<u64>,
+    pub scheduled_surge: Vec<u64>,
+}
+
+/// What [`write_staff_plots`] draws: the result of `acdsim staff`.
+#[derive(Debug, Clone, Default)]
+pub struct StaffPlotData {
+    pub scenario: String,
+    pub replications: u64,
+    pub confidence: f64,
+    /// Opening time and interval length, in hours.
+    pub open_h: f64,
+    pub interval_h: f64,
+    pub surge_factor: f64,
+    pub shrinkage: f64,
+    /// The peak interval (index and label) and its service level vs agents curves.
+    pub peak: usize,
+    pub peak_label: String,
+    pub peak_curve_base: Vec<CurvePoint>,
+    pub peak_curve_surge: Vec<CurvePoint>,
+    pub groups: Vec<GroupStaffing>,
+}
+
+/// The staffing plots into `dir` (created if missing):
+///
+/// * `peak_sl_vs_agents.png`: the peak interval's service level (mean and confidence interval of
+///   the channel furthest from its goal) against the agents on duty there, at base load and at
+///   the surge, with the target line and a vertical line at each answer;
+/// * `staffing_total.png`: agents per interval, all groups together: required at base and at
+///   the surge, scheduled after shrinkage (when there is shrinkage), and the scenario's current
+///   headcount;
+/// * `staffing_group_<group>.png`: the same for each agent group.
+pub fn write_staff_plots(d: &StaffPlotData, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let subtitle = format!("{} · {} replications", d.scenario, d.replications);
+    let surge = format!("surge x{}", fmt_tick(d.surge_factor));
+    let at_peak = |f: fn(&GroupStaffing) -> &Vec<u32>| -> f64 {
+        d.groups
+            .iter()
+            .map(|g| f64::from(f(g).get(d.peak).copied().unwrap_or(0)))
+            .sum()
+    };
+
+    // Service level vs agents at the peak.
+    let mut series = Vec::new();
+    let mut bars = Vec::new();
+    let mut hlines: Vec<(f64, String)> = Vec::new();
+    for (name, curve) in [
+        ("base".to_string(), &d.peak_curve_base),
+        (surge.clone(), &d.peak_curve_surge),
+    ] {
+        series.push(Series {
+            name: name.clone(),
+            points: curve
+                .iter()
+                .map(|p| (f64::from(p.agents), p.service_level * 100.0))
+                .collect(),
+        });
+        bars.push(
+            curve
+                .iter()
+                .map(|p| (f64::from(p.agents), p.lo * 100.0, p.hi * 100.0))
+                .collect(),
+        );
+        for p in curve.iter().filter(|p| p.target.is_finite()) {
+            let t = p.target * 100.0;
+            if !hlines.iter().any(|h| (h.0 - t).abs() < 1e-9) {
+                hlines.push((t, format!("target {}", pct(p.target))));
+            }
+        }
+    }
+    let (base_n, surge_n) = (at_peak(|g| &g.base), at_peak(|g| &g.surge));
+    let xs = finite_bounds(
+        series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.0))
+            .chain([base_n, surge_n]),
+    );
+    let spec = ChartSpec {
+        title: format!(
+            "Service level vs agents at the peak, {} ({subtitle})",
+            d.peak_label
+        ),
+        x_label: format!(
+            "Agents on duty at {} (the largest group varied; mean and {}% confidence interval)",
+            d.peak_label,
+            fmt_tick(d.confidence * 100.0)
+        ),
+        y_label: "Service level, channel furthest from its goal (%)".into(),
+        series,
+        hlines,
+        vlines: vec![
+            (base_n, format!("base answer {base_n}")),
+            (surge_n, format!("{surge} answer {surge_n}")),
+        ],
+        y_range: None,
+    };
+    render(
+        &dir.join("peak_sl_vs_agents.png"),
+        &spec,
+        &Extras {
+            x_range: xs.map(|(lo, hi)| (lo - 0.5, hi + 0.5)),
+            error_bars: bars,
+            // The curves rise to the right: the upper left corner is free.
+            legend: Some(SeriesLabelPosition::UpperLeft),
+            ..Extras::default()
+        },
+    )?;
+
+    // Agents per interval: all groups, then each group.
+    let n = d.groups.first().map_or(0, |g| g.base.len());
+    let mut total = GroupStaffing {
+        id: "all groups".into(),
+        current: vec![0; n],
+        base: vec![0; n],
+        surge: vec![0; n],
+        scheduled_base: vec![0; n],
+        scheduled_surge: vec![0; n],
+    };
+    for g in &d.groups {
+        for k in 0..n {
+            total.current[k] += g.current.get(k).copied().unwrap_or(0);
+            total.base[k] += g.base[k];
+            total.surge[k] += g.surge[k];
+            total.scheduled_base[k] += g.scheduled_base[k];
+            total.scheduled_surge[k] += g.scheduled_surge[k];
+        }
+    }
+    staffing_chart(d, &total, &subtitle, &dir.join("staffing_total.png"))?;
+    for g in &d.groups {
+        let path = dir.join(format!("staffing_group_{}.png", file_safe(&g.id)));
+        staffing_chart(d, g, &subtitle, &path)?;
+    }
+    Ok(())
+}
+
+/// Required, scheduled and current agents per interval of one group (or all groups).
+fn staffing_chart(
+    d: &StaffPlotData,
+    g: &GroupStaffing,
+    subtitle: &str,
+    path: &Path,
+) -> io::Result<()> {
+    let mid = |k: usize| d.open_h + (k as f64 + 0.5) * d.interval_h;
+    let line = |name: String, v: Vec<f64>| Series {
+        name,
+        points: v
+            .into_iter()
+            .enumerate()
+            .map(|(k, y)| (mid(k), y))
+            .collect(),
+    };
+    let to_f = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
+    let to_f64 = |v: &[u64]| v.iter().map(|&x| x as f64).collect::<Vec<_>>();
+    let surge = format!("surge x{}", fmt_tick(d.surge_factor));
+    let mut series = vec![
+        line("required, base".into(), to_f(&g.base)),
+        line(format!("required, {surge}"), to_f(&g.surge)),
+    ];
+    if d.shrinkage > 0.0 {
+        let shr = pct(d.shrinkage);
+        series.push(line(
+            format!("scheduled, base ({shr} shrinkage)"),
+            to_f64(&g.scheduled_base),
+        ));
+        series.push(line(
+            format!("scheduled, {surge} ({shr} shrinkage)"),
+            to_f64(&g.scheduled_surge),
+        ));
+    }
+    series.push(line("current (scenario)".into(), to_f(&g.current)));
+    let top = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .fold(1.0, f64::max);
+    let n = g.base.len();
+    let (x0, x1) = (d.open_h, d.open_h + n as f64 * d.interval_h);
+    let legend = free_corner(&series, (x0, x1), (0.0, top * 1.1));
+    let spec = ChartSpec {
+        title: format!("Agents per interval, {} ({subtitle})", g.id),
+        x_label: "Interval (agents on duty, at its midpoint)".into(),
+        y_label: "Agents".into(),
+        series,
+        hlines: Vec::new(),
+        vlines: Vec::new(),
+        y_range: Some((0.0, top * 1.1)),
+    };
+    render(
+        path,
+        &spec,
+        &Extras {
+            x_range: Some((x0, x1)),
+            x_fmt: Some(fmt_clock),
+            legend: Some(legend),
+            ..Extras::default()
+        },
+    )
+}
+
+/// The corner of the plot area (a box of 40% of its width and 30% of its height, where a legend
+/// of a few lines fits) with the fewest data points: upper right, upper left, lower right, lower
+/// left, in that order of preference.
+fn free_corner(
+    series: &[Series],
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> SeriesLabelPosition {
+    let (w, h) = ((x1 - x0) * 0.4, (y1 - y0) * 0.3);
+    let corners = [
+        (SeriesLabelPosition::UpperRight, x1 - w, x1, y1 - h, y1),
+        (SeriesLabelPosition::UpperLeft, x0, x0 + w, y1 - h, y1),
+        (SeriesLabelPosition::LowerRight, x1 - w, x1, y0, y0 + h),
+        (SeriesLabelPosition::LowerLeft, x0, x0 + w, y0, y0 + h),
+    ];
+    let inside = |&(_, xa, xb, ya, yb): &(SeriesLabelPosition, f64, f64, f64, f64)| {
+        series
+            .iter()
+            .flat_map(|s| &s.points)
+            .filter(|p| p.0 >= xa && p.0 <= xb && p.1 >= ya && p.1 <= yb)
+            .count()
+    };
+    corners
+        .iter()
+        .min_by_key(|c| inside(c))
+        .map_or(SeriesLabelPosition::LowerRight, |c| c.0.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -803,6 +1042,79 @@ mod tests {
             assert_png(&out.join(f));
         }
         no_temp_files(&out);
+    }
+
+    #[test]
+    fn staff_plots_are_written() {
+        let point = |agents: u32, sl: f64| CurvePoint {
+            agents,
+            service_level: sl,
+            lo: sl - 0.02,
+            hi: sl + 0.02,
+            target: 0.85,
+        };
+        let group = |id: &str, base: Vec<u32>| GroupStaffing {
+            id: id.into(),
+            current: vec![5; base.len()],
+            surge: base.iter().map(|n| n + 1).collect(),
+            scheduled_base: base.iter().map(|&n| u64::from(n) * 2).collect(),
+            scheduled_surge: base.iter().map(|&n| u64::from(n) * 2 + 2).collect(),
+            base,
+        };
+        let data = StaffPlotData {
+            scenario: "hand-made".into(),
+            replications: 100,
+            confidence: 0.95,
+            open_h: 8.0,
+            interval_h: 0.5,
+            surge_factor: 1.2,
+            shrinkage: 0.5,
+            peak: 1,
+            peak_label: "08:30".into(),
+            peak_curve_base: vec![point(9, 0.7), point(10, 0.86), point(11, 0.93)],
+            peak_curve_surge: vec![point(11, 0.8), point(12, 0.88), point(13, 0.95)],
+            groups: vec![group("a b", vec![3, 6, 4]), group("c", vec![4, 4, 2])],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("staff");
+        write_staff_plots(&data, &out).unwrap();
+        for f in [
+            "peak_sl_vs_agents.png",
+            "staffing_total.png",
+            "staffing_group_a_b.png",
+            "staffing_group_c.png",
+        ] {
+            assert_png(&out.join(f));
+        }
+        no_temp_files(&out);
+    }
+
+    #[test]
+    fn legend_goes_to_the_emptiest_corner() {
+        for (points, want) in [
+            // A hump in the middle, low at the ends: an upper corner is free.
+            (
+                vec![(0.5, 1.0), (5.0, 9.0), (9.5, 1.0)],
+                SeriesLabelPosition::UpperRight,
+            ),
+            // Flat near the top, points in both upper corners: a lower corner.
+            (
+                vec![(0.5, 9.0), (5.0, 9.0), (9.5, 9.0)],
+                SeriesLabelPosition::LowerRight,
+            ),
+            // Rising to the right: upper left.
+            (
+                vec![(0.5, 1.0), (5.0, 5.0), (9.5, 9.5)],
+                SeriesLabelPosition::UpperLeft,
+            ),
+        ] {
+            let series = vec![Series {
+                name: "s".into(),
+                points: points.clone(),
+            }];
+            let got = free_corner(&series, (0.0, 10.0), (0.0, 10.0));
+            assert_eq!(got, want, "{points:?}");
+        }
     }
 
     #[test]

@@ -115,6 +115,24 @@ pub fn scheduled_agents(agents: u32, shrinkage: f64) -> u64 {
     (raw * (1.0 - 1e-12) - 1e-9).ceil().max(f64::from(agents)) as u64
 }
 
+/// Checks a shrinkage: a share in `[0, 1)`; the error says what is valid.
+pub fn check_shrinkage(v: f64) -> Result<f64, &'static str> {
+    if (0.0..1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("must be a share in [0, 1) (e.g. 0.3)")
+    }
+}
+
+/// Checks an occupancy cap: a share in `(0, 1]`; the error says what is valid.
+pub fn check_max_occupancy(v: f64) -> Result<f64, &'static str> {
+    if v > 0.0 && v <= 1.0 {
+        Ok(v)
+    } else {
+        Err("must be a share in (0, 1] (e.g. 0.85)")
+    }
+}
+
 impl ErlangInput {
     /// Checks every input, naming the flag at fault.
     pub fn validate(&self) -> Result<(), InputProblem> {
@@ -159,19 +177,11 @@ impl ErlangInput {
         if let Some(p) = self.patience_s {
             positive("--patience-s", p)?;
         }
-        if !(self.shrinkage >= 0.0 && self.shrinkage < 1.0) {
-            return Err(problem(
-                "--shrinkage",
-                format!("= {}: must be a share in [0, 1) (e.g. 0.3)", self.shrinkage),
-            ));
-        }
+        check_shrinkage(self.shrinkage)
+            .map_err(|e| problem("--shrinkage", format!("= {}: {e}", self.shrinkage)))?;
         if let Some(o) = self.max_occupancy {
-            if !(o > 0.0 && o <= 1.0) {
-                return Err(problem(
-                    "--max-occupancy",
-                    format!("= {o}: must be a share in (0, 1] (e.g. 0.85)"),
-                ));
-            }
+            check_max_occupancy(o)
+                .map_err(|e| problem("--max-occupancy", format!("= {o}: {e}")))?;
         }
         Ok(())
     }
@@ -441,9 +451,20 @@ mod tests {
         assert!(at.p_wait.is_finite() && at.asa_s.is_finite());
         // Independent log-space Erlang C agrees.
         assert!((at.p_wait - erlang_c_direct(n, 2000.0)).abs() < 1e-9);
+        // Values computed independently (Python, log-space Erlang C and the Erlang A
+        // birth-death chain summed directly): 2007 agents, C = 0.818510, SL 82.724%; 2006 agents
+        // give 77.784%.
+        assert_eq!(n, 2007);
+        assert!((at.p_wait - 0.818_510_046_6).abs() < 1e-9, "{}", at.p_wait);
+        assert!((at.service_level - 0.827_235_375_6).abs() < 1e-9);
+        assert!((below.service_level - 0.777_835_740_5).abs() < 1e-9);
         i.patience_s = Some(120.0);
         let r = i.calculate().unwrap();
         assert!(r.rows.iter().all(|x| x.service_level.is_finite()));
+        // Erlang A at 2000 agents, mean patience 120 s: P(wait) 0.538656, P(abandon) 0.0082799.
+        let a = i.row(2000);
+        assert!((a.p_wait - 0.538_655_852_7).abs() < 1e-8, "{}", a.p_wait);
+        assert!((a.abandonment.unwrap() - 0.008_279_850_3).abs() < 1e-9);
     }
 
     #[test]

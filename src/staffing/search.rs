@@ -7,15 +7,19 @@
 //! interval of the channel's goal service level (row `ChannelInterval`, metric `goal_service_level`)
 //! is at least the channel's target, and, for every segment with a goal, the lower end of the
 //! whole-day segment service level (row `Segment`) is at least the segment's target. (The engine
-//! reports segment service levels per day, not per interval.) The answer is the smallest such
-//! staffing the search finds, within each group's `min`/`max`.
+//! reports segment service levels per day, not per interval.) With an occupancy cap
+//! ([`SearchOptions::max_occupancy`]) it must also keep, for every group and interval with agents
+//! on duty, the *upper* end of the confidence interval of the group's simulated occupancy (busy
+//! agent-time over on-duty agent-time, as `acdsim run` reports it) at or below the cap. The answer
+//! is the smallest such staffing the search finds, within each group's `min`/`max`.
 //!
 //! # Method
 //!
 //! 1. **Analytic start.** For every channel and interval, Erlang C (or Erlang A when every
 //!    segment of the channel has a finite mean patience; the share-weighted mean is used) gives
 //!    the servers needed for the channel's goal at its arrival rate and mean handle time; servers
-//!    are converted to agents with the channel's concurrency. Each channel's requirement goes to
+//!    are converted to agents with the channel's concurrency (with an occupancy cap, also at least
+//!    the Erlang occupancy `load / cap`). Each channel's requirement goes to
 //!    the group that serves it best (see below), clamped to the group's bounds. For a single
 //!    group serving a single Poisson/exponential channel this is exactly the Erlang answer.
 //! 2. **Evaluate the whole day.** Intervals interact through queues carried over from one
@@ -24,12 +28,18 @@
 //!    per (seed, replication, purpose, channel) and never shift with staffing, so the difference
 //!    between two candidates is the effect of the staffing, not noise (common random numbers).
 //! 3. **Greedy add.** While some goal fails, take the failing goal with the largest shortfall
-//!    (target minus lower confidence bound); for a channel goal its interval, for a segment goal
-//!    the interval where the segment's channels have the lowest service level. Add one agent in
-//!    that interval to the group that serves the channel best: the highest proficiency level
-//!    for the channel, then the group serving the fewest channels (a specialist does not take
-//!    work from other channels), then file order; groups at their `max` are skipped. If no group
-//!    can take another agent, the search stops and reports the staffing as infeasible.
+//!    (target minus lower confidence bound; for an occupancy cap, upper bound minus cap); for a
+//!    channel goal its interval, for a segment goal the interval where the segment's channels
+//!    have the lowest service level. Add one agent in that interval to the group that serves the
+//!    channel best: the highest proficiency level for the channel, then the group serving the
+//!    fewest channels (a specialist does not take work from other channels), then file order;
+//!    groups at their `max` are skipped. An occupancy goal adds the agent to its own group, or,
+//!    when that group is at its `max`, to the group serving best the busiest channel it shares
+//!    with it (which then takes part of its work), for as long as each such agent lowers the
+//!    capped group's mean occupancy by at least 0.1 percentage point (under `skill-first`
+//!    routing a senior group keeps getting work first, and more juniors may not help). If no
+//!    group can take another agent, or relief stops working, or `max_evaluations` is reached,
+//!    the search stops and reports the staffing as infeasible, saying why.
 //! 4. **Remove.** Then, for every group and interval (most agents first), remove agents one at a
 //!    time while every goal still holds and the group's `min` (or the floor, below) allows.
 //!
@@ -49,6 +59,10 @@ use crate::queueing::{required_servers, StaffingTarget};
 use crate::simulate::{self, Outcome, RunOptions};
 use crate::stats::{m, RowKey};
 
+/// Least drop in a group's mean occupancy (0.1 percentage point) for which agents of other
+/// groups keep being added to relieve it while it is at its `max`.
+const MIN_RELIEF: f64 = 0.001;
+
 /// Search settings.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchOptions {
@@ -58,26 +72,54 @@ pub struct SearchOptions {
     pub confidence: f64,
     /// Most candidate staffings evaluated per search.
     pub max_evaluations: u32,
+    /// Occupancy cap in `(0, 1]`: every group's occupancy in every interval must stay at or
+    /// below it (judged on the upper confidence bound). `None`: no cap.
+    pub max_occupancy: Option<f64>,
 }
 
 /// A goal and how a staffing does against it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GoalCheck {
-    /// `channel` or `segment`.
+    /// `channel` or `segment` (a service level, met when `lo >= target`), or `occupancy` (a
+    /// group's occupancy cap, met when `hi <= target`).
     pub kind: &'static str,
-    /// Channel or segment id.
+    /// Channel, segment or group id.
     pub id: String,
     /// Interval label (`null` for whole-day segment goals).
     pub interval: Option<String>,
+    /// Service-level target, or occupancy cap.
     pub target: f64,
     pub mean: f64,
     /// Lower end of the confidence interval.
     pub lo: f64,
+    /// Upper end of the confidence interval.
+    pub hi: f64,
     pub met: bool,
     #[serde(skip)]
     interval_index: Option<usize>,
     #[serde(skip)]
     channels: Vec<usize>,
+    /// The group of an occupancy goal.
+    #[serde(skip)]
+    group: Option<usize>,
+}
+
+impl GoalCheck {
+    /// How far the judged confidence bound is on the wrong side of the target (negative: the
+    /// margin by which the goal is met): `target - lo` for a service level, `hi - target` for an
+    /// occupancy cap.
+    pub fn shortfall(&self) -> f64 {
+        if self.kind == "occupancy" {
+            self.hi - self.target
+        } else {
+            self.target - self.lo
+        }
+    }
+
+    /// Whether this is a service-level goal of a channel in an interval.
+    fn is_channel(&self) -> bool {
+        self.kind == "channel"
+    }
 }
 
 /// The result of one search.
@@ -89,6 +131,8 @@ pub struct SearchResult {
     pub analytic: Vec<Vec<u32>>,
     /// Whether every goal is met (false: some group hit its `max`, or the evaluation budget ran out).
     pub feasible: bool,
+    /// Why the search stopped short of meeting every goal (`null` when feasible).
+    pub infeasible: Option<String>,
     /// Candidate staffings simulated.
     pub evaluations: u32,
     /// Every goal at the answer.
@@ -133,8 +177,31 @@ fn best_group(model: &Model, c: usize, ok: impl Fn(usize) -> bool) -> Option<usi
         .min_by_key(|&g| (std::cmp::Reverse(level_for(model, g, c)), n_channels(g), g))
 }
 
-/// Agents channel `c` needs in interval `k` by Erlang C / Erlang A.
-pub fn analytic_agents(model: &Model, c: usize, k: usize) -> u32 {
+/// Where to add an agent when group `g` is over the occupancy cap in interval `k`: `g` itself
+/// while it has room (`ok`), else the group serving best (see [`best_group`]) the channel of `g`
+/// with the most offered load in `k` for which some other group has room, so that it takes part
+/// of `g`'s work.
+fn relief_group(model: &Model, g: usize, k: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {
+    if ok(g) {
+        return Some(g);
+    }
+    let mut channels: Vec<usize> = (0..model.channels.len())
+        .filter(|&c| serves(model, g, c))
+        .collect();
+    channels.sort_by(|&a, &b| {
+        model
+            .load_agents(b, k)
+            .total_cmp(&model.load_agents(a, k))
+            .then(a.cmp(&b))
+    });
+    channels
+        .into_iter()
+        .find_map(|c| best_group(model, c, |x| x != g && ok(x)))
+}
+
+/// Agents channel `c` needs in interval `k` by Erlang C / Erlang A (occupancy at most
+/// `max_occupancy` when given).
+pub fn analytic_agents(model: &Model, c: usize, k: usize, max_occupancy: Option<f64>) -> u32 {
     let ch = &model.channels[c];
     let rate = ch.rates[k];
     if rate <= 0.0 {
@@ -151,7 +218,7 @@ pub fn analytic_agents(model: &Model, c: usize, k: usize) -> u32 {
     let target = StaffingTarget {
         service_level: Some((ch.goal.target, ch.goal.threshold_s)),
         max_asa_s: None,
-        max_occupancy: None,
+        max_occupancy,
     };
     let servers = required_servers(rate, model.mean_handle_s(c), patience, target);
     if servers == u32::MAX {
@@ -161,7 +228,7 @@ pub fn analytic_agents(model: &Model, c: usize, k: usize) -> u32 {
 }
 
 /// The analytic staffing: each channel's Erlang requirement given to its best group.
-pub fn analytic_staffing(model: &Model) -> Vec<Vec<u32>> {
+pub fn analytic_staffing(model: &Model, max_occupancy: Option<f64>) -> Vec<Vec<u32>> {
     let mut h: Vec<Vec<u32>> = model
         .groups
         .iter()
@@ -171,7 +238,7 @@ pub fn analytic_staffing(model: &Model) -> Vec<Vec<u32>> {
     for c in 0..model.channels.len() {
         if let Some(g) = best_group(model, c, |_| true) {
             for (k, cell) in assigned[g].iter_mut().enumerate() {
-                *cell = cell.saturating_add(analytic_agents(model, c, k));
+                *cell = cell.saturating_add(analytic_agents(model, c, k, max_occupancy));
             }
         }
     }
@@ -183,8 +250,14 @@ pub fn analytic_staffing(model: &Model) -> Vec<Vec<u32>> {
     h
 }
 
-/// Every goal of `model` judged on `outcome`.
-pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<GoalCheck> {
+/// Every goal of `model` judged on `outcome`, with the occupancy cap `max_occupancy` on every
+/// group and interval with agents on duty.
+pub fn check_goals(
+    model: &Model,
+    outcome: &Outcome,
+    confidence: f64,
+    max_occupancy: Option<f64>,
+) -> Vec<GoalCheck> {
     let layout = &outcome.layout;
     let est =
         |row: usize| outcome.aggregate.moments[layout.slot(row, m::GOAL_SL)].interval(confidence);
@@ -201,8 +274,7 @@ pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<Goa
             if e.mean.is_nan() {
                 continue; // no contacts in this interval
             }
-            // One replication gives no interval: judge on the mean.
-            let lo = if e.lo.is_nan() { e.mean } else { e.lo };
+            let (lo, hi) = bounds(&e);
             out.push(GoalCheck {
                 kind: "channel",
                 id: ch.id.clone(),
@@ -210,9 +282,11 @@ pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<Goa
                 target: ch.goal.target,
                 mean: e.mean,
                 lo,
+                hi,
                 met: lo >= ch.goal.target,
                 interval_index: Some(k),
                 channels: vec![c],
+                group: None,
             });
         }
     }
@@ -225,7 +299,7 @@ pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<Goa
         if e.mean.is_nan() {
             continue;
         }
-        let lo = if e.lo.is_nan() { e.mean } else { e.lo };
+        let (lo, hi) = bounds(&e);
         let channels = model
             .classes
             .iter()
@@ -239,12 +313,51 @@ pub fn check_goals(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<Goa
             target: goal.target,
             mean: e.mean,
             lo,
+            hi,
             met: lo >= goal.target,
             interval_index: None,
             channels,
+            group: None,
         });
     }
+    if let Some(cap) = max_occupancy {
+        for (g, group) in model.groups.iter().enumerate() {
+            for k in 0..model.n_intervals {
+                let Some(row) = layout.group_row(g, Some(k)) else {
+                    continue;
+                };
+                let e = outcome.aggregate.moments[layout.group_slot(row, 0)].interval(confidence);
+                // No agents on duty: no occupancy to cap.
+                if group.headcount[k] == 0 || !e.mean.is_finite() {
+                    continue;
+                }
+                let (lo, hi) = bounds(&e);
+                out.push(GoalCheck {
+                    kind: "occupancy",
+                    id: group.id.clone(),
+                    interval: Some(model.interval_label(k)),
+                    target: cap,
+                    mean: e.mean,
+                    lo,
+                    hi,
+                    met: hi <= cap,
+                    interval_index: Some(k),
+                    channels: Vec::new(),
+                    group: Some(g),
+                });
+            }
+        }
+    }
     out
+}
+
+/// The confidence bounds of an estimate; one replication gives no interval: judge on the mean.
+fn bounds(e: &crate::stats::Estimate) -> (f64, f64) {
+    if e.lo.is_nan() || e.hi.is_nan() {
+        (e.mean, e.mean)
+    } else {
+        (e.lo, e.hi)
+    }
 }
 
 /// Simulates `model` with `headcount` and judges its goals.
@@ -262,7 +375,7 @@ pub fn evaluate(
         },
         |_| {},
     );
-    let goals = check_goals(&candidate, &outcome, opts.confidence);
+    let goals = check_goals(&candidate, &outcome, opts.confidence, opts.max_occupancy);
     (outcome, goals)
 }
 
@@ -274,8 +387,8 @@ fn target_cell(goals: &[GoalCheck], worst: &GoalCheck) -> (usize, usize) {
     // Segment goal: the interval where its channels do worst.
     goals
         .iter()
-        .filter(|g| g.kind == "channel" && worst.channels.contains(&g.channels[0]))
-        .min_by(|a, b| (a.lo - a.target).total_cmp(&(b.lo - b.target)))
+        .filter(|g| g.is_channel() && worst.channels.contains(&g.channels[0]))
+        .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
         .map(|g| (g.channels[0], g.interval_index.unwrap_or(0)))
         .unwrap_or((worst.channels.first().copied().unwrap_or(0), 0))
 }
@@ -290,7 +403,7 @@ pub fn search(
     opts: &SearchOptions,
     progress: &dyn Fn(&str),
 ) -> SearchResult {
-    let analytic = analytic_staffing(model);
+    let analytic = analytic_staffing(model, opts.max_occupancy);
     let lower = |g: usize, k: usize| {
         floor
             .map_or(0, |f| f[g][k])
@@ -320,31 +433,75 @@ pub fn search(
         goals
     };
     let mut goals = eval(&h, "analytic start");
-    let mut feasible = true;
+    let mut infeasible: Option<String> = None;
+    // Mean occupancy of (group, interval) when an agent of another group was last added to
+    // relieve it.
+    let mut relieved: std::collections::HashMap<(usize, usize), f64> = Default::default();
     // Greedy add.
     while let Some(worst) = goals
         .iter()
         .filter(|g| !g.met)
-        .max_by(|a, b| (a.target - a.lo).total_cmp(&(b.target - b.lo)))
+        .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
         .cloned()
     {
         if evaluations.get() >= opts.max_evaluations {
-            feasible = false;
+            infeasible = Some(format!(
+                "--max-evaluations {} reached with goals still failing",
+                opts.max_evaluations
+            ));
             break;
         }
-        let (c, k) = target_cell(&goals, &worst);
-        let Some(g) = best_group(model, c, |g| h[g][k] < model.groups[g].max) else {
-            feasible = false;
-            break;
+        let at = |k: usize| model.interval_label(k);
+        let has_room = |x: usize, k: usize| h[x][k] < model.groups[x].max;
+        let cell = match (worst.group, worst.interval_index) {
+            (Some(g), Some(k)) => {
+                let group = &model.groups[g];
+                match relief_group(model, g, k, |x| has_room(x, k)) {
+                    None => Err(format!(
+                        "group {} at {}: occupancy above the cap at its max ({}), and no other group serving its channels has room",
+                        group.id, at(k), group.max
+                    )),
+                    Some(x) if x != g => {
+                        let before = relieved.insert((g, k), worst.mean);
+                        if before.is_some_and(|b| b - worst.mean < MIN_RELIEF) {
+                            Err(format!(
+                                "group {} at {}: occupancy above the cap at its max ({}), and more agents in other groups do not lower it",
+                                group.id, at(k), group.max
+                            ))
+                        } else {
+                            Ok((x, k))
+                        }
+                    }
+                    Some(x) => Ok((x, k)),
+                }
+            }
+            _ => {
+                let (c, k) = target_cell(&goals, &worst);
+                best_group(model, c, |x| has_room(x, k))
+                    .map(|x| (x, k))
+                    .ok_or_else(|| {
+                        format!(
+                            "{} {} fails at {}: every group serving channel {} is at its max",
+                            worst.kind,
+                            worst.id,
+                            at(k),
+                            model.channels[c].id
+                        )
+                    })
+            }
+        };
+        let (g, k) = match cell {
+            Ok(cell) => cell,
+            Err(why) => {
+                infeasible = Some(why);
+                break;
+            }
         };
         h[g][k] += 1;
-        let what = format!(
-            "add 1 to {} at {}",
-            model.groups[g].id,
-            model.interval_label(k)
-        );
+        let what = format!("add 1 to {} at {}", model.groups[g].id, at(k));
         goals = eval(&h, &what);
     }
+    let feasible = infeasible.is_none();
     // Remove where the goals still hold.
     if feasible {
         let mut cells: Vec<(usize, usize)> = (0..model.groups.len())
@@ -373,6 +530,7 @@ pub fn search(
         headcount: h,
         analytic,
         feasible,
+        infeasible,
         evaluations: evaluations.get(),
         goals,
     }
@@ -383,10 +541,14 @@ pub fn search(
 pub struct CurvePoint {
     /// Agents on duty in the interval (all groups).
     pub agents: u32,
-    /// Lowest mean goal service level over the channels in the interval.
+    /// Mean goal service level of the channel furthest below (or least above) its target in the
+    /// interval, judged on the lower confidence bound.
     pub service_level: f64,
-    /// Its lower confidence bound.
+    /// Its confidence interval.
     pub lo: f64,
+    pub hi: f64,
+    /// That channel's target.
+    pub target: f64,
 }
 
 /// The interval with the highest offered load (agent equivalents, all channels).
@@ -427,17 +589,16 @@ pub fn curve(
             let mut h = headcount.to_vec();
             h[g][k] = n;
             let (_, goals) = evaluate(model, &h, opts);
-            let at_k: Vec<&GoalCheck> = goals
+            let worst = goals
                 .iter()
-                .filter(|x| x.interval_index == Some(k))
-                .collect();
-            let worst = at_k
-                .iter()
-                .min_by(|a, b| (a.lo - a.target).total_cmp(&(b.lo - b.target)));
+                .filter(|x| x.is_channel() && x.interval_index == Some(k))
+                .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()));
             CurvePoint {
                 agents: n + others,
                 service_level: worst.map_or(f64::NAN, |x| x.mean),
                 lo: worst.map_or(f64::NAN, |x| x.lo),
+                hi: worst.map_or(f64::NAN, |x| x.hi),
+                target: worst.map_or(f64::NAN, |x| x.target),
             }
         })
         .collect()
