@@ -113,11 +113,12 @@ pub fn staff(a: StaffArgs) -> CmdResult {
         return Err(anyhow::anyhow!("--max-evaluations = 0: must be at least 1").into());
     }
     // Output destinations are checked before the search, not after minutes of work.
-    if let Some(p) = &a.json {
-        check_output_file(p)?;
-    }
+    // Folders first, so that --json may name a file inside --csv or --plots.
     for d in [&a.csv, &a.plots].into_iter().flatten() {
         check_output_dir(d)?;
+    }
+    if let Some(p) = &a.json {
+        check_output_file(p)?;
     }
     let opts = SearchOptions {
         replications: model.replications,

@@ -35,8 +35,8 @@
 //!    fewest channels (a specialist does not take work from other channels), then file order;
 //!    groups at their `max` are skipped. An occupancy goal adds the agent to its own group, or,
 //!    when that group is at its `max`, to the group serving best the busiest channel it shares
-//!    with it (which then takes part of its work), for as long as each such agent lowers the
-//!    capped group's mean occupancy by at least 0.1 percentage point (under `skill-first`
+//!    with it (which then takes part of its work), until two such agents in a row each lower the
+//!    capped group's mean occupancy by less than 0.1 percentage point (under `skill-first`
 //!    routing a senior group keeps getting work first, and more juniors may not help). If no
 //!    group can take another agent, or relief stops working, or `max_evaluations` is reached,
 //!    the search stops and reports the staffing as infeasible, saying why.
@@ -60,7 +60,8 @@ use crate::simulate::{self, Outcome, RunOptions};
 use crate::stats::{m, RowKey};
 
 /// Least drop in a group's mean occupancy (0.1 percentage point) for which agents of other
-/// groups keep being added to relieve it while it is at its `max`.
+/// groups keep being added to relieve it while it is at its `max`: two relief agents in a row
+/// that lower it by less end the search.
 const MIN_RELIEF: f64 = 0.001;
 
 /// Search settings.
@@ -434,9 +435,9 @@ pub fn search(
     };
     let mut goals = eval(&h, "analytic start");
     let mut infeasible: Option<String> = None;
-    // Mean occupancy of (group, interval) when an agent of another group was last added to
-    // relieve it.
-    let mut relieved: std::collections::HashMap<(usize, usize), f64> = Default::default();
+    // Per (group, interval) relieved by other groups: its mean occupancy when the last relief
+    // agent was added, and how many relief agents in a row lowered it by less than MIN_RELIEF.
+    let mut relieved: std::collections::HashMap<(usize, usize), (f64, u32)> = Default::default();
     // Greedy add.
     while let Some(worst) = goals
         .iter()
@@ -462,8 +463,12 @@ pub fn search(
                         group.id, at(k), group.max
                     )),
                     Some(x) if x != g => {
-                        let before = relieved.insert((g, k), worst.mean);
-                        if before.is_some_and(|b| b - worst.mean < MIN_RELIEF) {
+                        let stalls = match relieved.get(&(g, k)) {
+                            Some(&(before, n)) if before - worst.mean < MIN_RELIEF => n + 1,
+                            _ => 0,
+                        };
+                        relieved.insert((g, k), (worst.mean, stalls));
+                        if stalls >= 2 {
                             Err(format!(
                                 "group {} at {}: occupancy above the cap at its max ({}), and more agents in other groups do not lower it",
                                 group.id, at(k), group.max
