@@ -1,7 +1,8 @@
 //! The event loop of one replication: exact discrete-event simulation in continuous time.
 //!
-//! Events are arrivals (one pending per channel), service completions (a binary heap keyed by
-//! (time, sequence number), so simultaneous completions are handled first in, first out) and
+//! Events are arrivals (one pending per channel), service completions (keyed by (time, sequence
+//! number), so simultaneous completions are handled first in, first out: see
+//! [`crate::completions`]) and
 //! interval boundaries (staffing changes, closing). At equal times a boundary goes first, then
 //! completions, then arrivals.
 //!
@@ -23,10 +24,10 @@
 //!
 //! The state is allocated once per worker thread and reused: no allocation per event.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::arrivals::{Cursor, RateProfile};
+use crate::completions::Completions;
 use crate::dist::pick;
 use crate::model::{Closing, Model};
 use crate::rng::{stream, Purpose, Rng};
@@ -91,10 +92,6 @@ struct Waiting {
     interval: i32,
 }
 
-/// A service completion in the heap: (time bits, sequence, agent, class). Times are
-/// non-negative, so their IEEE bit patterns order like the times.
-type Completion = Reverse<(u64, u64, u32, u32)>;
-
 /// Per-class constants the loop needs.
 #[derive(Debug, Clone, Copy)]
 struct ClassInfo {
@@ -102,7 +99,42 @@ struct ClassInfo {
     priority: bool,
     hard: usize,
     cells: [u32; 2],
+    /// The class's (channel, interval 0) cell: add the interval for the third cell.
+    interval_cell: u32,
     thresholds: Thresholds,
+}
+
+impl ClassInfo {
+    /// The stats cell triple of a contact of this class arriving in `interval` (>= 0).
+    #[inline]
+    fn cells_at(&self, interval: i32) -> [u32; 3] {
+        [
+            self.cells[0],
+            self.cells[1],
+            self.interval_cell + interval as u32,
+        ]
+    }
+}
+
+/// The earliest time `t >= 0` with `((t - open) / interval_s) as usize >= i`, where `open` is the
+/// end of the warm-up: that expression only grows with `t`, so a bisection over the bit patterns
+/// of non-negative doubles (which order like the values) finds it exactly.
+fn lowest_time_in(model: &Model, i: usize) -> f64 {
+    let reached = |t: f64| ((t - model.warmup_s) / model.interval_s) as usize >= i;
+    let (mut lo, mut hi) = (0u64, f64::INFINITY.to_bits());
+    if reached(0.0) {
+        return 0.0;
+    }
+    // Invariant: not reached at `lo`, reached at `hi`.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if reached(f64::from_bits(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    f64::from_bits(hi)
 }
 
 /// One worker's simulation state, reusable across replications and across models with the
@@ -121,11 +153,23 @@ pub struct Engine {
     /// Cumulative type and segment shares per channel.
     type_cum: Vec<Vec<f64>>,
     seg_cum: Vec<Vec<f64>>,
+    /// Per channel: the class of each (local type, local segment), row-major.
+    class_of: Vec<Vec<u32>>,
+    /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
+    units: Vec<u32>,
+    /// The same as a share of the agent's capacity (busy-time weight).
+    frac: Vec<f64>,
+    /// Start of each interval k = 0..=n (`Model::interval_start`); the last is the closing.
+    starts: Vec<f64>,
+    /// `lowest[i]` is the earliest time whose interval `((t - open) / interval_s)` is `i` or more
+    /// (exactly, so a comparison replaces the division; `lowest[0]` is minus infinity).
+    lowest: Vec<f64>,
+    /// Interval of the last busy-time split (a hint: times only grow).
+    busy_hint: usize,
     agents: Vec<Agent>,
     groups: Vec<GroupState>,
     queues: Vec<VecDeque<Waiting>>,
-    heap: BinaryHeap<Completion>,
-    seq: u64,
+    completions: Completions,
     router: Router,
     now: f64,
 }
@@ -148,11 +192,16 @@ impl Engine {
             patience_rng: vec![placeholder; nc],
             type_cum: Vec::new(),
             seg_cum: Vec::new(),
+            class_of: Vec::new(),
+            units: Vec::new(),
+            frac: Vec::new(),
+            starts: Vec::new(),
+            lowest: Vec::new(),
+            busy_hint: 0,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: vec![VecDeque::new(); model.classes.len()],
-            heap: BinaryHeap::new(),
-            seq: 0,
+            completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,
             layout,
@@ -182,10 +231,7 @@ impl Engine {
                     ca = c;
                 }
             }
-            let tc = match self.heap.peek() {
-                Some(Reverse((bits, ..))) => f64::from_bits(*bits),
-                None => f64::INFINITY,
-            };
+            let tc = self.completions.next_time();
             if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
                 self.now = boundary_t;
                 self.boundary(model, next_boundary);
@@ -202,7 +248,7 @@ impl Engine {
                 if tc == f64::INFINITY {
                     break;
                 }
-                let Some(Reverse((_, _, agent, class))) = self.heap.pop() else {
+                let Some((agent, class)) = self.completions.take() else {
                     break;
                 };
                 self.now = tc;
@@ -225,8 +271,6 @@ impl Engine {
         self.router = Router::for_model(model);
         self.stats.reset();
         self.now = 0.0;
-        self.seq = 0;
-        self.heap.clear();
         for q in &mut self.queues {
             q.clear();
         }
@@ -242,6 +286,8 @@ impl Engine {
                 priority: model.routing.priority[cl.segment],
                 hard: cl.hard as usize,
                 cells: self.layout.class_cells[k],
+                interval_cell: self.layout.interval_base
+                    + cl.channel as u32 * model.n_intervals as u32,
                 thresholds: Thresholds {
                     goal_s: model.channels[cl.channel].goal.threshold_s,
                     segment_goal_s: seg_goal,
@@ -250,8 +296,28 @@ impl Engine {
                 },
             });
         }
+        // Interval starts, and the thresholds that replace the division in the busy-time split.
+        self.starts.clear();
+        self.starts
+            .extend((0..=model.n_intervals).map(|k| model.interval_start(k)));
+        self.lowest.clear();
+        self.lowest.push(f64::NEG_INFINITY);
+        for i in 1..model.n_intervals {
+            self.lowest.push(lowest_time_in(model, i));
+        }
+        self.busy_hint = 0;
+        let nc = model.channels.len();
+        self.units.clear();
+        self.frac.clear();
+        for gr in &model.groups {
+            self.units.extend_from_slice(&gr.units);
+            self.frac
+                .extend(gr.units.iter().map(|&u| u as f64 / model.capacity as f64));
+        }
+        debug_assert_eq!(self.units.len(), model.groups.len() * nc);
         // Channels: rate profiles and random streams.
         self.profiles.clear();
+        self.class_of.clear();
         self.cursors.clear();
         self.type_cum.clear();
         self.seg_cum.clear();
@@ -284,11 +350,18 @@ impl Engine {
                 .collect();
             *sc.last_mut().expect("validated: at least one segment") = f64::INFINITY;
             self.seg_cum.push(sc);
+            self.class_of.push(
+                ch.class_of
+                    .iter()
+                    .flat_map(|row| row.iter().map(|&k| k as u32))
+                    .collect(),
+            );
             self.next_arrival[c] =
                 self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
         }
         // Agents: a pool per group as large as its largest headcount.
         self.agents.clear();
+        let mut slots = 0usize;
         for (g, gr) in model.groups.iter().enumerate() {
             let count = model.max_headcount(g);
             let first = self.agents.len() as u32;
@@ -314,8 +387,11 @@ impl Engine {
                     since: 0.0,
                 });
             }
-            let _ = gr;
+            // The most contacts one of its agents can hold at once.
+            let least = gr.units.iter().copied().filter(|&u| u > 0).min();
+            slots += count as usize * least.map_or(0, |u| (model.capacity / u) as usize);
         }
+        self.completions.reset(slots);
         for g in 0..model.groups.len() {
             let target = model.groups[g].headcount[0];
             self.set_headcount(model, g, target);
@@ -324,13 +400,8 @@ impl Engine {
 
     /// The stats cell triple of a contact of class `k` arriving in `interval` (>= 0).
     #[inline]
-    fn cells(&self, k: usize, interval: i32, ni: usize) -> [u32; 3] {
-        let ci = &self.classes[k];
-        [
-            ci.cells[0],
-            ci.cells[1],
-            self.layout.interval_base + ci.channel * ni as u32 + interval as u32,
-        ]
+    fn cells(&self, k: usize, interval: i32) -> [u32; 3] {
+        self.classes[k].cells_at(interval)
     }
 
     fn arrive(&mut self, model: &Model, c: usize) {
@@ -351,12 +422,11 @@ impl Engine {
         let seg = &ch.segments[si];
         let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
         let patience = seg.patience.sample(&mut self.patience_rng[c]);
-        let k = ch.class_of[ti][si];
+        let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
         self.next_arrival[c] =
             self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
-        let ni = model.n_intervals;
         if interval >= 0 {
-            let cells = self.cells(k, interval, ni);
+            let cells = self.cells(k, interval);
             self.stats.offered(cells);
         }
         let w = Waiting {
@@ -395,7 +465,7 @@ impl Engine {
             let cand = if let Some(&a) = st.idle.front() {
                 Some((a as usize, 0u32, self.agents[a as usize].since))
             } else {
-                let units = model.groups[g].units[chan];
+                let units = self.units[g * model.channels.len() + chan];
                 let mut c: Option<(usize, u32, f64)> = None;
                 for &a in &st.partial {
                     let ag = &self.agents[a as usize];
@@ -465,31 +535,41 @@ impl Engine {
     #[inline]
     fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
-        let ci = self.classes[k];
+        let ci = &self.classes[k];
         let g = self.agents[a].group as usize;
-        let units = model.groups[g].units[ci.channel as usize];
-        self.agents[a].load += units;
+        let gc = g * model.channels.len() + ci.channel as usize;
+        self.agents[a].load += self.units[gc];
         let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
         let end = now + handle;
-        self.seq += 1;
-        self.heap
-            .push(Reverse((end.to_bits(), self.seq, a as u32, k as u32)));
+        self.completions.push(end, a as u32, k as u32);
         // Busy time, clipped to opening hours and split by interval.
         let ni = model.n_intervals;
-        let open = model.warmup_s;
-        let close = model.close_time();
-        let mut t0 = now.max(open);
-        let t1 = end.min(close);
-        let frac = units as f64 / model.capacity as f64;
-        while t0 < t1 {
-            let i = (((t0 - open) / model.interval_s) as usize).min(ni - 1);
-            let e = model.interval_start(i + 1).min(t1);
-            self.stats.busy[g * ni + i] += frac * (e - t0);
-            t0 = e;
+        let mut t0 = now.max(self.starts[0]);
+        let t1 = end.min(self.starts[ni]);
+        if t0 < t1 {
+            let frac = self.frac[gc];
+            // The interval of t0, as `((t0 - open) / interval_s) as usize` (capped) gives it.
+            let mut i = self.busy_hint;
+            while i > 0 && t0 < self.lowest[i] {
+                i -= 1;
+            }
+            loop {
+                while i + 1 < ni && t0 >= self.lowest[i + 1] {
+                    i += 1;
+                }
+                let e = self.starts[i + 1].min(t1);
+                self.stats.busy[g * ni + i] += frac * (e - t0);
+                if e >= t1 {
+                    break;
+                }
+                t0 = e;
+            }
+            self.busy_hint = i;
         }
         if w.interval >= 0 {
-            let cells = self.cells(k, w.interval, ni);
-            self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+            let ci = &self.classes[k];
+            self.stats
+                .answered(ci.cells_at(w.interval), now - w.arrival, &ci.thresholds);
         }
     }
 
@@ -499,7 +579,7 @@ impl Engine {
         let g = self.agents[a].group as usize;
         self.detach(a);
         let ag = &mut self.agents[a];
-        ag.load -= model.groups[g].units[chan];
+        ag.load -= self.units[g * model.channels.len() + chan];
         ag.since = now;
         match ag.duty {
             Duty::On => {
@@ -522,7 +602,6 @@ impl Engine {
         let now = self.now;
         let g = self.agents[a].group as usize;
         let gm = &model.groups[g];
-        let ni = model.n_intervals;
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
@@ -543,11 +622,7 @@ impl Engine {
                     let w = *w;
                     q.pop_front();
                     if w.interval >= 0 {
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
+                        let cells = ci.cells_at(w.interval);
                         self.stats
                             .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
                     }
@@ -678,18 +753,13 @@ impl Engine {
         }
         // Closing.
         let now = self.now;
-        let ni = model.n_intervals;
         for k in 0..self.queues.len() {
             let ci = self.classes[k];
             let mut q = std::mem::take(&mut self.queues[k]);
             match model.closing {
                 Closing::Drain => {
                     for w in q.iter().filter(|w| w.deadline > now && w.interval >= 0) {
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
+                        let cells = ci.cells_at(w.interval);
                         self.stats.waiting_at_close(cells);
                     }
                 }
@@ -698,11 +768,7 @@ impl Engine {
                         if w.interval < 0 {
                             continue;
                         }
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
+                        let cells = ci.cells_at(w.interval);
                         if w.deadline <= now {
                             self.stats
                                 .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
@@ -720,18 +786,13 @@ impl Engine {
     /// End of the simulation: contacts still queued either abandoned by now (finite patience)
     /// or are unresolved (no agent who could take them was left on duty).
     fn finish(&mut self) {
-        let ni = self.layout.n_intervals;
         for k in 0..self.queues.len() {
             let ci = self.classes[k];
             while let Some(w) = self.queues[k].pop_front() {
                 if w.interval < 0 {
                     continue;
                 }
-                let cells = [
-                    ci.cells[0],
-                    ci.cells[1],
-                    self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                ];
+                let cells = ci.cells_at(w.interval);
                 if w.deadline.is_finite() {
                     self.stats
                         .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
