@@ -169,6 +169,14 @@ pub struct Engine {
     agents: Vec<Agent>,
     groups: Vec<GroupState>,
     queues: Vec<VecDeque<Waiting>>,
+    /// Bit set of the classes whose queue is not empty (64 classes a word), so that a freed
+    /// agent looks only at queues with someone waiting.
+    nonempty: Vec<u64>,
+    /// Bit set of the classes each group serves: `group_classes[g * words + w]`.
+    group_classes: Vec<u64>,
+    /// Per (group, class) the group serves: its level and its position in the group's list
+    /// (`Group::classes`), which breaks ties between equally ranked heads as the list order did.
+    group_class: Vec<(u8, u32)>,
     completions: Completions,
     router: Router,
     now: f64,
@@ -201,6 +209,9 @@ impl Engine {
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: vec![VecDeque::new(); model.classes.len()],
+            nonempty: vec![0; model.classes.len().div_ceil(64)],
+            group_classes: Vec::new(),
+            group_class: Vec::new(),
             completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,
@@ -273,6 +284,20 @@ impl Engine {
         self.now = 0.0;
         for q in &mut self.queues {
             q.clear();
+        }
+        self.nonempty.fill(0);
+        let nk = model.classes.len();
+        let words = self.nonempty.len();
+        self.group_classes.clear();
+        self.group_classes.resize(model.groups.len() * words, 0);
+        self.group_class.clear();
+        self.group_class
+            .resize(model.groups.len() * nk, (0, u32::MAX));
+        for (g, gr) in model.groups.iter().enumerate() {
+            for (pos, &(k, level)) in gr.classes.iter().enumerate() {
+                self.group_classes[g * words + k / 64] |= 1 << (k % 64);
+                self.group_class[g * nk + k] = (level, pos as u32);
+            }
         }
         let sl = &model.sl;
         self.classes.clear();
@@ -441,7 +466,10 @@ impl Engine {
                 self.start(model, a, k, level, w);
                 self.attach(model, a);
             }
-            None => self.queues[k].push_back(w),
+            None => {
+                self.queues[k].push_back(w);
+                self.nonempty[k / 64] |= 1 << (k % 64);
+            }
         }
     }
 
@@ -601,33 +629,46 @@ impl Engine {
     fn serve_queues(&mut self, model: &Model, a: usize) {
         let now = self.now;
         let g = self.agents[a].group as usize;
-        let gm = &model.groups[g];
+        let nc = model.channels.len();
+        let nk = self.queues.len();
+        let words = self.nonempty.len();
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
                 return;
             }
-            let mut best: Option<(usize, u8, (u32, f64))> = None;
-            for &(k, level) in &gm.classes {
-                let ci = self.classes[k];
-                if gm.units[ci.channel as usize] > room {
-                    continue;
-                }
-                // Contacts whose patience ran out before now abandoned at their deadline.
-                let q = &mut self.queues[k];
-                while let Some(w) = q.front() {
-                    if w.deadline > now {
-                        break;
+            // Best head so far: (class, level, (rank, position in the group's list)). The lowest
+            // (rank, position) is the first lowest rank in list order, as a scan of the list finds.
+            let mut best: Option<(usize, u8, ((u32, f64), u32))> = None;
+            // The group's classes with someone waiting.
+            for wi in 0..words {
+                let mut bits = self.group_classes[g * words + wi] & self.nonempty[wi];
+                while bits != 0 {
+                    let k = wi * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let ci = &self.classes[k];
+                    if self.units[g * nc + ci.channel as usize] > room {
+                        continue;
                     }
-                    let w = *w;
-                    q.pop_front();
-                    if w.interval >= 0 {
-                        let cells = ci.cells_at(w.interval);
-                        self.stats
-                            .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                    // Contacts whose patience ran out before now abandoned at their deadline.
+                    let q = &mut self.queues[k];
+                    while let Some(w) = q.front() {
+                        if w.deadline > now {
+                            break;
+                        }
+                        let w = *w;
+                        q.pop_front();
+                        if w.interval >= 0 {
+                            let cells = ci.cells_at(w.interval);
+                            self.stats
+                                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                        }
                     }
-                }
-                if let Some(w) = self.queues[k].front() {
+                    let Some(w) = q.front() else {
+                        self.nonempty[wi] &= !(1 << (k % 64));
+                        continue;
+                    };
+                    let (level, pos) = self.group_class[g * nk + k];
                     let rank = self.router.contact_rank(
                         &Head {
                             arrival: w.arrival,
@@ -636,13 +677,17 @@ impl Engine {
                         },
                         now,
                     );
-                    if best.is_none_or(|(_, _, r)| rank < r) {
-                        best = Some((k, level, rank));
+                    if best.is_none_or(|(_, _, r)| (rank, pos) < r) {
+                        best = Some((k, level, (rank, pos)));
                     }
                 }
             }
             let Some((k, level, _)) = best else { return };
-            let w = self.queues[k].pop_front().expect("head seen above");
+            let q = &mut self.queues[k];
+            let w = q.pop_front().expect("head seen above");
+            if q.is_empty() {
+                self.nonempty[k / 64] &= !(1 << (k % 64));
+            }
             self.start(model, a, k, level, w);
         }
     }
@@ -779,6 +824,9 @@ impl Engine {
                     }
                 }
             }
+            if q.is_empty() {
+                self.nonempty[k / 64] &= !(1 << (k % 64));
+            }
             self.queues[k] = q;
         }
     }
@@ -801,5 +849,6 @@ impl Engine {
                 }
             }
         }
+        self.nonempty.fill(0);
     }
 }
