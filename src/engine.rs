@@ -232,15 +232,21 @@ impl Engine {
         // Boundary k happens at the start of interval k (k = 0 ends the warm-up; k = n closes).
         let mut next_boundary = 0usize;
         let mut boundary_t = model.interval_start(0);
+        // Earliest pending arrival and its channel, found again only after an arrival or a
+        // boundary (a completion changes no arrival time).
+        let (mut ta, mut ca) = (f64::INFINITY, usize::MAX);
+        let mut rescan = true;
         loop {
-            // Earliest pending arrival (few channels: a linear scan).
-            let mut ta = f64::INFINITY;
-            let mut ca = usize::MAX;
-            for (c, t) in self.next_arrival.iter().enumerate() {
-                if *t < ta {
-                    ta = *t;
-                    ca = c;
+            if rescan {
+                // Few channels: a linear scan.
+                (ta, ca) = (f64::INFINITY, usize::MAX);
+                for (c, t) in self.next_arrival.iter().enumerate() {
+                    if *t < ta {
+                        ta = *t;
+                        ca = c;
+                    }
                 }
+                rescan = false;
             }
             let tc = self.completions.next_time();
             if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
@@ -253,6 +259,7 @@ impl Engine {
                     f64::INFINITY
                 };
                 let _ = close;
+                rescan = true;
                 continue;
             }
             if tc <= ta {
@@ -267,6 +274,7 @@ impl Engine {
             } else {
                 self.now = ta;
                 self.arrive(model, ca);
+                rescan = true;
             }
         }
         self.finish();
@@ -515,7 +523,7 @@ impl Engine {
     }
 
     /// Removes an agent from its availability list (it is about to take a contact).
-    #[inline]
+    #[inline(always)]
     fn detach(&mut self, a: usize) {
         let g = self.agents[a].group as usize;
         match self.agents[a].place {
@@ -541,7 +549,7 @@ impl Engine {
     }
 
     /// Puts an on-duty agent in the availability list its load calls for.
-    #[inline]
+    #[inline(always)]
     fn attach(&mut self, model: &Model, a: usize) {
         debug_assert_eq!(self.agents[a].place, Place::None);
         let ag = self.agents[a];
