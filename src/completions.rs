@@ -68,7 +68,7 @@ impl Completions {
             loop {
                 let c = 4 * i + 1;
                 if c + 3 < n {
-                    let (a, b, x, y) = (h[c], h[c + 1], h[c + 2], h[c + 3]);
+                    let [a, b, x, y]: [u128; 4] = h[c..c + 4].try_into().expect("four children");
                     let (m1, j1) = if b < a { (b, c + 1) } else { (a, c) };
                     let (m2, j2) = if y < x { (y, c + 3) } else { (x, c + 2) };
                     let (m, j) = if m2 < m1 { (m2, j2) } else { (m1, j1) };
