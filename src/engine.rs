@@ -92,6 +92,9 @@ struct Waiting {
     interval: i32,
 }
 
+/// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
+type Rank = (u32, f64);
+
 /// Per-class constants the loop needs.
 #[derive(Debug, Clone, Copy)]
 struct ClassInfo {
@@ -647,7 +650,7 @@ impl Engine {
             }
             // Best head so far: (class, level, (rank, position in the group's list)). The lowest
             // (rank, position) is the first lowest rank in list order, as a scan of the list finds.
-            let mut best: Option<(usize, u8, ((u32, f64), u32))> = None;
+            let mut best: Option<(usize, u8, (Rank, u32))> = None;
             // The group's classes with someone waiting.
             for wi in 0..words {
                 let mut bits = self.group_classes[g * words + wi] & self.nonempty[wi];
