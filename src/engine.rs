@@ -863,3 +863,56 @@ impl Engine {
         self.nonempty.fill(0);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_thresholds_match_the_division() {
+        // Awkward warm-up and interval lengths, where the rounding of (t - open) / interval_s
+        // near a boundary does not follow interval_start(k): the thresholds must follow it.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.json");
+        let mut model = crate::scenario::load(&path).expect("bundled scenario");
+        for (warmup, interval) in [
+            (0.0, 1800.0),
+            (1234.567, 1799.9999),
+            (0.1, 0.3),
+            (7.0, 1e-3),
+        ] {
+            model.warmup_s = warmup;
+            model.interval_s = interval;
+            let n = model.n_intervals;
+            let lowest: Vec<f64> = std::iter::once(f64::NEG_INFINITY)
+                .chain((1..n).map(|i| lowest_time_in(&model, i)))
+                .collect();
+            let by_division = |t: f64| (((t - warmup) / interval) as usize).min(n - 1);
+            let by_threshold = |t: f64| lowest.iter().rposition(|&l| t >= l).expect("-inf");
+            for k in 0..=n {
+                let s = model.interval_start(k);
+                // The interval start and its neighbours a few ulps away, then points in between.
+                let mut t = s;
+                for _ in 0..4 {
+                    if t > 0.0 {
+                        t = f64::from_bits(t.to_bits() - 1);
+                    }
+                }
+                for _ in 0..9 {
+                    if t >= warmup {
+                        assert_eq!(by_threshold(t), by_division(t), "t = {t:e}");
+                    }
+                    t = f64::from_bits(t.to_bits() + 1);
+                }
+                let mid = s + interval * 0.37;
+                if mid < model.close_time() {
+                    assert_eq!(by_threshold(mid), by_division(mid));
+                }
+            }
+            // Exactly the least time: one ulp below it is still the interval before.
+            for (i, &l) in lowest.iter().enumerate().skip(1) {
+                assert_eq!(by_division(l), i);
+                assert_eq!(by_division(f64::from_bits(l.to_bits() - 1)), i - 1);
+            }
+        }
+    }
+}
