@@ -5,6 +5,11 @@
 //!   reports contacts simulated per second.
 //! - `parallel/W/threads=1|2`: `simulate::run` with a fixed number of replications inside a rayon
 //!   pool of 1 and 2 threads (wall time; the same throughput unit).
+//! - `agents/N`: W scaled to N = 10, 85 and 500 agents at the same load per agent (arrival rate
+//!   times N / 85), one core.
+//! - `skills/S`: W's volume and 85 agents split over S = 1, 4 and 16 skills: S contact types of
+//!   equal share, each needing its own skill, and S groups, group i holding skill i at level 3
+//!   and skill i + 1 (mod S) at level 2, so every type has a primary and a backup group; one core.
 //!
 //! W is `scenarios/bench-w.json` (one queue, 1,200 calls/h, 85 agents, 8 hours). D is the
 //! bundled default scenario `scenarios/default.json` (four channels, three groups, 12 hours).
@@ -54,12 +59,64 @@ fn contacts(model: &Model, reps: std::ops::Range<u64>) -> u64 {
     .sum()
 }
 
-fn single(c: &mut Criterion) {
-    let mut g = c.benchmark_group("single");
+/// W with `n` agents at W's load per agent.
+fn scenario_agents(n: u32) -> Model {
+    let mut m = load("scenarios/bench-w.json").with_surge(n as f64 / 85.0);
+    for h in &mut m.groups[0].headcount {
+        *h = n;
+    }
+    m.groups[0].max = m.groups[0].max.max(n);
+    m
+}
+
+/// W's volume and agents over `s` skills (see the module documentation).
+fn scenario_skills(s: usize) -> Model {
+    let types: Vec<serde_json::Value> = (0..s)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("t{i}"), "share": 1.0 / s as f64, "skills": [format!("s{i}")],
+                "handle_time": { "type": "exponential", "mean": 240 }
+            })
+        })
+        .collect();
+    let groups: Vec<serde_json::Value> = (0..s)
+        .map(|i| {
+            let mut skills = serde_json::Map::new();
+            skills.insert(format!("s{i}"), 3.into());
+            if s > 1 {
+                skills.insert(format!("s{}", (i + 1) % s), 2.into());
+            }
+            // 85 agents in all, the remainder to the first groups.
+            let n = 85 / s + usize::from(i < 85 % s);
+            serde_json::json!({ "id": format!("g{i}"), "skills": skills, "headcount": n })
+        })
+        .collect();
+    let file = serde_json::json!({
+        "name": format!("bench-skills-{s}"),
+        "day": { "open": "08:00", "interval_minutes": 60, "intervals": 8, "closing": "drain" },
+        "seed": 1,
+        "replications": 100,
+        "channels": [{
+            "id": "phone", "goal": { "threshold_s": 20, "target": 0.8 }, "volume": 1200,
+            "types": types,
+            "segments": [{ "id": "regular", "share": 1,
+                           "patience": { "type": "exponential", "mean": 120 } }]
+        }],
+        "agent_groups": groups
+    });
+    let bytes = serde_json::to_vec(&file).expect("json");
+    let name = format!("bench-skills-{s}.json");
+    let raw = acdsim::scenario::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    acdsim::scenario::resolve(&name, &bytes, &raw, &root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// One-core benchmarks of `models` in group `group`: `BATCH` replications an iteration.
+fn one_core(c: &mut Criterion, group: &str, models: Vec<(String, Model)>) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
-    for (name, model) in [("W", load("scenarios/bench-w.json")), ("D", scenario_d())] {
+    for (name, model) in models {
         g.throughput(Throughput::Elements(contacts(&model, 0..BATCH)));
         let layout = Layout::new(&model);
         let mut engine = Engine::new(&model);
@@ -74,6 +131,28 @@ fn single(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+fn single(c: &mut Criterion) {
+    let models = vec![
+        ("W".to_string(), load("scenarios/bench-w.json")),
+        ("D".to_string(), scenario_d()),
+    ];
+    one_core(c, "single", models);
+}
+
+fn agents(c: &mut Criterion) {
+    let models = [10, 85, 500]
+        .map(|n| (n.to_string(), scenario_agents(n)))
+        .to_vec();
+    one_core(c, "agents", models);
+}
+
+fn skills(c: &mut Criterion) {
+    let models = [1, 4, 16]
+        .map(|s| (s.to_string(), scenario_skills(s)))
+        .to_vec();
+    one_core(c, "skills", models);
 }
 
 fn parallel(c: &mut Criterion) {
@@ -99,5 +178,5 @@ fn parallel(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, single, parallel);
+criterion_group!(benches, single, parallel, agents, skills);
 criterion_main!(benches);

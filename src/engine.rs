@@ -1,7 +1,8 @@
 //! The event loop of one replication: exact discrete-event simulation in continuous time.
 //!
-//! Events are arrivals (one pending per channel), service completions (a binary heap keyed by
-//! (time, sequence number), so simultaneous completions are handled first in, first out) and
+//! Events are arrivals (one pending per channel), service completions (keyed by (time, sequence
+//! number), so simultaneous completions are handled first in, first out: see
+//! [`crate::completions`]) and
 //! interval boundaries (staffing changes, closing). At equal times a boundary goes first, then
 //! completions, then arrivals.
 //!
@@ -27,10 +28,10 @@
 //!
 //! The state is allocated once per worker thread and reused: no allocation per event.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::arrivals::{Cursor, RateProfile};
+use crate::completions::Completions;
 use crate::dist::pick;
 use crate::model::{Closing, Model};
 use crate::playbook::{self, Callback, Choice};
@@ -96,9 +97,8 @@ struct Waiting {
     interval: i32,
 }
 
-/// A service completion in the heap: (time bits, sequence, agent, class). Times are
-/// non-negative, so their IEEE bit patterns order like the times.
-type Completion = Reverse<(u64, u64, u32, u32)>;
+/// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
+type Rank = (u32, f64);
 
 /// Per-class constants the loop needs.
 #[derive(Debug, Clone, Copy)]
@@ -107,7 +107,42 @@ struct ClassInfo {
     priority: bool,
     hard: usize,
     cells: [u32; 2],
+    /// The class's (channel, interval 0) cell: add the interval for the third cell.
+    interval_cell: u32,
     thresholds: Thresholds,
+}
+
+impl ClassInfo {
+    /// The stats cell triple of a contact of this class arriving in `interval` (>= 0).
+    #[inline]
+    fn cells_at(&self, interval: i32) -> [u32; 3] {
+        [
+            self.cells[0],
+            self.cells[1],
+            self.interval_cell + interval as u32,
+        ]
+    }
+}
+
+/// The earliest time `t >= 0` with `((t - open) / interval_s) as usize >= i`, where `open` is the
+/// end of the warm-up: that expression only grows with `t`, so a bisection over the bit patterns
+/// of non-negative doubles (which order like the values) finds it exactly.
+fn lowest_time_in(model: &Model, i: usize) -> f64 {
+    let reached = |t: f64| ((t - model.warmup_s) / model.interval_s) as usize >= i;
+    let (mut lo, mut hi) = (0u64, f64::INFINITY.to_bits());
+    if reached(0.0) {
+        return 0.0;
+    }
+    // Invariant: not reached at `lo`, reached at `hi`.
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if reached(f64::from_bits(mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    f64::from_bits(hi)
 }
 
 /// One worker's simulation state, reusable across replications and across models with the
@@ -126,11 +161,31 @@ pub struct Engine {
     /// Cumulative type and segment shares per channel.
     type_cum: Vec<Vec<f64>>,
     seg_cum: Vec<Vec<f64>>,
+    /// Per channel: the class of each (local type, local segment), row-major.
+    class_of: Vec<Vec<u32>>,
+    /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
+    units: Vec<u32>,
+    /// The same as a share of the agent's capacity (busy-time weight).
+    frac: Vec<f64>,
+    /// Start of each interval k = 0..=n (`Model::interval_start`); the last is the closing.
+    starts: Vec<f64>,
+    /// `lowest[i]` is the earliest time whose interval `((t - open) / interval_s)` is `i` or more
+    /// (exactly, so a comparison replaces the division; `lowest[0]` is minus infinity).
+    lowest: Vec<f64>,
+    /// Interval of the last busy-time split (a hint: times only grow).
+    busy_hint: usize,
     agents: Vec<Agent>,
     groups: Vec<GroupState>,
     queues: Vec<VecDeque<Waiting>>,
-    heap: BinaryHeap<Completion>,
-    seq: u64,
+    /// Bit set of the classes whose queue is not empty (64 classes a word), so that a freed
+    /// agent looks only at queues with someone waiting.
+    nonempty: Vec<u64>,
+    /// Bit set of the classes each group serves: `group_classes[g * words + w]`.
+    group_classes: Vec<u64>,
+    /// Per (group, class) the group serves: its level and its position in the group's list
+    /// (`Group::classes`), which breaks ties between equally ranked heads as the list order did.
+    group_class: Vec<(u8, u32)>,
+    completions: Completions,
     router: Router,
     now: f64,
     /// Surge-playbook state; inert (`pb.on == false`) without a playbook.
@@ -155,11 +210,19 @@ impl Engine {
             patience_rng: vec![placeholder; nc],
             type_cum: Vec::new(),
             seg_cum: Vec::new(),
+            class_of: Vec::new(),
+            units: Vec::new(),
+            frac: Vec::new(),
+            starts: Vec::new(),
+            lowest: Vec::new(),
+            busy_hint: 0,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: vec![VecDeque::new(); model.classes.len()],
-            heap: BinaryHeap::new(),
-            seq: 0,
+            nonempty: vec![0; model.classes.len().div_ceil(64)],
+            group_classes: Vec::new(),
+            group_class: Vec::new(),
+            completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,
             pb: playbook::State::new(model),
@@ -180,20 +243,23 @@ impl Engine {
         // Boundary k happens at the start of interval k (k = 0 ends the warm-up; k = n closes).
         let mut next_boundary = 0usize;
         let mut boundary_t = model.interval_start(0);
+        // Earliest pending arrival and its channel, found again only after an arrival or a
+        // boundary (a completion changes no arrival time).
+        let (mut ta, mut ca) = (f64::INFINITY, usize::MAX);
+        let mut rescan = true;
         loop {
-            // Earliest pending arrival (few channels: a linear scan).
-            let mut ta = f64::INFINITY;
-            let mut ca = usize::MAX;
-            for (c, t) in self.next_arrival.iter().enumerate() {
-                if *t < ta {
-                    ta = *t;
-                    ca = c;
+            if rescan {
+                // Few channels: a linear scan.
+                (ta, ca) = (f64::INFINITY, usize::MAX);
+                for (c, t) in self.next_arrival.iter().enumerate() {
+                    if *t < ta {
+                        ta = *t;
+                        ca = c;
+                    }
                 }
+                rescan = false;
             }
-            let tc = match self.heap.peek() {
-                Some(Reverse((bits, ..))) => f64::from_bits(*bits),
-                None => f64::INFINITY,
-            };
+            let tc = self.completions.next_time();
             // Surge playbook: reserve agents join (after a boundary at the same time, before
             // completions and arrivals). `join_at` is infinite unless a join is pending.
             if self.pb.join_at < boundary_t && self.pb.join_at <= ta && self.pb.join_at <= tc {
@@ -211,13 +277,14 @@ impl Engine {
                     f64::INFINITY
                 };
                 let _ = close;
+                rescan = true;
                 continue;
             }
             if tc <= ta {
                 if tc == f64::INFINITY {
                     break;
                 }
-                let Some(Reverse((_, _, agent, class))) = self.heap.pop() else {
+                let Some((agent, class)) = self.completions.take() else {
                     break;
                 };
                 self.now = tc;
@@ -225,6 +292,7 @@ impl Engine {
             } else {
                 self.now = ta;
                 self.arrive(model, ca);
+                rescan = true;
             }
         }
         self.finish();
@@ -241,10 +309,22 @@ impl Engine {
         self.pb.prepare(model, seed, rep);
         self.stats.reset();
         self.now = 0.0;
-        self.seq = 0;
-        self.heap.clear();
         for q in &mut self.queues {
             q.clear();
+        }
+        self.nonempty.fill(0);
+        let nk = model.classes.len();
+        let words = self.nonempty.len();
+        self.group_classes.clear();
+        self.group_classes.resize(model.groups.len() * words, 0);
+        self.group_class.clear();
+        self.group_class
+            .resize(model.groups.len() * nk, (0, u32::MAX));
+        for (g, gr) in model.groups.iter().enumerate() {
+            for (pos, &(k, level)) in gr.classes.iter().enumerate() {
+                self.group_classes[g * words + k / 64] |= 1 << (k % 64);
+                self.group_class[g * nk + k] = (level, pos as u32);
+            }
         }
         let sl = &model.sl;
         self.classes.clear();
@@ -258,6 +338,8 @@ impl Engine {
                 priority: model.routing.priority[cl.segment],
                 hard: cl.hard as usize,
                 cells: self.layout.class_cells[k],
+                interval_cell: self.layout.interval_base
+                    + cl.channel as u32 * model.n_intervals as u32,
                 thresholds: Thresholds {
                     goal_s: model.channels[cl.channel].goal.threshold_s,
                     segment_goal_s: seg_goal,
@@ -266,8 +348,28 @@ impl Engine {
                 },
             });
         }
+        // Interval starts, and the thresholds that replace the division in the busy-time split.
+        self.starts.clear();
+        self.starts
+            .extend((0..=model.n_intervals).map(|k| model.interval_start(k)));
+        self.lowest.clear();
+        self.lowest.push(f64::NEG_INFINITY);
+        for i in 1..model.n_intervals {
+            self.lowest.push(lowest_time_in(model, i));
+        }
+        self.busy_hint = 0;
+        let nc = model.channels.len();
+        self.units.clear();
+        self.frac.clear();
+        for gr in &model.groups {
+            self.units.extend_from_slice(&gr.units);
+            self.frac
+                .extend(gr.units.iter().map(|&u| u as f64 / model.capacity as f64));
+        }
+        debug_assert_eq!(self.units.len(), model.groups.len() * nc);
         // Channels: rate profiles and random streams.
         self.profiles.clear();
+        self.class_of.clear();
         self.cursors.clear();
         self.type_cum.clear();
         self.seg_cum.clear();
@@ -300,11 +402,18 @@ impl Engine {
                 .collect();
             *sc.last_mut().expect("validated: at least one segment") = f64::INFINITY;
             self.seg_cum.push(sc);
+            self.class_of.push(
+                ch.class_of
+                    .iter()
+                    .flat_map(|row| row.iter().map(|&k| k as u32))
+                    .collect(),
+            );
             self.next_arrival[c] =
                 self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
         }
         // Agents: a pool per group as large as its largest headcount.
         self.agents.clear();
+        let mut slots = 0usize;
         for (g, gr) in model.groups.iter().enumerate() {
             let count = model.max_headcount(g);
             let first = self.agents.len() as u32;
@@ -330,8 +439,11 @@ impl Engine {
                     since: 0.0,
                 });
             }
-            let _ = gr;
+            // The most contacts one of its agents can hold at once.
+            let least = gr.units.iter().copied().filter(|&u| u > 0).min();
+            slots += count as usize * least.map_or(0, |u| (model.capacity / u) as usize);
         }
+        self.completions.reset(slots);
         for g in 0..model.groups.len() {
             let target = model.groups[g].headcount[0];
             self.set_headcount(model, g, target);
@@ -340,13 +452,8 @@ impl Engine {
 
     /// The stats cell triple of a contact of class `k` arriving in `interval` (>= 0).
     #[inline]
-    fn cells(&self, k: usize, interval: i32, ni: usize) -> [u32; 3] {
-        let ci = &self.classes[k];
-        [
-            ci.cells[0],
-            ci.cells[1],
-            self.layout.interval_base + ci.channel * ni as u32 + interval as u32,
-        ]
+    fn cells(&self, k: usize, interval: i32) -> [u32; 3] {
+        self.classes[k].cells_at(interval)
     }
 
     fn arrive(&mut self, model: &Model, c: usize) {
@@ -367,12 +474,11 @@ impl Engine {
         let seg = &ch.segments[si];
         let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
         let patience = seg.patience.sample(&mut self.patience_rng[c]);
-        let k = ch.class_of[ti][si];
+        let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
         self.next_arrival[c] =
             self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
-        let ni = model.n_intervals;
         if interval >= 0 {
-            let cells = self.cells(k, interval, ni);
+            let cells = self.cells(k, interval);
             self.stats.offered(cells);
         }
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
@@ -394,7 +500,8 @@ impl Engine {
                 if self.pb.active && self.playbook_announce(model, k, &w) {
                     return;
                 }
-                self.queues[k].push_back(w)
+                self.queues[k].push_back(w);
+                self.nonempty[k / 64] |= 1 << (k % 64);
             }
         }
     }
@@ -419,7 +526,7 @@ impl Engine {
             let cand = if let Some(&a) = st.idle.front() {
                 Some((a as usize, 0u32, self.agents[a as usize].since))
             } else {
-                let units = model.groups[g].units[chan];
+                let units = self.units[g * model.channels.len() + chan];
                 let mut c: Option<(usize, u32, f64)> = None;
                 for &a in &st.partial {
                     let ag = &self.agents[a as usize];
@@ -441,7 +548,7 @@ impl Engine {
     }
 
     /// Removes an agent from its availability list (it is about to take a contact).
-    #[inline]
+    #[inline(always)]
     fn detach(&mut self, a: usize) {
         let g = self.agents[a].group as usize;
         match self.agents[a].place {
@@ -467,7 +574,7 @@ impl Engine {
     }
 
     /// Puts an on-duty agent in the availability list its load calls for.
-    #[inline]
+    #[inline(always)]
     fn attach(&mut self, model: &Model, a: usize) {
         debug_assert_eq!(self.agents[a].place, Place::None);
         let ag = self.agents[a];
@@ -489,31 +596,41 @@ impl Engine {
     #[inline]
     fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
-        let ci = self.classes[k];
+        let ci = &self.classes[k];
         let g = self.agents[a].group as usize;
-        let units = model.groups[g].units[ci.channel as usize];
-        self.agents[a].load += units;
+        let gc = g * model.channels.len() + ci.channel as usize;
+        self.agents[a].load += self.units[gc];
         let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
         let end = now + handle;
-        self.seq += 1;
-        self.heap
-            .push(Reverse((end.to_bits(), self.seq, a as u32, k as u32)));
+        self.completions.push(end, a as u32, k as u32);
         // Busy time, clipped to opening hours and split by interval.
         let ni = model.n_intervals;
-        let open = model.warmup_s;
-        let close = model.close_time();
-        let mut t0 = now.max(open);
-        let t1 = end.min(close);
-        let frac = units as f64 / model.capacity as f64;
-        while t0 < t1 {
-            let i = (((t0 - open) / model.interval_s) as usize).min(ni - 1);
-            let e = model.interval_start(i + 1).min(t1);
-            self.stats.busy[g * ni + i] += frac * (e - t0);
-            t0 = e;
+        let mut t0 = now.max(self.starts[0]);
+        let t1 = end.min(self.starts[ni]);
+        if t0 < t1 {
+            let frac = self.frac[gc];
+            // The interval of t0, as `((t0 - open) / interval_s) as usize` (capped) gives it.
+            let mut i = self.busy_hint;
+            while i > 0 && t0 < self.lowest[i] {
+                i -= 1;
+            }
+            loop {
+                while i + 1 < ni && t0 >= self.lowest[i + 1] {
+                    i += 1;
+                }
+                let e = self.starts[i + 1].min(t1);
+                self.stats.busy[g * ni + i] += frac * (e - t0);
+                if e >= t1 {
+                    break;
+                }
+                t0 = e;
+            }
+            self.busy_hint = i;
         }
         if w.interval >= 0 {
-            let cells = self.cells(k, w.interval, ni);
-            self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+            let ci = &self.classes[k];
+            self.stats
+                .answered(ci.cells_at(w.interval), now - w.arrival, &ci.thresholds);
         }
     }
 
@@ -523,7 +640,7 @@ impl Engine {
         let g = self.agents[a].group as usize;
         self.detach(a);
         let ag = &mut self.agents[a];
-        ag.load -= model.groups[g].units[chan];
+        ag.load -= self.units[g * model.channels.len() + chan];
         ag.since = now;
         match ag.duty {
             Duty::On => {
@@ -545,38 +662,46 @@ impl Engine {
     fn serve_queues(&mut self, model: &Model, a: usize) {
         let now = self.now;
         let g = self.agents[a].group as usize;
-        let gm = &model.groups[g];
-        let ni = model.n_intervals;
+        let nc = model.channels.len();
+        let nk = self.queues.len();
+        let words = self.nonempty.len();
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
                 return;
             }
-            let mut best: Option<(usize, u8, (u32, f64))> = None;
-            for &(k, level) in &gm.classes {
-                let ci = self.classes[k];
-                if gm.units[ci.channel as usize] > room {
-                    continue;
-                }
-                // Contacts whose patience ran out before now abandoned at their deadline.
-                let q = &mut self.queues[k];
-                while let Some(w) = q.front() {
-                    if w.deadline > now {
-                        break;
+            // Best head so far: (class, level, (rank, position in the group's list)). The lowest
+            // (rank, position) is the first lowest rank in list order, as a scan of the list finds.
+            let mut best: Option<(usize, u8, (Rank, u32))> = None;
+            // The group's classes with someone waiting.
+            for wi in 0..words {
+                let mut bits = self.group_classes[g * words + wi] & self.nonempty[wi];
+                while bits != 0 {
+                    let k = wi * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let ci = &self.classes[k];
+                    if self.units[g * nc + ci.channel as usize] > room {
+                        continue;
                     }
-                    let w = *w;
-                    q.pop_front();
-                    if w.interval >= 0 {
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
-                        self.stats
-                            .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                    // Contacts whose patience ran out before now abandoned at their deadline.
+                    let q = &mut self.queues[k];
+                    while let Some(w) = q.front() {
+                        if w.deadline > now {
+                            break;
+                        }
+                        let w = *w;
+                        q.pop_front();
+                        if w.interval >= 0 {
+                            let cells = ci.cells_at(w.interval);
+                            self.stats
+                                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                        }
                     }
-                }
-                if let Some(w) = self.queues[k].front() {
+                    let Some(w) = q.front() else {
+                        self.nonempty[wi] &= !(1 << (k % 64));
+                        continue;
+                    };
+                    let (level, pos) = self.group_class[g * nk + k];
                     let rank = self.router.contact_rank(
                         &Head {
                             arrival: w.arrival,
@@ -585,8 +710,8 @@ impl Engine {
                         },
                         now,
                     );
-                    if best.is_none_or(|(_, _, r)| rank < r) {
-                        best = Some((k, level, rank));
+                    if best.is_none_or(|(_, _, r)| (rank, pos) < r) {
+                        best = Some((k, level, (rank, pos)));
                     }
                 }
             }
@@ -597,7 +722,11 @@ impl Engine {
                 }
                 return;
             };
-            let w = self.queues[k].pop_front().expect("head seen above");
+            let q = &mut self.queues[k];
+            let w = q.pop_front().expect("head seen above");
+            if q.is_empty() {
+                self.nonempty[k / 64] &= !(1 << (k % 64));
+            }
             self.start(model, a, k, level, w);
         }
     }
@@ -712,18 +841,13 @@ impl Engine {
         }
         // Closing.
         let now = self.now;
-        let ni = model.n_intervals;
         for k in 0..self.queues.len() {
             let ci = self.classes[k];
             let mut q = std::mem::take(&mut self.queues[k]);
             match model.closing {
                 Closing::Drain => {
                     for w in q.iter().filter(|w| w.deadline > now && w.interval >= 0) {
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
+                        let cells = ci.cells_at(w.interval);
                         self.stats.waiting_at_close(cells);
                     }
                 }
@@ -732,11 +856,7 @@ impl Engine {
                         if w.interval < 0 {
                             continue;
                         }
-                        let cells = [
-                            ci.cells[0],
-                            ci.cells[1],
-                            self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                        ];
+                        let cells = ci.cells_at(w.interval);
                         if w.deadline <= now {
                             self.stats
                                 .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
@@ -746,6 +866,9 @@ impl Engine {
                         }
                     }
                 }
+            }
+            if q.is_empty() {
+                self.nonempty[k / 64] &= !(1 << (k % 64));
             }
             self.queues[k] = q;
         }
@@ -757,18 +880,13 @@ impl Engine {
     /// End of the simulation: contacts still queued either abandoned by now (finite patience)
     /// or are unresolved (no agent who could take them was left on duty).
     fn finish(&mut self) {
-        let ni = self.layout.n_intervals;
         for k in 0..self.queues.len() {
             let ci = self.classes[k];
             while let Some(w) = self.queues[k].pop_front() {
                 if w.interval < 0 {
                     continue;
                 }
-                let cells = [
-                    ci.cells[0],
-                    ci.cells[1],
-                    self.layout.interval_base + ci.channel * ni as u32 + w.interval as u32,
-                ];
+                let cells = ci.cells_at(w.interval);
                 if w.deadline.is_finite() {
                     self.stats
                         .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
@@ -777,6 +895,7 @@ impl Engine {
                 }
             }
         }
+        self.nonempty.fill(0);
         if self.pb.on {
             self.drop_callbacks();
             self.stats.activated_at = self.pb.activated_at;
@@ -796,7 +915,7 @@ impl Engine {
             return false;
         }
         if interval >= 0 {
-            let cells = self.cells(k, interval, model.n_intervals);
+            let cells = self.cells(k, interval);
             self.stats.diverted(cells);
         }
         true
@@ -828,7 +947,7 @@ impl Engine {
             }
         }
         let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
-        let cells = (w.interval >= 0).then(|| self.cells(k, w.interval, model.n_intervals));
+        let cells = (w.interval >= 0).then(|| self.cells(k, w.interval));
         match ann.choose(ewt, self.pb.u_announce) {
             Choice::Wait => false,
             Choice::HangUp => {
@@ -875,7 +994,7 @@ impl Engine {
         let cb = self.pb.callbacks[k].pop_front().expect("front seen above");
         self.pb.pending -= 1;
         if cb.interval >= 0 {
-            let cells = self.cells(k, cb.interval, model.n_intervals);
+            let cells = self.cells(k, cb.interval);
             self.stats
                 .callback_completed(cells, self.now - cb.requested);
         }
@@ -907,15 +1026,67 @@ impl Engine {
 
     /// Callbacks still pending are dropped and counted unserved.
     fn drop_callbacks(&mut self) {
-        let ni = self.layout.n_intervals;
         for k in 0..self.pb.callbacks.len() {
             while let Some(cb) = self.pb.callbacks[k].pop_front() {
                 if cb.interval >= 0 {
-                    let cells = self.cells(k, cb.interval, ni);
+                    let cells = self.cells(k, cb.interval);
                     self.stats.callback_unserved(cells);
                 }
             }
         }
         self.pb.pending = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_thresholds_match_the_division() {
+        // Awkward warm-up and interval lengths, where the rounding of (t - open) / interval_s
+        // near a boundary does not follow interval_start(k): the thresholds must follow it.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.json");
+        let mut model = crate::scenario::load(&path).expect("bundled scenario");
+        for (warmup, interval) in [
+            (0.0, 1800.0),
+            (1234.567, 1799.9999),
+            (0.1, 0.3),
+            (7.0, 1e-3),
+        ] {
+            model.warmup_s = warmup;
+            model.interval_s = interval;
+            let n = model.n_intervals;
+            let lowest: Vec<f64> = std::iter::once(f64::NEG_INFINITY)
+                .chain((1..n).map(|i| lowest_time_in(&model, i)))
+                .collect();
+            let by_division = |t: f64| (((t - warmup) / interval) as usize).min(n - 1);
+            let by_threshold = |t: f64| lowest.iter().rposition(|&l| t >= l).expect("-inf");
+            for k in 0..=n {
+                let s = model.interval_start(k);
+                // The interval start and its neighbours a few ulps away, then points in between.
+                let mut t = s;
+                for _ in 0..4 {
+                    if t > 0.0 {
+                        t = f64::from_bits(t.to_bits() - 1);
+                    }
+                }
+                for _ in 0..9 {
+                    if t >= warmup {
+                        assert_eq!(by_threshold(t), by_division(t), "t = {t:e}");
+                    }
+                    t = f64::from_bits(t.to_bits() + 1);
+                }
+                let mid = s + interval * 0.37;
+                if mid < model.close_time() {
+                    assert_eq!(by_threshold(mid), by_division(mid));
+                }
+            }
+            // Exactly the least time: one ulp below it is still the interval before.
+            for (i, &l) in lowest.iter().enumerate().skip(1) {
+                assert_eq!(by_division(l), i);
+                assert_eq!(by_division(f64::from_bits(l.to_bits() - 1)), i - 1);
+            }
+        }
     }
 }

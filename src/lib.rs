@@ -7,6 +7,7 @@
 pub mod arrivals;
 pub mod cli;
 pub mod compare;
+pub mod completions;
 pub mod dist;
 pub mod engine;
 pub mod error;

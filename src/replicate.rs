@@ -1,10 +1,12 @@
 //! Replications in parallel with rayon, deterministic whatever the thread count.
 //!
 //! Replications are cut into fixed chunks of [`CHUNK`]. A chunk's replications are folded into a
-//! fresh accumulator in order, by whichever thread runs it; chunk accumulators are then merged in
-//! chunk order. Neither the chunking nor the merge order depends on the number of threads, so the
-//! floating-point result is the same bit for bit. Chunks are processed in waves of a few per
-//! thread, so memory stays bounded whatever the number of replications.
+//! fresh accumulator in order; chunk accumulators are then merged in chunk order. Neither the
+//! chunking nor the merge order depends on the number of threads, so the floating-point result is
+//! the same bit for bit. Work goes in waves of a few chunks per thread, so memory stays bounded
+//! whatever the number of replications. Within a wave the replications themselves are spread over
+//! the threads one by one (their results kept until the wave is folded), so that threads finish a
+//! wave together: with whole chunks as the unit, one thread could be left running a chunk alone.
 
 use rayon::prelude::*;
 
@@ -14,7 +16,7 @@ pub const CHUNK: u64 = 8;
 /// Something that accumulates per-replication results and merges with its kind.
 pub trait Accumulator: Send {
     /// What one replication produces.
-    type Item: Default + Send;
+    type Item: Default + Send + Sync;
     /// An empty accumulator like this one.
     fn fresh(&self) -> Self;
     fn push(&mut self, item: &Self::Item);
@@ -34,28 +36,35 @@ where
     let mut total = proto.fresh();
     let chunks = replications.div_ceil(CHUNK);
     let wave = (rayon::current_num_threads() as u64 * 4).max(1);
+    // One wave's replication results, reused from wave to wave.
+    let mut items: Vec<A::Item> = Vec::new();
     let mut c0 = 0;
     while c0 < chunks {
         let c1 = (c0 + wave).min(chunks);
-        let parts: Vec<A> = (c0..c1)
-            .into_par_iter()
-            .map_init(
-                || (init(), A::Item::default()),
-                |(state, item), c| {
-                    let mut acc = proto.fresh();
-                    for rep in c * CHUNK..((c + 1) * CHUNK).min(replications) {
-                        work(state, rep, item);
-                        acc.push(item);
-                    }
-                    acc
-                },
-            )
+        let (r0, r1) = (c0 * CHUNK, (c1 * CHUNK).min(replications));
+        items.resize_with((r1 - r0) as usize, Default::default);
+        // The replications, each on whichever thread takes it...
+        items
+            .par_iter_mut()
+            .enumerate()
+            .for_each_init(&init, |state, (i, item)| work(state, r0 + i as u64, item));
+        // ... folded chunk by chunk in replication order ...
+        let parts: Vec<A> = items
+            .par_chunks(CHUNK as usize)
+            .map(|chunk| {
+                let mut acc = proto.fresh();
+                for item in chunk {
+                    acc.push(item);
+                }
+                acc
+            })
             .collect();
+        // ... and the chunks merged in chunk order.
         for p in &parts {
             total.merge(p);
         }
         c0 = c1;
-        progress((c1 * CHUNK).min(replications));
+        progress(r1);
     }
     total
 }

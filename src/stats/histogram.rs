@@ -50,10 +50,12 @@ pub fn quantiles<T: Copy + Into<u64>>(h: &[T], qs: &[f64], out: &mut [f64]) {
     let mut b = 0usize;
     for (qi, q) in qs.iter().enumerate() {
         let rank = q * total as f64;
+        // Counts are integers: `count >= rank` is `count >= ceil(rank)`, an integer comparison.
+        let need = rank.ceil() as u64;
         // Advance to the first bin whose cumulative count reaches the rank.
         while b < h.len() {
             let c: u64 = h[b].into();
-            if c > 0 && (cum + c) as f64 >= rank {
+            if c > 0 && cum + c >= need {
                 break;
             }
             cum += c;
