@@ -42,6 +42,14 @@ pub fn bin_range(b: usize) -> (f64, f64) {
 /// Quantiles `qs` (each in [0, 1]) of the counts in `h`, interpolated within bins; NaN when empty.
 pub fn quantiles<T: Copy + Into<u64>>(h: &[T], qs: &[f64], out: &mut [f64]) {
     let total: u64 = h.iter().map(|c| (*c).into()).sum();
+    quantiles_with_total(h, total, qs, out);
+}
+
+/// [`quantiles`] when the caller already knows the sum of the counts, `total` (the engine does:
+/// it is the cell's answered plus abandoned contacts), which saves a pass over the bins in the
+/// per-replication summary.
+pub fn quantiles_with_total<T: Copy + Into<u64>>(h: &[T], total: u64, qs: &[f64], out: &mut [f64]) {
+    debug_assert_eq!(total, h.iter().map(|c| (*c).into()).sum::<u64>());
     if total == 0 {
         out.iter_mut().for_each(|o| *o = f64::NAN);
         return;

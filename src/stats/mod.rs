@@ -679,7 +679,9 @@ fn cell_metrics(
     d[m::ASA] = c.answered as f64;
     v[m::ABANDON_RATE] = c.abandoned as f64;
     d[m::ABANDON_RATE] = c.offered as f64;
-    histogram::quantiles(h, &m::QUANTILES, &mut v[m::P50..=m::P99]);
+    // Every answered or abandoned contact, and no other, has its wait in the histogram.
+    let total = c.answered as u64 + c.abandoned as u64;
+    histogram::quantiles_with_total(h, total, &m::QUANTILES, &mut v[m::P50..=m::P99]);
     v[m::MAX] = if resolved > 0.0 { c.max_wait } else { f64::NAN };
     v[m::LONG_WAIT_SHARE] = c.over_long_wait as f64;
     d[m::LONG_WAIT_SHARE] = resolved;
