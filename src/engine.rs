@@ -443,7 +443,8 @@ impl Engine {
             let least = gr.units.iter().copied().filter(|&u| u > 0).min();
             slots += count as usize * least.map_or(0, |u| (model.capacity / u) as usize);
         }
-        self.completions.reset(slots);
+        self.completions
+            .reset(slots, self.agents.len(), model.classes.len());
         for g in 0..model.groups.len() {
             let target = model.groups[g].headcount[0];
             self.set_headcount(model, g, target);
