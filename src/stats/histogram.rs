@@ -60,7 +60,19 @@ pub fn quantiles_with_total<T: Copy + Into<u64>>(h: &[T], total: u64, qs: &[f64]
         let rank = q * total as f64;
         // Counts are integers: `count >= rank` is `count >= ceil(rank)`, an integer comparison.
         let need = rank.ceil() as u64;
-        // Advance to the first bin whose cumulative count reaches the rank.
+        // Advance to the first bin whose cumulative count reaches the rank: first by blocks of
+        // eight bins (a block whose whole count leaves the cumulative count short of the rank
+        // cannot hold that bin; summing eight counts at once is a few vector instructions instead
+        // of eight compare-and-branch steps, and the bins scanned per replication summary were
+        // about 3% of benchmark D), then bin by bin.
+        while b + 8 <= h.len() {
+            let s: u64 = h[b..b + 8].iter().map(|c| (*c).into()).sum();
+            if cum + s >= need {
+                break;
+            }
+            cum += s;
+            b += 8;
+        }
         while b < h.len() {
             let c: u64 = h[b].into();
             if c > 0 && cum + c >= need {
@@ -145,5 +157,54 @@ mod tests {
         let mut out = [0.0; 2];
         quantiles(&h, &[0.0, 0.5], &mut out);
         assert!(out[0] <= 0.25 && out[1] <= 0.25);
+    }
+
+    #[test]
+    fn block_scan_finds_the_same_bins_as_a_plain_scan() {
+        // Sparse counts (runs of empty bins, ranks falling on block edges) against a bin-by-bin
+        // search for the first bin whose cumulative count reaches the rank.
+        let mut s = 12345u64;
+        for round in 0..200 {
+            let len = 1 + round * 7 % 120;
+            let h: Vec<u32> = (0..len)
+                .map(|_| {
+                    s = s
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (s >> 33) % 10;
+                    if r < 6 {
+                        0
+                    } else {
+                        (r - 5) as u32
+                    }
+                })
+                .collect();
+            let total: u64 = h.iter().map(|&c| c as u64).sum();
+            let qs = [0.0, 0.1, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0];
+            let mut out = [0.0; 8];
+            quantiles(&h, &qs, &mut out);
+            if total == 0 {
+                assert!(out.iter().all(|v| v.is_nan()));
+                continue;
+            }
+            for (q, v) in qs.iter().zip(out) {
+                let rank = q * total as f64;
+                let need = rank.ceil() as u64;
+                let (mut cum, mut b) = (0u64, 0usize);
+                while b < h.len() && !(h[b] > 0 && cum + h[b] as u64 >= need) {
+                    cum += h[b] as u64;
+                    b += 1;
+                }
+                let b = b.min(h.len() - 1);
+                let c = h[b] as u64;
+                let (lo, w) = bin_range(b);
+                let frac = if c == 0 {
+                    1.0
+                } else {
+                    ((rank - cum as f64) / c as f64).clamp(0.0, 1.0)
+                };
+                assert_eq!(v.to_bits(), (lo + w * frac).to_bits(), "round {round} q{q}");
+            }
+        }
     }
 }
