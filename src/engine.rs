@@ -105,9 +105,7 @@ type Rank = (u32, f64);
 struct ClassInfo {
     channel: u32,
     priority: bool,
-    /// Handle-time factor per proficiency level 1..=5 (`Model::proficiency` of the class's
-    /// difficulty), copied here so a start reads one table instead of two.
-    prof: [f64; 5],
+    hard: usize,
     cells: [u32; 2],
     /// The class's (channel, interval 0) cell: add the interval for the third cell.
     interval_cell: u32,
@@ -338,7 +336,7 @@ impl Engine {
             self.classes.push(ClassInfo {
                 channel: cl.channel as u32,
                 priority: model.routing.priority[cl.segment],
-                prof: model.proficiency[cl.hard as usize],
+                hard: cl.hard as usize,
                 cells: self.layout.class_cells[k],
                 interval_cell: self.layout.interval_base
                     + cl.channel as u32 * model.n_intervals as u32,
@@ -603,7 +601,7 @@ impl Engine {
         let g = self.agents[a].group as usize;
         let gc = g * model.channels.len() + ci.channel as usize;
         self.agents[a].load += self.units[gc];
-        let handle = w.handle * ci.prof[level as usize - 1];
+        let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
         let end = now + handle;
         self.completions.push(end, a as u32, k as u32);
         // Busy time, clipped to opening hours and split by interval.
