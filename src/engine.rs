@@ -97,6 +97,71 @@ struct Waiting {
     interval: i32,
 }
 
+/// The FIFO queue of each contact class, with a bit set of the classes whose queue is not
+/// empty (64 classes a word) so that a freed agent looks only at queues with someone waiting.
+/// Every push and pop goes through here, which keeps the bit set true.
+struct ClassQueues {
+    queues: Vec<VecDeque<Waiting>>,
+    nonempty: Vec<u64>,
+}
+
+impl ClassQueues {
+    fn new(classes: usize) -> ClassQueues {
+        ClassQueues {
+            queues: vec![VecDeque::new(); classes],
+            nonempty: vec![0; classes.div_ceil(64)],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Words of the bit set.
+    fn words(&self) -> usize {
+        self.nonempty.len()
+    }
+
+    /// Word `wi` of the bit set of non-empty queues.
+    #[inline]
+    fn nonempty_word(&self, wi: usize) -> u64 {
+        self.nonempty[wi]
+    }
+
+    #[inline]
+    fn push(&mut self, k: usize, w: Waiting) {
+        self.queues[k].push_back(w);
+        self.nonempty[k / 64] |= 1 << (k % 64);
+    }
+
+    #[inline]
+    fn front(&self, k: usize) -> Option<Waiting> {
+        self.queues[k].front().copied()
+    }
+
+    #[inline]
+    fn pop(&mut self, k: usize) -> Option<Waiting> {
+        let q = &mut self.queues[k];
+        let w = q.pop_front();
+        if q.is_empty() {
+            self.nonempty[k / 64] &= !(1 << (k % 64));
+        }
+        w
+    }
+
+    /// The contacts waiting in class `k`, oldest first.
+    fn iter(&self, k: usize) -> impl Iterator<Item = &Waiting> {
+        self.queues[k].iter()
+    }
+
+    fn clear(&mut self) {
+        for q in &mut self.queues {
+            q.clear();
+        }
+        self.nonempty.fill(0);
+    }
+}
+
 /// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
 type Rank = (u32, f64);
 
@@ -176,10 +241,7 @@ pub struct Engine {
     busy_hint: usize,
     agents: Vec<Agent>,
     groups: Vec<GroupState>,
-    queues: Vec<VecDeque<Waiting>>,
-    /// Bit set of the classes whose queue is not empty (64 classes a word), so that a freed
-    /// agent looks only at queues with someone waiting.
-    nonempty: Vec<u64>,
+    queues: ClassQueues,
     /// Bit set of the classes each group serves: `group_classes[g * words + w]`.
     group_classes: Vec<u64>,
     /// Per (group, class) the group serves: its level and its position in the group's list
@@ -218,8 +280,7 @@ impl Engine {
             busy_hint: 0,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
-            queues: vec![VecDeque::new(); model.classes.len()],
-            nonempty: vec![0; model.classes.len().div_ceil(64)],
+            queues: ClassQueues::new(model.classes.len()),
             group_classes: Vec::new(),
             group_class: Vec::new(),
             completions: Completions::default(),
@@ -309,12 +370,9 @@ impl Engine {
         self.pb.prepare(model, seed, rep);
         self.stats.reset();
         self.now = 0.0;
-        for q in &mut self.queues {
-            q.clear();
-        }
-        self.nonempty.fill(0);
+        self.queues.clear();
         let nk = model.classes.len();
-        let words = self.nonempty.len();
+        let words = self.queues.words();
         self.group_classes.clear();
         self.group_classes.resize(model.groups.len() * words, 0);
         self.group_class.clear();
@@ -457,6 +515,20 @@ impl Engine {
         self.classes[k].cells_at(interval)
     }
 
+    /// Counts contact `w` of class `k` as abandoned at its deadline (warm-up contacts are not
+    /// counted).
+    #[inline]
+    fn count_abandoned(&mut self, k: usize, w: &Waiting) {
+        if w.interval >= 0 {
+            let ci = &self.classes[k];
+            self.stats.abandoned(
+                ci.cells_at(w.interval),
+                w.deadline - w.arrival,
+                &ci.thresholds,
+            );
+        }
+    }
+
     fn arrive(&mut self, model: &Model, c: usize) {
         let now = self.now;
         let piece = self.cursors[c].piece();
@@ -501,8 +573,7 @@ impl Engine {
                 if self.pb.active && self.playbook_announce(model, k, &w) {
                     return;
                 }
-                self.queues[k].push_back(w);
-                self.nonempty[k / 64] |= 1 << (k % 64);
+                self.queues.push(k, w);
             }
         }
     }
@@ -665,7 +736,7 @@ impl Engine {
         let g = self.agents[a].group as usize;
         let nc = model.channels.len();
         let nk = self.queues.len();
-        let words = self.nonempty.len();
+        let words = self.queues.words();
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
@@ -676,7 +747,7 @@ impl Engine {
             let mut best: Option<(usize, u8, (Rank, u32))> = None;
             // The group's classes with someone waiting.
             for wi in 0..words {
-                let mut bits = self.group_classes[g * words + wi] & self.nonempty[wi];
+                let mut bits = self.group_classes[g * words + wi] & self.queues.nonempty_word(wi);
                 while bits != 0 {
                     let k = wi * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
@@ -685,23 +756,17 @@ impl Engine {
                         continue;
                     }
                     // Contacts whose patience ran out before now abandoned at their deadline.
-                    let q = &mut self.queues[k];
-                    while let Some(w) = q.front() {
-                        if w.deadline > now {
-                            break;
+                    let head = loop {
+                        match self.queues.front(k) {
+                            Some(w) if w.deadline <= now => {
+                                self.queues.pop(k);
+                                self.count_abandoned(k, &w);
+                            }
+                            head => break head,
                         }
-                        let w = *w;
-                        q.pop_front();
-                        if w.interval >= 0 {
-                            let cells = ci.cells_at(w.interval);
-                            self.stats
-                                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
-                        }
-                    }
-                    let Some(w) = q.front() else {
-                        self.nonempty[wi] &= !(1 << (k % 64));
-                        continue;
                     };
+                    let Some(w) = head else { continue };
+                    let ci = &self.classes[k];
                     let (level, pos) = self.group_class[g * nk + k];
                     let rank = self.router.contact_rank(
                         &Head {
@@ -723,11 +788,7 @@ impl Engine {
                 }
                 return;
             };
-            let q = &mut self.queues[k];
-            let w = q.pop_front().expect("head seen above");
-            if q.is_empty() {
-                self.nonempty[k / 64] &= !(1 << (k % 64));
-            }
+            let w = self.queues.pop(k).expect("head seen above");
             self.start(model, a, k, level, w);
         }
     }
@@ -844,34 +905,26 @@ impl Engine {
         let now = self.now;
         for k in 0..self.queues.len() {
             let ci = self.classes[k];
-            let mut q = std::mem::take(&mut self.queues[k]);
             match model.closing {
                 Closing::Drain => {
-                    for w in q.iter().filter(|w| w.deadline > now && w.interval >= 0) {
-                        let cells = ci.cells_at(w.interval);
-                        self.stats.waiting_at_close(cells);
+                    for w in self.queues.iter(k) {
+                        if w.deadline > now && w.interval >= 0 {
+                            self.stats.waiting_at_close(ci.cells_at(w.interval));
+                        }
                     }
                 }
                 Closing::Cut => {
-                    for w in q.drain(..) {
-                        if w.interval < 0 {
-                            continue;
-                        }
-                        let cells = ci.cells_at(w.interval);
+                    while let Some(w) = self.queues.pop(k) {
                         if w.deadline <= now {
-                            self.stats
-                                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
-                        } else {
+                            self.count_abandoned(k, &w);
+                        } else if w.interval >= 0 {
+                            let cells = ci.cells_at(w.interval);
                             self.stats.waiting_at_close(cells);
                             self.stats.unresolved(cells);
                         }
                     }
                 }
             }
-            if q.is_empty() {
-                self.nonempty[k / 64] &= !(1 << (k % 64));
-            }
-            self.queues[k] = q;
         }
         if self.pb.pending > 0 && model.closing == Closing::Cut {
             self.drop_callbacks();
@@ -882,21 +935,14 @@ impl Engine {
     /// or are unresolved (no agent who could take them was left on duty).
     fn finish(&mut self) {
         for k in 0..self.queues.len() {
-            let ci = self.classes[k];
-            while let Some(w) = self.queues[k].pop_front() {
-                if w.interval < 0 {
-                    continue;
-                }
-                let cells = ci.cells_at(w.interval);
+            while let Some(w) = self.queues.pop(k) {
                 if w.deadline.is_finite() {
-                    self.stats
-                        .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
-                } else {
-                    self.stats.unresolved(cells);
+                    self.count_abandoned(k, &w);
+                } else if w.interval >= 0 {
+                    self.stats.unresolved(self.classes[k].cells_at(w.interval));
                 }
             }
         }
-        self.nonempty.fill(0);
         if self.pb.on {
             self.drop_callbacks();
             self.stats.activated_at = self.pb.activated_at;
@@ -938,7 +984,7 @@ impl Engine {
         let mut ahead = 0u32;
         for row in &model.channels[c].class_of {
             for &q in row {
-                ahead += self.queues[q].iter().filter(|x| x.deadline > now).count() as u32;
+                ahead += self.queues.iter(q).filter(|x| x.deadline > now).count() as u32;
             }
         }
         let mut servers = 0.0;

@@ -57,6 +57,30 @@ pub struct Cell {
     pub sum_callback_delay: f64,
 }
 
+impl Cell {
+    /// Adds the counts of `x` (a row's cells summed; `max_wait` and `top` take the maximum).
+    fn add(&mut self, x: &Cell) {
+        self.offered += x.offered;
+        self.answered += x.answered;
+        self.abandoned += x.abandoned;
+        self.answered_in_goal += x.answered_in_goal;
+        self.answered_in_segment_goal += x.answered_in_segment_goal;
+        self.short_abandons += x.short_abandons;
+        self.over_long_wait += x.over_long_wait;
+        self.unresolved += x.unresolved;
+        self.waiting_at_close += x.waiting_at_close;
+        self.sum_wait_answered += x.sum_wait_answered;
+        self.max_wait = self.max_wait.max(x.max_wait);
+        self.top = self.top.max(x.top);
+        self.diverted += x.diverted;
+        self.hung_up += x.hung_up;
+        self.callback_requested += x.callback_requested;
+        self.callback_completed += x.callback_completed;
+        self.callback_unserved += x.callback_unserved;
+        self.sum_callback_delay += x.sum_callback_delay;
+    }
+}
+
 /// One replication's counters, reused across replications.
 #[derive(Debug, Clone)]
 pub struct RepStats {
@@ -114,9 +138,7 @@ impl RepStats {
     /// Counts an arrival.
     #[inline]
     pub fn offered(&mut self, cells: [u32; 3]) {
-        for c in cells {
-            self.cells[c as usize].offered += 1;
-        }
+        self.each(cells, |x| x.offered += 1);
     }
 
     /// Counts an answered contact that waited `wait` seconds.
@@ -157,17 +179,13 @@ impl RepStats {
     /// Counts a contact left waiting at the end of the simulation.
     #[inline]
     pub fn unresolved(&mut self, cells: [u32; 3]) {
-        for c in cells {
-            self.cells[c as usize].unresolved += 1;
-        }
+        self.each(cells, |x| x.unresolved += 1);
     }
 
     /// Counts a contact waiting at closing time.
     #[inline]
     pub fn waiting_at_close(&mut self, cells: [u32; 3]) {
-        for c in cells {
-            self.cells[c as usize].waiting_at_close += 1;
-        }
+        self.each(cells, |x| x.waiting_at_close += 1);
     }
 
     /// Applies `f` to the contact's three base cells.
@@ -211,7 +229,7 @@ impl RepStats {
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     pub goal_s: f64,
-    /// Infinite... never counted when the segment has no goal (set to -1).
+    /// The segment goal's threshold; -1 when the segment has no goal (no wait is <= -1).
     pub segment_goal_s: f64,
     pub long_wait_s: f64,
     pub short_abandon_s: f64,
@@ -558,30 +576,10 @@ impl Layout {
         let nm = self.n_metrics;
         for (r, row) in self.rows.iter().enumerate() {
             let mut sum = Cell::default();
-            let mut top = 0usize;
             for &c in &row.cells {
-                let x = &rep.cells[c as usize];
-                sum.offered += x.offered;
-                sum.answered += x.answered;
-                sum.abandoned += x.abandoned;
-                sum.answered_in_goal += x.answered_in_goal;
-                sum.answered_in_segment_goal += x.answered_in_segment_goal;
-                sum.short_abandons += x.short_abandons;
-                sum.over_long_wait += x.over_long_wait;
-                sum.unresolved += x.unresolved;
-                sum.waiting_at_close += x.waiting_at_close;
-                sum.sum_wait_answered += x.sum_wait_answered;
-                sum.max_wait = sum.max_wait.max(x.max_wait);
-                top = top.max(x.top as usize);
-                if self.playbook {
-                    sum.diverted += x.diverted;
-                    sum.hung_up += x.hung_up;
-                    sum.callback_requested += x.callback_requested;
-                    sum.callback_completed += x.callback_completed;
-                    sum.callback_unserved += x.callback_unserved;
-                    sum.sum_callback_delay += x.sum_callback_delay;
-                }
+                sum.add(&rep.cells[c as usize]);
             }
+            let top = sum.top as usize;
             let h: &[u32] = if row.cells.len() == 1 {
                 let c = row.cells[0] as usize;
                 &rep.hist[c * BINS..c * BINS + top]
