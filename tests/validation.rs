@@ -138,6 +138,7 @@ fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
     // No abandonment and a drained queue: everything offered is answered.
     let ab = metric(&r, "phone", "abandoned");
     assert_eq!(ab.mean, 0.0, "{name}: no contact may abandon");
+    occupancy_checks(name, &r, arrival_rate * mean_service_s / servers as f64);
 
     // Run 2 (independent seed): channel goal 1e-9 s -> service_level = 1 - C(c, a), and the
     // channel goal of 20 s read directly from service_level.
@@ -157,6 +158,26 @@ fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
         ec.service_level(20.0),
         0.01,
     );
+}
+
+/// The agents' occupancy (busy time / staffed time, over the day and in each interval) against
+/// `theory`, the offered load served per agent: every agent busy time is counted, split at the
+/// interval boundaries. The day's interval must be narrow (0.005) and hold `theory`; each
+/// interval's (wider, and one of several) within 1.5 times its half-width, so the split between
+/// intervals is checked too.
+fn occupancy_checks(name: &str, r: &RunReport, theory: f64) {
+    let g = &r.groups[0];
+    check(&format!("{name} occupancy"), &g.occupancy, theory, 0.005);
+    for iv in &g.intervals {
+        let e = &iv.occupancy;
+        assert!(
+            (e.mean - theory).abs() <= 1.5 * e.half_width,
+            "{name}: occupancy in {} is {} +- {}, theory {theory}",
+            iv.id,
+            e.mean,
+            e.half_width
+        );
+    }
 }
 
 /// M/M/5 at 80% load (scenarios/mmc-5.json): relaxation time 1/(c mu (1 - sqrt(rho))^2) is about
@@ -213,6 +234,12 @@ fn mmc_m_matches_erlang_a() {
     // Nothing left over: all offered contacts were answered or abandoned.
     let unresolved = metric(&r, "phone", "unresolved");
     assert_eq!(unresolved.mean, 0.0);
+    // Only the contacts that do not abandon keep an agent busy.
+    occupancy_checks(
+        "Erlang A",
+        &r,
+        arrival_rate * (1.0 - ea.p_abandon()) * mean_service_s / servers as f64,
+    );
 }
 
 /// Near-zero patience turns M/M/5 into the loss system M/M/5/5: a caller who finds an agent free
