@@ -552,9 +552,20 @@ impl Engine {
         let prof_first = self.router.proficiency_first();
         let chan = self.classes[k].channel as usize;
         let cap = model.capacity;
+        let eligible = &model.classes[k].eligible;
+        // One group: its longest-idle agent, without comparing idle times.
+        if let [(g, level)] = eligible[..] {
+            let st = &self.groups[g];
+            if let Some(&a) = st.idle.front() {
+                return Some((a as usize, level));
+            }
+            if st.partial.is_empty() {
+                return None;
+            }
+        }
         // Best so far: (agent, level, load, since).
         let mut best: Option<(usize, u8, u32, f64)> = None;
-        for &(g, level) in &model.classes[k].eligible {
+        for &(g, level) in eligible {
             if prof_first {
                 if let Some(b) = best {
                     if level < b.1 {
