@@ -689,6 +689,21 @@ impl Engine {
         }
     }
 
+    /// The contact at the head of class `k`'s queue, after counting as abandoned (at their
+    /// deadlines) the contacts ahead whose patience ran out before now.
+    #[inline(always)]
+    fn live_head(&mut self, k: usize) -> Option<Waiting> {
+        loop {
+            match self.queues.front(k) {
+                Some(w) if w.deadline <= self.now => {
+                    self.queues.pop(k);
+                    self.count_abandoned(k, &w);
+                }
+                head => return head,
+            }
+        }
+    }
+
     /// A detached, on-duty agent takes waiting contacts while it has room.
     fn serve_queues(&mut self, model: &Model, a: usize) {
         let now = self.now;
@@ -699,6 +714,19 @@ impl Engine {
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
+                return;
+            }
+            // A group of one class: its head, if any and if the agent has room for it.
+            if let [(k, level)] = model.groups[g].classes[..] {
+                let fits = self.units[g * nc + self.classes[k].channel as usize] <= room;
+                if fits && self.live_head(k).is_some() {
+                    let w = self.queues.pop(k).expect("head seen above");
+                    self.start(model, a, k, level, w);
+                    continue;
+                }
+                if self.pb.pending > 0 && self.take_callback(model, a) {
+                    continue;
+                }
                 return;
             }
             // Best head so far: (class, level, (rank, position in the group's list)). The lowest
@@ -714,17 +742,7 @@ impl Engine {
                     if self.units[g * nc + ci.channel as usize] > room {
                         continue;
                     }
-                    // Contacts whose patience ran out before now abandoned at their deadline.
-                    let head = loop {
-                        match self.queues.front(k) {
-                            Some(w) if w.deadline <= now => {
-                                self.queues.pop(k);
-                                self.count_abandoned(k, &w);
-                            }
-                            head => break head,
-                        }
-                    };
-                    let Some(w) = head else { continue };
+                    let Some(w) = self.live_head(k) else { continue };
                     let ci = &self.classes[k];
                     let (level, pos) = self.group_class[g * nk + k];
                     let rank = self.router.contact_rank(
