@@ -277,7 +277,6 @@ impl Engine {
     /// Runs replication `rep` of `model` with `seed`; returns its counters.
     pub fn run(&mut self, model: &Model, seed: u64, rep: u64) -> &RepStats {
         self.prepare(model, seed, rep);
-        let close = model.close_time();
         let n = model.n_intervals;
         // Boundary k happens at the start of interval k (k = 0 ends the warm-up; k = n closes).
         let mut next_boundary = 0usize;
@@ -315,7 +314,6 @@ impl Engine {
                 } else {
                     f64::INFINITY
                 };
-                let _ = close;
                 rescan = true;
                 continue;
             }
