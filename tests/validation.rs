@@ -623,3 +623,68 @@ fn goal_met_counts_the_days_that_met_the_goal() {
     let phone = metric(&report, "phone", "goal_met").mean;
     assert!(phone > 0.0 && phone < 1.0, "{phone}");
 }
+
+/// A report part as JSON, for exact comparisons.
+fn json<T: serde::Serialize>(x: &T) -> String {
+    serde_json::to_string(x).expect("serialisable")
+}
+
+/// `erlang-a.json` with a JSON edit applied, resolved as a scenario.
+fn erlang_a_variant(edit: impl FnOnce(&mut serde_json::Value)) -> Model {
+    let path = scenario_path("erlang-a.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("bundled scenario")).expect("JSON");
+    edit(&mut v);
+    let bytes = serde_json::to_vec(&v).expect("JSON");
+    let raw = scenario::parse("variant", &bytes).expect("parses");
+    scenario::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
+}
+
+/// The engine takes two shortcuts: a class with a single eligible group takes that group's
+/// longest-idle agent without comparing idle times, and an agent whose group serves a single
+/// class takes that queue's head without ranking other heads. Both must choose as the general
+/// rules do. Against the same single queue (Erlang A: abandonment on, so lazy abandonment at the
+/// head is exercised) with a second eligible group that is never staffed (the general agent
+/// search) and a second contact type so rare (share 1e-9, drawn from its own stream) that no
+/// such contact arrives in these runs, which the group also serves (the general ranking of
+/// heads), every phone figure and the group's occupancy must be bit for bit the same.
+#[test]
+fn shortcuts_choose_as_the_general_rules() {
+    let base = erlang_a_variant(|_| {});
+    assert_eq!(base.classes[0].eligible.len(), 1);
+    assert_eq!(base.groups[0].classes.len(), 1);
+    let general = erlang_a_variant(|v| {
+        v["agent_groups"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(
+                { "id": "never-staffed", "skills": { "phone": 3 }, "headcount": 0 }
+            ));
+        let types = v["channels"][0]["types"].as_array_mut().unwrap();
+        let mut rare = types[0].clone();
+        rare["id"] = "rare".into();
+        rare["share"] = 1e-9.into();
+        types[0]["share"] = (1.0 - 1e-9).into();
+        types.push(rare);
+    });
+    assert_eq!(general.classes[0].eligible.len(), 2);
+    assert_eq!(general.groups[0].classes.len(), 2);
+    for strategy in acdsim::model::StrategyKind::ALL {
+        let (mut b, mut g) = (base.clone(), general.clone());
+        b.routing.strategy = strategy;
+        g.routing.strategy = strategy;
+        let (rb, rg) = (run(&b, 200, 3), run(&g, 200, 3));
+        let (pb, pg) = (rb.channel("phone").unwrap(), rg.channel("phone").unwrap());
+        assert_eq!(pg.types[1].metrics.get("offered").unwrap().mean, 0.0);
+        for (what, b, g) in [
+            ("channel", json(&pb.metrics), json(&pg.metrics)),
+            ("call type", json(&pb.types[0]), json(&pg.types[0])),
+            ("segments", json(&pb.segments), json(&pg.segments)),
+            ("intervals", json(&pb.intervals), json(&pg.intervals)),
+            ("group", json(&rb.groups[0]), json(&rg.groups[0])),
+        ] {
+            assert_eq!(b, g, "{strategy:?}: the {what} figures differ");
+        }
+        assert!(metric(&rb, "phone", "abandoned").mean > 0.0);
+    }
+}
