@@ -138,7 +138,7 @@ fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
     // No abandonment and a drained queue: everything offered is answered.
     let ab = metric(&r, "phone", "abandoned");
     assert_eq!(ab.mean, 0.0, "{name}: no contact may abandon");
-    occupancy_checks(name, &r, arrival_rate * mean_service_s / servers as f64);
+    occupancy_checks(name, &r, ec.occupancy());
 
     // Run 2 (independent seed): channel goal 1e-9 s -> service_level = 1 - C(c, a), and the
     // channel goal of 20 s read directly from service_level.
@@ -161,7 +161,7 @@ fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
 }
 
 /// The agents' occupancy (busy time / staffed time, over the day and in each interval) against
-/// `theory`, the offered load served per agent: every agent busy time is counted, split at the
+/// `theory`, the load served per agent: every agent busy time is counted, split at the
 /// interval boundaries. The day's interval must be narrow (0.005) and hold `theory`; each
 /// interval's (wider, and one of several) within 1.5 times its half-width, so the split between
 /// intervals is checked too.
@@ -235,11 +235,7 @@ fn mmc_m_matches_erlang_a() {
     let unresolved = metric(&r, "phone", "unresolved");
     assert_eq!(unresolved.mean, 0.0);
     // Only the contacts that do not abandon keep an agent busy.
-    occupancy_checks(
-        "Erlang A",
-        &r,
-        arrival_rate * (1.0 - ea.p_abandon()) * mean_service_s / servers as f64,
-    );
+    occupancy_checks("Erlang A", &r, ea.occupancy());
 }
 
 /// Near-zero patience turns M/M/5 into the loss system M/M/5/5: a caller who finds an agent free
@@ -670,9 +666,10 @@ fn shortcuts_choose_as_the_general_rules() {
     assert_eq!(general.classes[0].eligible.len(), 2);
     assert_eq!(general.groups[0].classes.len(), 2);
     for strategy in acdsim::model::StrategyKind::ALL {
-        let (mut b, mut g) = (base.clone(), general.clone());
-        b.routing.strategy = strategy;
-        g.routing.strategy = strategy;
+        let (b, g) = (
+            base.with_strategy(strategy),
+            general.with_strategy(strategy),
+        );
         let (rb, rg) = (run(&b, 200, 3), run(&g, 200, 3));
         let (pb, pg) = (rb.channel("phone").unwrap(), rg.channel("phone").unwrap());
         assert_eq!(pg.types[1].metrics.get("offered").unwrap().mean, 0.0);
