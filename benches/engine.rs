@@ -3,8 +3,9 @@
 //! - `single/W`, `single/D`: one core, `Engine::run` + `Layout::summarize` for a fixed batch of
 //!   replications; throughput is the exact number of contacts offered in that batch, so criterion
 //!   reports contacts simulated per second.
-//! - `parallel/W/threads=1|2`: `simulate::run` with a fixed number of replications inside a rayon
-//!   pool of 1 and 2 threads (wall time; the same throughput unit).
+//! - `parallel/W/threads=1|2|N`: `simulate::run` with a fixed number of replications inside a
+//!   rayon pool of 1 and 2 threads and, on a machine with N > 2 cores, of all N (wall time; the
+//!   same throughput unit).
 //! - `agents/N`: W scaled to N = 10, 85 and 500 agents at the same load per agent (arrival rate
 //!   times N / 85), one core.
 //! - `skills/S`: W's volume and 85 agents split over S = 1, 4 and 16 skills: S contact types of
@@ -27,7 +28,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 const SEED: u64 = 1;
 /// Replications per measured iteration of the single-core benchmark.
 const BATCH: u64 = 8;
-/// Replications per measured iteration of the parallel benchmark.
+/// Replications per measured iteration of the parallel benchmark (with up to 2 threads; more
+/// threads get proportionally more).
 const PAR_REPS: u64 = 64;
 
 fn root() -> PathBuf {
@@ -161,12 +163,18 @@ fn parallel(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
     let model = load("scenarios/bench-w.json");
-    g.throughput(Throughput::Elements(contacts(&model, 0..PAR_REPS)));
-    let opts = RunOptions {
-        replications: PAR_REPS,
-        seed: SEED,
-    };
-    for threads in [1usize, 2] {
+    // 1 and 2 threads (the targets' ratio), and every core when there are more.
+    let all = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut counts = vec![1usize, 2, all];
+    counts.dedup();
+    for threads in counts {
+        // At least PAR_REPS, and PAR_REPS / 2 per thread, so that every thread has work to share.
+        let replications = PAR_REPS.max(PAR_REPS / 2 * threads as u64);
+        g.throughput(Throughput::Elements(contacts(&model, 0..replications)));
+        let opts = RunOptions {
+            replications,
+            seed: SEED,
+        };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()

@@ -105,6 +105,61 @@ mod tests {
         .0
     }
 
+    /// Replication results alive at once, and the most seen (this test's items only).
+    static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// A replication result that counts its live copies.
+    struct Counted;
+    impl Default for Counted {
+        fn default() -> Counted {
+            use std::sync::atomic::Ordering::SeqCst;
+            let n = LIVE.fetch_add(1, SeqCst) + 1;
+            PEAK.fetch_max(n, SeqCst);
+            Counted
+        }
+    }
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            LIVE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    struct Count(u64);
+    impl Accumulator for Count {
+        type Item = Counted;
+        fn fresh(&self) -> Self {
+            Count(0)
+        }
+        fn push(&mut self, _: &Counted) {
+            self.0 += 1
+        }
+        fn merge(&mut self, o: &Self) {
+            self.0 += o.0
+        }
+    }
+
+    #[test]
+    fn memory_does_not_grow_with_replications() {
+        // Results are kept for one wave only (4 chunks a thread), whether 100 or 10,000
+        // replications run: the peak of live results is the same.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let peak = |replications: u64| {
+            PEAK.store(0, std::sync::atomic::Ordering::SeqCst);
+            let done = pool.install(|| run(replications, &Count(0), || (), |_, _, _| {}, |_| {}));
+            assert_eq!(done.0, replications);
+            PEAK.load(std::sync::atomic::Ordering::SeqCst)
+        };
+        let (small, large) = (peak(100), peak(10_000));
+        assert_eq!(
+            small, large,
+            "live results: {small} for 100 replications, {large} for 10,000"
+        );
+        assert_eq!(large, (2 * 4 * CHUNK) as usize);
+    }
+
     #[test]
     fn same_bits_for_any_thread_count() {
         let a = go(1);

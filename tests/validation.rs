@@ -685,3 +685,27 @@ fn shortcuts_choose_as_the_general_rules() {
         assert!(metric(&rb, "phone", "abandoned").mean > 0.0);
     }
 }
+
+/// `scenarios/bench-w.json` is benchmark W as the performance issue defines it: one queue,
+/// Poisson arrivals at 1,200 per hour, exponential handle time with mean 240 s, 85 agents,
+/// exponential patience with mean 120 s, an 8-hour day, so about 9,600 calls a replication.
+#[test]
+fn benchmark_w_is_the_specified_queue() {
+    let model = load("bench-w.json");
+    assert_eq!((model.channels.len(), model.classes.len()), (1, 1));
+    assert_eq!(model.groups.len(), 1);
+    assert_eq!(model.n_intervals as f64 * model.interval_s, 8.0 * 3600.0);
+    assert_eq!(model.warmup_s, 0.0);
+    let ch = &model.channels[0];
+    assert!(ch.rates.iter().all(|&r| (r * 3600.0 - 1200.0).abs() < 1e-9));
+    assert!(matches!(ch.types[0].handle, Dist::Exponential { mean } if mean == 240.0));
+    assert!(matches!(ch.segments[0].patience, Dist::Exponential { mean } if mean == 120.0));
+    assert!(model.groups[0].headcount.iter().all(|&h| h == 85));
+    let r = run(&model, 200, 1);
+    check(
+        "bench-w calls a day",
+        metric(&r, "phone", "offered"),
+        9600.0,
+        30.0,
+    );
+}
