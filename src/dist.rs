@@ -69,7 +69,7 @@ fn check_pos(field: &'static str, v: f64) -> Result<f64, DistError> {
     } else {
         Err(DistError {
             field,
-            message: format!("= {}: must be a finite number > 0", show(v)),
+            message: format!("= {}: must be a finite number > 0", short_num(v)),
         })
     }
 }
@@ -82,13 +82,13 @@ fn check_cv(v: f64) -> Result<f64, DistError> {
     } else {
         Err(DistError {
             field: "cv",
-            message: format!("= {}: must be between 1e-6 and 100", show(v)),
+            message: format!("= {}: must be between 1e-6 and 100", short_num(v)),
         })
     }
 }
 
-/// `1.2` as `1.2`, but `1e300` as `1e300` rather than 301 digits.
-fn show(x: f64) -> String {
+/// `1.2` as `1.2`, but `1e300` as `1e300` rather than 301 digits (`inf` and `NaN` as such).
+pub(crate) fn short_num(x: f64) -> String {
     if x == 0.0 || !x.is_finite() || (1e-4..1e9).contains(&x.abs()) {
         format!("{x}")
     } else {
@@ -102,7 +102,7 @@ fn check_nonneg(field: &'static str, v: f64) -> Result<f64, DistError> {
     } else {
         Err(DistError {
             field,
-            message: format!("= {}: must be a finite number >= 0", show(v)),
+            message: format!("= {}: must be a finite number >= 0", short_num(v)),
         })
     }
 }
@@ -142,7 +142,7 @@ impl Dist {
                 if max < min {
                     return Err(DistError {
                         field: "max",
-                        message: format!("= {}: must be >= min ({})", show(max), show(min)),
+                        message: format!("= {}: must be >= min ({})", short_num(max), short_num(min)),
                     });
                 }
                 Dist::Uniform {

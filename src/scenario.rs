@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::dist::{Dist, DistSpec};
+use crate::dist::{short_num, Dist, DistSpec};
 use crate::error::InputError;
 use crate::forecast::{parse_clock, parse_forecast};
 use crate::model::*;
@@ -483,15 +483,6 @@ impl Ctx<'_> {
 
 /// The most expected contacts of one channel in one interval that a scenario may ask for.
 pub const MAX_CONTACTS_PER_INTERVAL: f64 = 1e6;
-
-/// `1.2` as `1.2`, but `1e300` as `1e300` rather than 301 digits.
-fn short_num(x: f64) -> String {
-    if x == 0.0 || (1e-4..1e9).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
 
 fn gcd(a: u32, b: u32) -> u32 {
     if b == 0 {
