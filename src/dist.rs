@@ -142,7 +142,11 @@ impl Dist {
                 if max < min {
                     return Err(DistError {
                         field: "max",
-                        message: format!("= {}: must be >= min ({})", short_num(max), short_num(min)),
+                        message: format!(
+                            "= {}: must be >= min ({})",
+                            short_num(max),
+                            short_num(min)
+                        ),
                     });
                 }
                 Dist::Uniform {

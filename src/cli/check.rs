@@ -6,11 +6,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use anyhow::anyhow;
 use clap::Args;
 use serde::Serialize;
 
-use super::{load_model, progress_bar, with_threads, write_output, CmdResult, Failure, SimArgs};
+use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
 use crate::compare::{self, fmt_value, format_table, is_share, Variant};
 use crate::model::Model;
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
@@ -234,13 +233,6 @@ pub struct CheckReport {
     pub passed: bool,
     pub requirements: Vec<RequirementResult>,
     pub regressions: Vec<RegressionResult>,
-}
-
-fn usage(msg: String) -> Failure {
-    Failure {
-        code: 2,
-        error: anyhow!(msg),
-    }
 }
 
 fn judge(op: Op, e: &Estimate, t: f64) -> (f64, bool) {

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Context};
+use anyhow::Context;
 use clap::Args;
 
 use super::{
-    load_model, parse_factor, parse_strategy, progress_bar, with_threads, write_output, CmdResult,
-    Failure, SimArgs,
+    load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
+    CmdResult, SimArgs,
 };
 use crate::compare::{self, CompareDocument, CompareReport, Variant};
 use crate::model::{Model, StrategyKind};
@@ -42,13 +42,6 @@ pub struct CompareArgs {
     /// Print no table on stdout.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-fn usage(msg: String) -> Failure {
-    Failure {
-        code: 2,
-        error: anyhow!(msg),
-    }
 }
 
 /// Formats a factor for a variant name: `x1.2`.

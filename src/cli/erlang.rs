@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{write_output, CmdResult, Failure};
+use super::{write_output, CmdResult};
 use crate::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
 
 #[derive(Debug, Args)]
@@ -63,10 +63,7 @@ impl ErlangArgs {
 
 pub fn erlang(a: ErlangArgs) -> CmdResult {
     let input = a.input();
-    let result = input.calculate().map_err(|e| Failure {
-        code: 2,
-        error: anyhow::Error::new(e),
-    })?;
+    let result = input.calculate().map_err(anyhow::Error::new)?;
     if let Some(p) = &a.json {
         let mut text = serde_json::to_string_pretty(&result)
             .map_err(|e| anyhow::anyhow!("cannot encode JSON: {e}"))?;

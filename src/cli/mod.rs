@@ -126,6 +126,11 @@ pub struct Failure {
     pub error: anyhow::Error,
 }
 
+/// A usage error (exit code 2) with this message.
+pub fn usage(msg: String) -> Failure {
+    anyhow::anyhow!(msg).into()
+}
+
 impl From<anyhow::Error> for Failure {
     fn from(error: anyhow::Error) -> Self {
         Failure { code: 2, error }
