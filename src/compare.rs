@@ -320,9 +320,7 @@ impl CompareDocument {
 
     /// Pretty-printed, newline-terminated.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a comparison always serialises");
-        s.push('\n');
-        s
+        crate::report::json::to_json(self)
     }
 }
 

@@ -382,9 +382,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
         regressions,
     };
     if let Some(p) = &a.json {
-        let mut s = serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?;
-        s.push('\n');
-        write_output(p, s.as_bytes())?;
+        write_output(p, crate::report::json::to_json(&report).as_bytes())?;
     }
     if let Some(p) = &a.markdown {
         write_output(p, render(&report, true).as_bytes())?;

@@ -65,10 +65,7 @@ pub fn erlang(a: ErlangArgs) -> CmdResult {
     let input = a.input();
     let result = input.calculate().map_err(anyhow::Error::new)?;
     if let Some(p) = &a.json {
-        let mut text = serde_json::to_string_pretty(&result)
-            .map_err(|e| anyhow::anyhow!("cannot encode JSON: {e}"))?;
-        text.push('\n');
-        write_output(p, text.as_bytes())?;
+        write_output(p, crate::report::json::to_json(&result).as_bytes())?;
     }
     print!("{}", to_table(&input, &result));
     Ok(0)

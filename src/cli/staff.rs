@@ -130,10 +130,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     let quiet = a.quiet;
     let report = with_threads(a.sim.threads, || build(&model, &a, &opts, quiet))?;
     if let Some(p) = &a.json {
-        let mut text = serde_json::to_string_pretty(&report)
-            .map_err(|e| anyhow::anyhow!("cannot encode JSON: {e}"))?;
-        text.push('\n');
-        write_output(p, text.as_bytes())?;
+        write_output(p, crate::report::json::to_json(&report).as_bytes())?;
     }
     if let Some(d) = &a.csv {
         write_csv(&report, d)
