@@ -3,7 +3,6 @@
 //! `HH:MM` (a date before it, `2026-11-23 08:30` or `2026-11-23T08:30:00`, is accepted and ignored).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::error::InputError;
 
@@ -24,22 +23,10 @@ pub fn parse_clock(s: &str) -> Option<f64> {
     Some((h * 3600 + m * 60 + sec) as f64)
 }
 
-/// Reads a forecast file into `volumes[channel][interval]` for the given channel ids and day.
-/// Every (channel, interval) pair must appear exactly once.
-pub fn read_forecast(
-    path: &Path,
-    channels: &[String],
-    open_s: f64,
-    interval_s: f64,
-    intervals: usize,
-) -> Result<Vec<Vec<f64>>, InputError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::new(&file, "", format!("cannot read forecast file: {e}")))?;
-    parse_forecast(&file, &bytes, channels, open_s, interval_s, intervals)
-}
-
-/// Parses forecast CSV text (see [`read_forecast`]); `file` is used in error messages.
+/// Parses forecast CSV text into `volumes[channel][interval]` for the given channel ids and day
+/// (the scenario loader reads the file once, and hashes the same bytes into the model's
+/// identity). Every (channel, interval) pair must appear exactly once; `file` is used in error
+/// messages.
 pub fn parse_forecast(
     file: &str,
     bytes: &[u8],

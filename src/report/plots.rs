@@ -393,9 +393,9 @@ fn file_safe(id: &str) -> String {
 }
 
 /// `HH:MM` as hours since midnight.
+/// A clock time `HH:MM` in hours after midnight ([`crate::forecast::parse_clock`] gives seconds).
 fn parse_clock(s: &str) -> Option<f64> {
-    let (h, m) = s.split_once(':')?;
-    Some(h.trim().parse::<u32>().ok()? as f64 + m.trim().parse::<u32>().ok()? as f64 / 60.0)
+    crate::forecast::parse_clock(s).map(|secs| secs / 3600.0)
 }
 
 fn pct(v: f64) -> String {
