@@ -217,9 +217,9 @@ pub struct Engine {
     class_of: Vec<Vec<u32>>,
     /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
     units: Vec<u32>,
-    /// The interval busy time is being accumulated into, if opening hours have begun and not
-    /// ended.
-    busy_interval: Option<usize>,
+    /// The interval whose busy and staffed time is being accumulated, if opening hours have
+    /// begun and not ended (set at each boundary).
+    open_interval: Option<usize>,
     agents: Vec<Agent>,
     groups: Vec<GroupState>,
     queues: ClassQueues,
@@ -255,7 +255,7 @@ impl Engine {
             seg_cum: Vec::new(),
             class_of: Vec::new(),
             units: Vec::new(),
-            busy_interval: None,
+            open_interval: None,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: ClassQueues::new(model.classes.len()),
@@ -381,7 +381,7 @@ impl Engine {
                 },
             });
         }
-        self.busy_interval = None;
+        self.open_interval = None;
         let nc = model.channels.len();
         self.units.clear();
         for gr in &model.groups {
@@ -789,24 +789,20 @@ impl Engine {
     fn accrue_busy(&mut self, model: &Model, g: usize) {
         let now = self.now;
         let st = &mut self.groups[g];
-        if let Some(i) = self.busy_interval {
+        if let Some(i) = self.open_interval {
             self.stats.busy[g * model.n_intervals + i] += st.load as f64 * (now - st.busy_t);
         }
         st.busy_t = now;
     }
 
-    /// Adds the group's staffed time since `last_t` to the current interval (if in opening hours).
+    /// Adds the group's staffed time (agents on duty x seconds) since `last_t` to the current
+    /// interval (if in opening hours). Called before every change of the agents on duty and at
+    /// every boundary, as [`Engine::accrue_busy`] is for the load.
     fn accrue_staffed(&mut self, model: &Model, g: usize) {
         let now = self.now;
         let st = &mut self.groups[g];
-        let open = model.warmup_s;
-        let close = model.close_time();
-        let t0 = st.last_t.max(open);
-        let t1 = now.min(close);
-        if t1 > t0 {
-            // Segments never straddle a boundary: boundaries accrue before any change.
-            let i = (((t0 - open) / model.interval_s) as usize).min(model.n_intervals - 1);
-            self.stats.staffed[g * model.n_intervals + i] += st.on_duty as f64 * (t1 - t0);
+        if let Some(i) = self.open_interval {
+            self.stats.staffed[g * model.n_intervals + i] += st.on_duty as f64 * (now - st.last_t);
         }
         st.last_t = now;
     }
@@ -883,8 +879,8 @@ impl Engine {
             self.accrue_staffed(model, g);
             self.accrue_busy(model, g);
         }
-        // Busy time from here on goes to interval k, none after closing.
-        self.busy_interval = (k < model.n_intervals).then_some(k);
+        // Busy and staffed time from here on go to interval k, none after closing.
+        self.open_interval = (k < model.n_intervals).then_some(k);
         if self.pb.on {
             self.playbook_boundary(model, k);
         }
