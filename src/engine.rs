@@ -474,12 +474,6 @@ impl Engine {
         }
     }
 
-    /// The stats cell triple of a contact of class `k` arriving in `interval` (>= 0).
-    #[inline]
-    fn cells(&self, k: usize, interval: i32) -> [u32; 3] {
-        self.classes[k].cells_at(interval)
-    }
-
     /// Counts contact `w` of class `k` as abandoned at its deadline (warm-up contacts are not
     /// counted).
     #[inline]
@@ -515,11 +509,12 @@ impl Engine {
         let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
         self.next_arrival[c] =
             self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
-        if interval >= 0 {
-            let cells = self.cells(k, interval);
+        // The contact's statistics cells (none for a warm-up arrival).
+        let cells = (interval >= 0).then(|| self.classes[k].cells_at(interval));
+        if let Some(cells) = cells {
             self.stats.offered(cells);
         }
-        if self.pb.on && self.playbook_divert(model, c, k, interval) {
+        if self.pb.on && self.playbook_divert(model, c, k, interval, cells) {
             return;
         }
         let w = Waiting {
@@ -535,7 +530,7 @@ impl Engine {
                 self.attach(model, a);
             }
             None => {
-                if self.pb.active && self.playbook_announce(model, k, &w) {
+                if self.pb.active && self.playbook_announce(model, k, &w, cells) {
                     return;
                 }
                 self.queues.push(k, w);
@@ -881,8 +876,9 @@ impl Engine {
         }
         // Busy and staffed time from here on go to interval k, none after closing.
         self.open_interval = (k < model.n_intervals).then_some(k);
-        if self.pb.on {
-            self.playbook_boundary(model, k);
+        if let Some(pb) = model.playbook.as_ref().filter(|_| self.pb.on) {
+            // The trigger judges the interval that just ended.
+            self.pb.boundary(model, pb, k, self.now);
         }
         let n = model.n_intervals;
         if k == 0 {
@@ -953,15 +949,22 @@ impl Engine {
     // an enabled playbook (`pb.on`), or when callbacks are pending; inert otherwise.
 
     /// Counts an arrival for the trigger and draws its playbook decisions; true when the
-    /// contact is diverted to self-service (counted, never queued).
+    /// contact is diverted to self-service (counted in `cells`, its statistics cells, unless a
+    /// warm-up arrival; never queued).
     #[inline]
-    fn playbook_divert(&mut self, model: &Model, c: usize, k: usize, interval: i32) -> bool {
+    fn playbook_divert(
+        &mut self,
+        model: &Model,
+        c: usize,
+        k: usize,
+        interval: i32,
+        cells: Option<[u32; 3]>,
+    ) -> bool {
         let pb = model.playbook.as_ref().expect("pb.on: a playbook");
         if !self.pb.arrival(pb, c, k, interval) {
             return false;
         }
-        if interval >= 0 {
-            let cells = self.cells(k, interval);
+        if let Some(cells) = cells {
             self.stats.diverted(cells);
         }
         true
@@ -969,8 +972,15 @@ impl Engine {
 
     /// A contact of class `k` that found no agent while the playbook is active: plays the
     /// estimated-wait announcement on its channel. True when the caller requested a callback
-    /// or hung up (it does not join the queue).
-    fn playbook_announce(&mut self, model: &Model, k: usize, w: &Waiting) -> bool {
+    /// or hung up (it does not join the queue). `cells` are the contact's statistics cells, none
+    /// in the warm-up (as for [`Engine::playbook_divert`]).
+    fn playbook_announce(
+        &mut self,
+        model: &Model,
+        k: usize,
+        w: &Waiting,
+        cells: Option<[u32; 3]>,
+    ) -> bool {
         let pb = model.playbook.as_ref().expect("active: a playbook");
         let Some(ann) = &pb.announcement else {
             return false;
@@ -993,7 +1003,6 @@ impl Engine {
             }
         }
         let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
-        let cells = (w.interval >= 0).then(|| self.cells(k, w.interval));
         match ann.choose(ewt, self.pb.u_announce) {
             Choice::Wait => false,
             Choice::HangUp => {
@@ -1040,7 +1049,7 @@ impl Engine {
         let cb = self.pb.callbacks[k].pop_front().expect("front seen above");
         self.pb.pending -= 1;
         if cb.interval >= 0 {
-            let cells = self.cells(k, cb.interval);
+            let cells = self.classes[k].cells_at(cb.interval);
             self.stats
                 .callback_completed(cells, self.now - cb.requested);
         }
@@ -1053,12 +1062,6 @@ impl Engine {
         };
         self.start(model, a, k, level, w);
         true
-    }
-
-    /// Boundary `k`: the trigger judges the interval that just ended.
-    fn playbook_boundary(&mut self, model: &Model, k: usize) {
-        let pb = model.playbook.as_ref().expect("pb.on: a playbook");
-        self.pb.boundary(model, pb, k, self.now);
     }
 
     /// The reserve agents come on duty with their full count.
@@ -1075,7 +1078,7 @@ impl Engine {
         for k in 0..self.pb.callbacks.len() {
             while let Some(cb) = self.pb.callbacks[k].pop_front() {
                 if cb.interval >= 0 {
-                    let cells = self.cells(k, cb.interval);
+                    let cells = self.classes[k].cells_at(cb.interval);
                     self.stats.callback_unserved(cells);
                 }
             }

@@ -186,11 +186,11 @@ impl State {
 
     /// Interval boundary `k` at time `now` (boundary `k` starts interval `k`; 0 ends the
     /// warm-up): judges the interval that just ended and activates the playbook when its
-    /// offered contacts exceed the trigger. Returns true on activation.
-    pub fn boundary(&mut self, model: &Model, pb: &Playbook, k: usize, now: f64) -> bool {
+    /// offered contacts exceed the trigger.
+    pub fn boundary(&mut self, model: &Model, pb: &Playbook, k: usize, now: f64) {
         let counted = std::mem::take(&mut self.counted);
         if self.active || k == 0 || k >= model.n_intervals {
-            return false;
+            return;
         }
         if counted as f64 > pb.load_ratio * pb.planned[k - 1] {
             self.active = true;
@@ -199,9 +199,7 @@ impl State {
             if pb.first_reserve < model.groups.len() && join < model.close_time() {
                 self.join_at = join;
             }
-            return true;
         }
-        false
     }
 }
 
