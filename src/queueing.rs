@@ -248,6 +248,13 @@ impl ErlangA {
         self.p_answered_within(t_s)
     }
 
+    /// Whether this staffing meets every constraint of `target`; without abandonment (infinite
+    /// patience) the queue must also be stable.
+    pub fn meets(&self, target: &StaffingTarget) -> bool {
+        (self.mean_patience_s.is_finite() || self.traffic() < f64::from(self.servers))
+            && self.model().meets(target)
+    }
+
     /// Average speed of answer `E[W | answered]` in seconds
     /// (`f64::INFINITY` if nobody is ever answered).
     pub fn asa_s(&self) -> f64 {
@@ -685,7 +692,6 @@ pub fn required_servers(
                 mean_service_s,
                 mean_patience_s,
             }
-            .model()
             .meets(&target)
         })
     } else {

@@ -216,11 +216,7 @@ impl ErlangInput {
         let service_level = q.service_level(self.threshold_s);
         let asa_s = q.asa_s();
         let occupancy = q.occupancy();
-        let stable = self.patience_s.is_some() || q.traffic() < f64::from(agents);
-        let meets_targets = stable
-            && self.sl_target.is_none_or(|t| service_level >= t)
-            && self.max_asa_s.is_none_or(|m| asa_s <= m)
-            && self.max_occupancy.is_none_or(|m| occupancy <= m);
+        let meets_targets = q.meets(&self.target());
         ErlangRow {
             agents,
             p_wait,
