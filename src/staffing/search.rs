@@ -149,7 +149,7 @@ pub fn with_headcount(model: &Model, headcount: &[Vec<u32>]) -> Model {
     m
 }
 
-/// Agents of group `g` a contact of channel `c` uses: `units / capacity` (0 = cannot serve).
+/// Whether group `g` serves channel `c` (its contacts take some load units there).
 fn serves(model: &Model, g: usize, c: usize) -> bool {
     model.groups[g].units[c] > 0
 }
@@ -362,11 +362,7 @@ fn bounds(e: &crate::stats::Estimate) -> (f64, f64) {
 }
 
 /// Simulates `model` with `headcount` and judges its goals.
-pub fn evaluate(
-    model: &Model,
-    headcount: &[Vec<u32>],
-    opts: &SearchOptions,
-) -> (Outcome, Vec<GoalCheck>) {
+pub fn evaluate(model: &Model, headcount: &[Vec<u32>], opts: &SearchOptions) -> Vec<GoalCheck> {
     let candidate = with_headcount(model, headcount);
     let outcome = simulate::run(
         &candidate,
@@ -376,8 +372,7 @@ pub fn evaluate(
         },
         |_| {},
     );
-    let goals = check_goals(&candidate, &outcome, opts.confidence, opts.max_occupancy);
-    (outcome, goals)
+    check_goals(&candidate, &outcome, opts.confidence, opts.max_occupancy)
 }
 
 /// Where to add an agent for a failing goal: (channel, interval).
@@ -425,7 +420,7 @@ pub fn search(
     let eval = |h: &[Vec<u32>], what: &str| {
         evaluations.set(evaluations.get() + 1);
         let evaluations = evaluations.get();
-        let (_, goals) = evaluate(model, h, opts);
+        let goals = evaluate(model, h, opts);
         let failing = goals.iter().filter(|g| !g.met).count();
         let total: u32 = h.iter().flatten().sum();
         progress(&format!(
@@ -593,7 +588,7 @@ pub fn curve(
         .map(|n| {
             let mut h = headcount.to_vec();
             h[g][k] = n;
-            let (_, goals) = evaluate(model, &h, opts);
+            let goals = evaluate(model, &h, opts);
             let worst = goals
                 .iter()
                 .filter(|x| x.is_channel() && x.interval_index == Some(k))
