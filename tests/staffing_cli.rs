@@ -666,3 +666,32 @@ fn staff_occupancy_cap_on_a_group_at_its_max() {
         .contains("do not lower it"));
     assert!(v["base"]["evaluations"].as_u64().unwrap() < 50);
 }
+
+/// The analytic starting staffing gives each channel's Erlang requirement to the best regular
+/// group serving it: a surge-playbook reserve (no agents until the playbook calls them) that
+/// outranks every regular group must not take it, or the requirement is lost (the reserve
+/// holds no scheduled agents) and the search has to add every agent one at a time.
+#[test]
+fn analytic_staffing_ignores_playbook_reserves() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let load = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("surge-playbook.json")).unwrap())
+                .unwrap();
+        edit(&mut v);
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let raw = acdsim::scenario::parse("variant", &bytes).unwrap();
+        acdsim::scenario::resolve("variant", &bytes, &raw, &dir).unwrap()
+    };
+    let as_bundled = load(&|_| {});
+    let expert_reserve = load(&|v| {
+        v["surge_playbook"]["reserve"][0]["skills"] =
+            serde_json::json!({ "general": 5, "complaints": 5 });
+    });
+    let staffing = acdsim::staffing::search::analytic_staffing;
+    assert_eq!(
+        staffing(&expert_reserve, None),
+        staffing(&as_bundled, None),
+        "the reserve's skills changed the regular groups' analytic staffing"
+    );
+}

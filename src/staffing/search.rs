@@ -228,7 +228,8 @@ pub fn analytic_agents(model: &Model, c: usize, k: usize, max_occupancy: Option<
     servers.div_ceil(ch.concurrency.max(1))
 }
 
-/// The analytic staffing: each channel's Erlang requirement given to its best group.
+/// The analytic staffing: each channel's Erlang requirement given to its best regular group (a
+/// surge-playbook reserve has no scheduled agents to take it).
 pub fn analytic_staffing(model: &Model, max_occupancy: Option<f64>) -> Vec<Vec<u32>> {
     let mut h: Vec<Vec<u32>> = model
         .groups
@@ -237,7 +238,7 @@ pub fn analytic_staffing(model: &Model, max_occupancy: Option<f64>) -> Vec<Vec<u
         .collect();
     let mut assigned = vec![vec![0u32; model.n_intervals]; model.groups.len()];
     for c in 0..model.channels.len() {
-        if let Some(g) = best_group(model, c, |_| true) {
+        if let Some(g) = best_group(model, c, |g| g < model.regular_groups()) {
             for (k, cell) in assigned[g].iter_mut().enumerate() {
                 *cell = cell.saturating_add(analytic_agents(model, c, k, max_occupancy));
             }
