@@ -3,6 +3,8 @@
 //! - `single/W`, `single/D`: one core, `Engine::run` + `Layout::summarize` for a fixed batch of
 //!   replications; throughput is the exact number of contacts offered in that batch, so criterion
 //!   reports contacts simulated per second.
+//! - `baseline/W`: the leanest exact loop for W (`benches/baseline.rs`), one core, the same batch
+//!   and contacts as `single/W`: the floor the engine's speed is judged against on this machine.
 //! - `parallel/W/threads=1|2|N`: `simulate::run` with a fixed number of replications inside a
 //!   rayon pool of 1 and 2 threads and, on a machine with N > 2 cores, of all N (wall time; the
 //!   same throughput unit).
@@ -23,6 +25,8 @@ use acdsim::engine::Engine;
 use acdsim::model::Model;
 use acdsim::simulate::{self, RunOptions};
 use acdsim::stats::{m, Layout, RepSummary, RowKey};
+mod baseline;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const SEED: u64 = 1;
@@ -143,6 +147,32 @@ fn single(c: &mut Criterion) {
     one_core(c, "single", models);
 }
 
+fn floor(c: &mut Criterion) {
+    let mut g = c.benchmark_group("baseline");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    let profile = baseline::profile();
+    let offered = (0..BATCH)
+        .map(|r| baseline::run(&profile, SEED, r).offered)
+        .sum();
+    // The same contacts as `single/W` (the validation test checks the counts one by one).
+    assert_eq!(
+        offered,
+        contacts(&load("scenarios/bench-w.json"), 0..BATCH),
+        "the baseline is not benchmark W"
+    );
+    g.throughput(Throughput::Elements(offered));
+    g.bench_function("W", |b| {
+        b.iter(|| {
+            for r in 0..BATCH {
+                black_box(baseline::run(&profile, SEED, r));
+            }
+        })
+    });
+    g.finish();
+}
+
 fn agents(c: &mut Criterion) {
     let models = [10, 85, 500]
         .map(|n| (n.to_string(), scenario_agents(n)))
@@ -186,5 +216,5 @@ fn parallel(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, single, parallel, agents, skills);
+criterion_group!(benches, single, floor, parallel, agents, skills);
 criterion_main!(benches);

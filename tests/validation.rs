@@ -709,3 +709,37 @@ fn benchmark_w_is_the_specified_queue() {
         30.0,
     );
 }
+
+#[path = "../benches/baseline.rs"]
+mod baseline;
+
+/// The speed baseline (`benches/baseline.rs`, the leanest loop for benchmark W) simulates the
+/// same queue as the engine: with the same random streams it must count exactly the same calls
+/// offered, answered, answered within 20 s and abandoned, replication by replication. This keeps
+/// the benchmark's yardstick honest, and checks the engine's arrival, FIFO, lazy-abandonment and
+/// drain rules against a second, independent implementation of them.
+#[test]
+fn baseline_counts_what_the_engine_counts() {
+    let model = load("bench-w.json");
+    assert_eq!(model.channels[0].goal.threshold_s, baseline::GOAL_S);
+    let layout = Layout::new(&model);
+    let mut engine = Engine::new(&model);
+    let profile = baseline::profile();
+    let mut abandoned = 0;
+    for rep in 0..40 {
+        let stats = engine.run(&model, 1, rep);
+        let mut e = baseline::Counts::default();
+        for i in 0..model.n_intervals {
+            let c = &stats.cells[layout.interval_base as usize + i];
+            e.offered += u64::from(c.offered);
+            e.answered += u64::from(c.answered);
+            e.answered_in_goal += u64::from(c.answered_in_goal);
+            e.abandoned += u64::from(c.abandoned);
+        }
+        let b = baseline::run(&profile, 1, rep);
+        assert_eq!(e, b, "replication {rep}: engine vs baseline");
+        abandoned += b.abandoned;
+    }
+    // The comparison covers the waiting and abandoning rules, not just the arrivals.
+    assert!(abandoned > 1000, "{abandoned} abandoned");
+}
