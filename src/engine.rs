@@ -228,6 +228,9 @@ pub struct Engine {
     /// Per (group, class) the group serves: its level and its position in the group's list
     /// (`Group::classes`), which breaks ties between equally ranked heads as the list order did.
     group_class: Vec<(u8, u32)>,
+    /// Per group serving one class only: that class, the group's level in it and the load units
+    /// its contacts take (the shortcut of [`Engine::serve_queues`]).
+    single_class: Vec<Option<(usize, u8, u32)>>,
     completions: Completions,
     router: Router,
     now: f64,
@@ -261,6 +264,7 @@ impl Engine {
             queues: ClassQueues::new(model.classes.len()),
             group_classes: Vec::new(),
             group_class: Vec::new(),
+            single_class: Vec::new(),
             completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,
@@ -360,6 +364,13 @@ impl Engine {
             }
         }
         let sl = &model.sl;
+        let nc = model.channels.len();
+        self.single_class.clear();
+        self.single_class
+            .extend(model.groups.iter().map(|gr| match gr.classes[..] {
+                [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
+                _ => None,
+            }));
         self.classes.clear();
         for (k, cl) in model.classes.iter().enumerate() {
             let seg_goal = model.segments[cl.segment]
@@ -382,7 +393,6 @@ impl Engine {
             });
         }
         self.open_interval = None;
-        let nc = model.channels.len();
         self.units.clear();
         for gr in &model.groups {
             self.units.extend_from_slice(&gr.units);
@@ -699,14 +709,7 @@ impl Engine {
     /// A detached, on-duty agent takes waiting contacts while it has room.
     fn serve_queues(&mut self, model: &Model, a: usize) {
         let g = self.agents[a].group as usize;
-        // A group of one class: that class, its level and its load units, for the shortcut.
-        let single = match model.groups[g].classes[..] {
-            [(k, level)] => {
-                let units = self.units[g * model.channels.len() + self.classes[k].channel as usize];
-                Some((k, level, units))
-            }
-            _ => None,
-        };
+        let single = self.single_class[g];
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
