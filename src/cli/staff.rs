@@ -160,8 +160,8 @@ fn build(model: &Model, a: &StaffArgs, opts: &SearchOptions, quiet: bool) -> Sta
     let surged = model.with_surge(a.surge);
     let surge = search::search(&surged, Some(&base.headcount), opts, &say("surge", quiet));
     let k = search::peak_interval(&surged);
-    let peak_curve_base = search::curve(model, &base.headcount, k, a.curve_span, opts);
-    let peak_curve_surge = search::curve(&surged, &surge.headcount, k, a.curve_span, opts);
+    let peak_curve_base = search::curve(model, &base, k, a.curve_span, opts);
+    let peak_curve_surge = search::curve(&surged, &surge, k, a.curve_span, opts);
     let scheduled = |v: &[u32]| -> Vec<u64> {
         v.iter()
             .map(|&n| scheduled_agents(n, a.shrinkage))

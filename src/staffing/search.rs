@@ -567,14 +567,16 @@ pub fn peak_interval(model: &Model) -> usize {
 }
 
 /// Service level of interval `k` as the headcount of the group with the most agents there
-/// varies by `-span..=span` around `headcount` (other cells unchanged).
+/// varies by `-span..=span` around the answer of `found` (other cells unchanged), a search of
+/// `model` with `opts`. The answer itself is not simulated again: its goals are `found.goals`.
 pub fn curve(
     model: &Model,
-    headcount: &[Vec<u32>],
+    found: &SearchResult,
     k: usize,
     span: u32,
     opts: &SearchOptions,
 ) -> Vec<CurvePoint> {
+    let headcount = &found.headcount;
     let Some(g) = (0..model.groups.len()).max_by_key(|&g| (headcount[g][k], std::cmp::Reverse(g)))
     else {
         return Vec::new();
@@ -587,9 +589,15 @@ pub fn curve(
     let lo_n = base.saturating_sub(span).max(1);
     (lo_n..=base + span)
         .map(|n| {
-            let mut h = headcount.to_vec();
-            h[g][k] = n;
-            let goals = evaluate(model, &h, opts);
+            let simulated;
+            let goals = if n == base {
+                &found.goals
+            } else {
+                let mut h = headcount.to_vec();
+                h[g][k] = n;
+                simulated = evaluate(model, &h, opts);
+                &simulated
+            };
             let worst = goals
                 .iter()
                 .filter(|x| x.is_channel() && x.interval_index == Some(k))
@@ -603,4 +611,46 @@ pub fn curve(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(max_evaluations: u32) -> SearchOptions {
+        SearchOptions {
+            replications: 40,
+            seed: 3,
+            confidence: 0.95,
+            max_evaluations,
+            max_occupancy: None,
+        }
+    }
+
+    /// `curve` takes the answer's goals from the search instead of simulating it again, so the
+    /// search must return the goals of the headcount it returns: after removals that failed and
+    /// were undone, and when the budget stops it part way (then some goal still fails).
+    #[test]
+    fn a_search_returns_the_goals_of_its_answer() {
+        let model = crate::scenario::load(std::path::Path::new("scenarios/mmc-5.json")).unwrap();
+        for budget in [400, 2] {
+            let found = search(&model, None, &opts(budget), &|_| {});
+            let again = evaluate(&model, &found.headcount, &opts(budget));
+            assert_eq!(found.goals, again, "budget {budget}");
+            assert_eq!(found.feasible, budget == 400, "budget {budget}");
+            // The curve's middle point is the answer, judged on those goals.
+            let k = peak_interval(&model);
+            let points = curve(&model, &found, k, 1, &opts(budget));
+            let worst = again
+                .iter()
+                .filter(|x| x.is_channel() && x.interval_index == Some(k))
+                .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
+                .unwrap();
+            let mid = points
+                .iter()
+                .find(|p| p.agents == found.headcount[0][k])
+                .unwrap();
+            assert_eq!((mid.service_level, mid.lo), (worst.mean, worst.lo));
+        }
+    }
 }
