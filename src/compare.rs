@@ -468,10 +468,7 @@ impl CompareReport {
             let mut lines = Vec::new();
             for r in rows {
                 for mc in &r.metrics {
-                    let mi = crate::stats::CONTACT_METRICS
-                        .iter()
-                        .position(|x| *x == mc.metric)
-                        .unwrap_or(m::ASA);
+                    let mi = crate::stats::metric_index(&mc.metric).unwrap_or(m::ASA);
                     let mut line =
                         vec![r.id.clone(), mc.metric.clone(), fmt_value(mi, &mc.baseline)];
                     for vv in &mc.variants {

@@ -1,6 +1,6 @@
 //! Scenario files: the raw JSON form ([`ScenarioFile`], mirroring the file exactly, unknown
 //! fields refused) and [`load`], which reads, parses and resolves it into the validated
-//! [`Model`](crate::model::Model) the engine runs. Every error names the file, the JSON path and
+//! [`Model`] the engine runs. Every error names the file, the JSON path and
 //! the problem. The format is documented field by field in the README ("Scenario format").
 
 use std::collections::BTreeMap;

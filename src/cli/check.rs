@@ -13,7 +13,7 @@ use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResu
 use crate::compare::{self, fmt_value, format_table, is_share, Variant};
 use crate::model::Model;
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
-use crate::stats::{m, Estimate, Layout, RowKey, CONTACT_METRICS};
+use crate::stats::{m, metric_index, Estimate, Layout, RowKey, CONTACT_METRICS};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -124,7 +124,8 @@ pub fn parse_requirement(
         return bad(format!("`{lhs}` names no metric: {SYNTAX}"));
     };
     let (row_name, metric_name) = (row_name.trim(), metric_name.trim());
-    let Some(metric) = CONTACT_METRICS.iter().position(|x| *x == metric_name) else {
+    // Contact metrics only: the playbook's are not in every report.
+    let Some(metric) = metric_index(metric_name).filter(|&i| i < CONTACT_METRICS.len()) else {
         return bad(format!(
             "unknown metric `{metric_name}`: valid metrics are {}",
             CONTACT_METRICS.join(", ")
@@ -394,10 +395,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
 }
 
 fn metric_of(expr_metric: &str) -> usize {
-    CONTACT_METRICS
-        .iter()
-        .position(|x| *x == expr_metric)
-        .unwrap_or(m::ASA)
+    metric_index(expr_metric).unwrap_or(m::ASA)
 }
 
 fn fmt_threshold(metric: usize, t: f64) -> String {

@@ -13,24 +13,21 @@ use serde::{Serialize, Serializer};
 use crate::compare::Comparison;
 use crate::model::{Closing, Goal, Model};
 use crate::simulate::Outcome;
-use crate::stats::{m, metric_name, Estimate, RowKey, CONTACT_METRICS, PLAYBOOK_METRICS};
+use crate::stats::{m, metric_index, metric_name, Estimate, RowKey};
 
 /// Version of the JSON report format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// The 17 contact metrics of a row (see [`CONTACT_METRICS`]), followed by the
-/// [`PLAYBOOK_METRICS`] when the scenario has a surge playbook, serialised as a map by name.
+/// The 17 contact metrics of a row (see [`crate::stats::CONTACT_METRICS`]), followed by the
+/// [`crate::stats::PLAYBOOK_METRICS`] when the scenario has a surge playbook, serialised as a map
+/// by name.
 #[derive(Debug, Clone)]
 pub struct Metrics(pub Vec<Estimate>);
 
 impl Metrics {
-    /// A metric by its name in [`CONTACT_METRICS`] or [`PLAYBOOK_METRICS`] (if present).
+    /// A metric by its name ([`metric_index`]; a playbook metric only if the report has them).
     pub fn get(&self, name: &str) -> Option<&Estimate> {
-        CONTACT_METRICS
-            .iter()
-            .chain(&PLAYBOOK_METRICS)
-            .position(|x| *x == name)
-            .and_then(|i| self.0.get(i))
+        metric_index(name).and_then(|i| self.0.get(i))
     }
     pub fn at(&self, i: usize) -> &Estimate {
         &self.0[i]

@@ -305,6 +305,15 @@ pub fn metric_name(i: usize) -> &'static str {
         .unwrap_or("?")
 }
 
+/// The index of a metric by name: `CONTACT_METRICS` first, then `PLAYBOOK_METRICS` (the inverse
+/// of [`metric_name`]).
+pub fn metric_index(name: &str) -> Option<usize> {
+    CONTACT_METRICS
+        .iter()
+        .chain(&PLAYBOOK_METRICS)
+        .position(|x| *x == name)
+}
+
 /// Index of each contact metric.
 pub mod m {
     pub const OFFERED: usize = 0;
