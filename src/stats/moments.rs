@@ -81,9 +81,16 @@ impl Moments {
 /// `Var(R) ~ Var(x - R y) / (n mean(y)^2)` (Law 2015, "Simulation Modeling and Analysis",
 /// sec. 9.5, ratio estimators). A plain mean is the case `y = 1`, where this is exactly the
 /// Student-t interval of [`Moments`].
+///
+/// The interval needs two replications with a non-zero denominator: with one, `x - R y` is zero
+/// in every replication (the others have `x = y = 0`), so the variance estimate is zero and the
+/// interval would claim a certainty that one replication cannot give (a surge-playbook callback
+/// delay when one day of 50 made callbacks read `31.4 [31.4, 31.4]`). It is undefined then.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RatioMoments {
     pub n: u64,
+    /// Replications with a non-zero denominator.
+    pub informative: u64,
     pub mx: f64,
     pub my: f64,
     pub sxx: f64,
@@ -99,6 +106,7 @@ impl RatioMoments {
             return;
         }
         self.n += 1;
+        self.informative += u64::from(y != 0.0);
         let n = self.n as f64;
         let dx = x - self.mx;
         let dy = y - self.my;
@@ -129,6 +137,7 @@ impl RatioMoments {
         self.mx += dx * nb / n;
         self.my += dy * nb / n;
         self.n += o.n;
+        self.informative += o.informative;
     }
 
     /// The ratio estimate; NaN when no denominator was ever positive.
@@ -143,7 +152,7 @@ impl RatioMoments {
     /// Two-sided confidence interval for the ratio at `level`.
     pub fn interval(&self, level: f64) -> Estimate {
         let r = self.ratio();
-        let half = if self.n < 2 || r.is_nan() {
+        let half = if self.informative < 2 || r.is_nan() {
             f64::NAN
         } else {
             let v =
@@ -217,6 +226,28 @@ mod tests {
         }
         let (ea, er) = (a.interval(0.95), r.interval(0.95));
         assert!((ea.mean - er.mean).abs() < 1e-12 && (ea.half_width - er.half_width).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_interval_needs_two_replications_with_a_denominator() {
+        // A rare event (callbacks on one day of 50): the ratio is that day's, the interval is
+        // undefined rather than of zero width; with a second such day it is defined again, and
+        // merging counts the days the same way.
+        let mut r = RatioMoments::default();
+        for i in 0..50 {
+            let (x, y) = if i == 17 { (314.3, 10.0) } else { (0.0, 0.0) };
+            r.push(x, y);
+        }
+        let e = r.interval(0.95);
+        assert!((e.mean - 31.43).abs() < 1e-9);
+        assert!(e.half_width.is_nan() && e.lo.is_nan(), "{e:?}");
+        let mut other = RatioMoments::default();
+        other.push(0.0, 0.0);
+        other.push(200.0, 10.0);
+        r.merge(&other);
+        let e = r.interval(0.95);
+        assert_eq!(r.informative, 2);
+        assert!(e.half_width > 1.0, "{e:?}");
     }
 
     #[test]
