@@ -23,7 +23,7 @@ use crate::model::{Goal, Model};
 use crate::replicate::{self, Accumulator};
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
 use crate::stats::histogram::BINS;
-use crate::stats::{m, Aggregate, Estimate, Layout, Moments, RepSummary, RowKey};
+use crate::stats::{m, metric_name, Aggregate, Estimate, Layout, Moments, RepSummary, RowKey};
 
 /// One variant: a display name and its model.
 #[derive(Debug, Clone)]
@@ -249,6 +249,18 @@ pub fn is_share(metric: usize) -> bool {
         metric,
         m::SERVICE_LEVEL | m::ABANDON_RATE | m::LONG_WAIT_SHARE | m::GOAL_SL | m::GOAL_MET
     )
+}
+
+/// The unit a metric is shown in: `%` for shares, ` s` for times (the names ending in `_s`),
+/// nothing for counts (offered, abandoned, callbacks, ...).
+pub fn unit(metric: usize) -> &'static str {
+    if is_share(metric) {
+        "%"
+    } else if metric_name(metric).ends_with("_s") {
+        " s"
+    } else {
+        ""
+    }
 }
 
 /// One variant's value of a metric and its paired difference to the baseline.
@@ -485,14 +497,14 @@ impl CompareReport {
     }
 }
 
-/// A value: percent for shares, seconds otherwise.
+/// A value in its [`unit`]: percent for shares, seconds for times, a plain number for counts.
 pub fn fmt_value(metric: usize, e: &Estimate) -> String {
     if e.mean.is_nan() {
         "-".into()
     } else if is_share(metric) {
         format!("{:.1}%", e.mean * 100.0)
     } else {
-        format!("{:.1} s", e.mean)
+        format!("{:.1}{}", e.mean, unit(metric))
     }
 }
 
@@ -504,7 +516,7 @@ fn fmt_diff(metric: usize, v: &VariantValue) -> String {
     let (scale, unit) = if is_share(metric) {
         (100.0, " pp")
     } else {
-        (1.0, " s")
+        (1.0, unit(metric))
     };
     let hw = d.half_width * scale;
     // One decimal, or as many (up to 6) as it takes for the half-width not to round to zero:

@@ -169,6 +169,50 @@ fn thresholds_are_judged_on_the_confidence_bound() {
 }
 
 #[test]
+fn playbook_metrics_can_be_gated_and_counts_show_no_unit() {
+    // Phone at 130% of the forecast in the forecast itself, and a trigger at 80% of it: the
+    // playbook activates every day and the announcement offers callbacks.
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("scenarios/surge-playbook.json").unwrap())
+            .unwrap();
+    v["surge_playbook"]["trigger"]["load_ratio"] = 0.8.into();
+    let phone = &mut v["channels"][0];
+    assert_eq!(phone["id"], "phone");
+    for x in phone["volume"].as_array_mut().unwrap() {
+        *x = (x.as_f64().unwrap() * 1.3).into();
+    }
+    let scen = dir.path().join("busy-playbook.json");
+    std::fs::write(&scen, v.to_string()).unwrap();
+    let out = acdsim()
+        .arg("check")
+        .arg(&scen)
+        .args(["-n", "40"])
+        .args(["--require", "phone.callback_completed >= 1"])
+        .args(["--require", "phone.callback_delay_s <= 100000"])
+        .args(["--require", "phone.offered >= 1"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = |expr: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(expr))
+            .unwrap_or_else(|| panic!("no line for {expr}: {stdout}"))
+            .to_string()
+    };
+    for expr in [
+        "phone.callback_completed >= 1",
+        "phone.callback_delay_s <= 100000",
+    ] {
+        assert!(line(expr).ends_with("pass"), "{}", line(expr));
+    }
+    // A count is a plain number; a time is in seconds.
+    assert!(!line("phone.offered >= 1").contains(" s"), "{stdout}");
+    assert!(line("phone.callback_delay_s").contains(" s "), "{stdout}");
+}
+
+#[test]
 fn bad_threshold_expressions_exit_2_with_a_clear_message() {
     let cases = [
         (
@@ -190,6 +234,10 @@ fn bad_threshold_expressions_exit_2_with_a_clear_message() {
         ),
         ("phone.service_level >= 85", "write 0.85 rather than 85"),
         ("service_level >= 0.8", "names no metric"),
+        (
+            "phone.callback_unserved <= 5",
+            "`callback_unserved` is a surge-playbook metric, and this scenario has no enabled `playbook`",
+        ),
     ];
     for (expr, msg) in cases {
         let out = acdsim()

@@ -10,10 +10,12 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
-use crate::compare::{self, fmt_value, format_table, is_share, Variant};
+use crate::compare::{self, fmt_value, format_table, is_share, unit, Variant};
 use crate::model::Model;
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
-use crate::stats::{m, metric_index, Estimate, Layout, RowKey, CONTACT_METRICS};
+use crate::stats::{
+    m, metric_index, metric_name, Estimate, Layout, RowKey, CONTACT_METRICS, PLAYBOOK_METRICS,
+};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -124,13 +126,18 @@ pub fn parse_requirement(
         return bad(format!("`{lhs}` names no metric: {SYNTAX}"));
     };
     let (row_name, metric_name) = (row_name.trim(), metric_name.trim());
-    // Contact metrics only: the playbook's are not in every report.
-    let Some(metric) = metric_index(metric_name).filter(|&i| i < CONTACT_METRICS.len()) else {
+    let Some(metric) = metric_index(metric_name) else {
         return bad(format!(
-            "unknown metric `{metric_name}`: valid metrics are {}",
-            CONTACT_METRICS.join(", ")
+            "unknown metric `{metric_name}`: valid metrics are {}, and with a surge playbook {}",
+            CONTACT_METRICS.join(", "),
+            PLAYBOOK_METRICS.join(", ")
         ));
     };
+    if metric >= CONTACT_METRICS.len() && !layout.playbook {
+        return bad(format!(
+            "`{metric_name}` is a surge-playbook metric, and this scenario has no enabled `playbook`"
+        ));
+    }
     if is_share(metric) && !(0.0..=1.0).contains(&threshold) {
         return bad(format!(
             "{metric_name} is a share between 0 and 1: write {} rather than {threshold}",
@@ -320,7 +327,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
             RequirementResult {
                 expression: r.expression.clone(),
                 source: source.to_string(),
-                metric: CONTACT_METRICS[r.metric].to_string(),
+                metric: metric_name(r.metric).to_string(),
                 op: r.op,
                 threshold: r.threshold,
                 estimate: est,
@@ -402,7 +409,7 @@ fn fmt_threshold(metric: usize, t: f64) -> String {
     if is_share(metric) {
         format!("{:.1}%", t * 100.0)
     } else {
-        format!("{t} s")
+        format!("{t}{}", unit(metric))
     }
 }
 
