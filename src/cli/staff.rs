@@ -339,48 +339,30 @@ fn to_table(r: &StaffReport) -> String {
 /// groups and the scenario's current headcount.
 fn block(s: &mut String, r: &StaffReport, cell: impl Fn(&GroupPlan, usize) -> (u64, u64, i64)) {
     let fmt = |(b, su, res): (u64, u64, i64)| format!("{b} / {su} / {res:+}");
-    let header: Vec<&str> = r
-        .groups
-        .iter()
-        .map(|g| g.group.as_str())
+    let header: Vec<&str> = ["interval"]
+        .into_iter()
+        .chain(r.groups.iter().map(|g| g.group.as_str()))
         .chain(["all groups", "current"])
         .collect();
     // One row per interval: a cell per group, the total over groups, the current headcount.
-    let rows: Vec<Vec<String>> = (0..r.intervals.len())
-        .map(|k| {
+    let rows: Vec<Vec<String>> = r
+        .intervals
+        .iter()
+        .enumerate()
+        .map(|(k, label)| {
             let total = r.groups.iter().fold((0, 0, 0), |acc, g| {
                 let (b, su, res) = cell(g, k);
                 (acc.0 + b, acc.1 + su, acc.2 + res)
             });
             let current: u32 = r.groups.iter().map(|g| g.current[k]).sum();
-            r.groups
-                .iter()
-                .map(|g| fmt(cell(g, k)))
+            [label.clone()]
+                .into_iter()
+                .chain(r.groups.iter().map(|g| fmt(cell(g, k))))
                 .chain([fmt(total), current.to_string()])
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            rows.iter()
-                .map(|row| row[i].len())
-                .fold(h.len(), usize::max)
-        })
-        .collect();
-    let _ = write!(s, "{:<8}", "interval");
-    for (h, w) in header.iter().zip(&widths) {
-        let _ = write!(s, "  {h:>w$}");
-    }
-    let _ = writeln!(s);
-    for (label, row) in r.intervals.iter().zip(&rows) {
-        let _ = write!(s, "{label:<8}");
-        for (c, w) in row.iter().zip(&widths) {
-            let _ = write!(s, "  {c:>w$}");
-        }
-        let _ = writeln!(s);
-    }
+    crate::report::table::render(s, &header, &rows);
 }
 
 fn write_csv(r: &StaffReport, dir: &std::path::Path) -> anyhow::Result<()> {

@@ -43,7 +43,9 @@ pub fn verdict(sl: &Estimate, target: f64) -> &'static str {
     }
 }
 
-fn render(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+/// Appends an aligned text table to `out`: the first column left-aligned, the others right-aligned,
+/// two spaces apart, widths in characters.
+pub fn render(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
