@@ -18,9 +18,9 @@
 //! - **Boundary**: headcounts change. Joining agents first recall agents still finishing a
 //!   contact before leaving; leaving agents are the most recently idle first, then busy agents,
 //!   who finish the contact in hand and take no new one.
-//! - **Busy time**: each group's load (in load units) is integrated over time, accrued before
-//!   every change of it and at every boundary, so it is split at the boundaries and counted in
-//!   opening hours only. (It used to be added per contact at its start, split by a search over
+//! - **Busy time**: each group's load (in load units) is integrated over time (a `Level`, as its
+//!   agents on duty are for the staffed time), accrued before every change of it and at every
+//!   boundary, so it is split at the boundaries and counted in opening hours only. (It used to be added per contact at its start, split by a search over
 //!   the interval starts: about 9% of benchmark W's time, against a multiply-add per change.)
 //! - **Closing** (see [`Closing`]): arrivals stop. `drain`: agents on duty in the last interval
 //!   serve the queue until it is empty; `cut`: contacts still waiting are dropped and counted
@@ -83,16 +83,36 @@ struct GroupState {
     off: Vec<u32>,
     /// On duty and not leaving.
     active: u32,
-    /// On duty, leaving ones included.
-    on_duty: u32,
-    /// Start of the staffed-time segment being accumulated.
-    last_t: f64,
-    /// Load units of the group's agents together, and when that last changed (or an interval
-    /// began): the start of the busy-time segment being accumulated.
-    load: u32,
-    busy_t: f64,
+    /// Agents on duty, leaving ones included (their integral is the staffed time).
+    on_duty: Level,
+    /// Load units of the group's agents together (their integral is the busy time).
+    load: Level,
     first: u32,
     count: u32,
+}
+
+/// A count that changes at events (a group's agents on duty, its load units) and its integral
+/// over time, filed by interval: before every change, and at every boundary, the count times the
+/// seconds since it last changed is added to the open interval's total. So a segment never
+/// straddles a boundary, and nothing is counted outside opening hours.
+#[derive(Debug, Clone, Copy, Default)]
+struct Level {
+    n: u32,
+    /// When `n` last changed (or the last boundary): the start of the segment being accrued.
+    since: f64,
+}
+
+impl Level {
+    /// Adds `delta` to the count at `now`, first adding the segment since the last change to
+    /// `total`, the open interval's entry (`None` outside opening hours).
+    #[inline(always)]
+    fn add(&mut self, delta: i32, now: f64, total: Option<&mut f64>) {
+        if let Some(t) = total {
+            *t += self.n as f64 * (now - self.since);
+        }
+        self.n = self.n.wrapping_add_signed(delta);
+        self.since = now;
+    }
 }
 
 /// A waiting contact.
@@ -463,10 +483,8 @@ impl Engine {
             st.first = first;
             st.count = count;
             st.active = 0;
-            st.on_duty = 0;
-            st.last_t = 0.0;
-            st.load = 0;
-            st.busy_t = 0.0;
+            st.on_duty = Level::default();
+            st.load = Level::default();
             for i in (0..count).rev() {
                 st.off.push(first + i);
             }
@@ -661,8 +679,7 @@ impl Engine {
         self.agents[a].load += units;
         let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
         self.completions.push(now + handle, a as u32, k as u32);
-        self.accrue_busy(model, g);
-        self.groups[g].load += units;
+        self.change_load(model, g, units as i32);
         if w.interval >= 0 {
             let ci = &self.classes[k];
             self.stats
@@ -676,8 +693,7 @@ impl Engine {
         let g = self.agents[a].group as usize;
         self.detach(a);
         let units = self.units[g * model.channels.len() + chan];
-        self.accrue_busy(model, g);
-        self.groups[g].load -= units;
+        self.change_load(model, g, -(units as i32));
         let ag = &mut self.agents[a];
         ag.load -= units;
         ag.since = now;
@@ -776,37 +792,22 @@ impl Engine {
         best.map(|(k, level, _)| (k, level))
     }
 
-    /// Adds `delta` to a group's on-duty count, accumulating staffed time first.
+    /// Adds `delta` to group `g`'s agents on duty, accruing its staffed time first.
     fn change_on_duty(&mut self, model: &Model, g: usize, delta: i32) {
-        self.accrue_staffed(model, g);
-        let st = &mut self.groups[g];
-        st.on_duty = (st.on_duty as i32 + delta) as u32;
+        let total = self
+            .open_interval
+            .map(|i| &mut self.stats.staffed[g * model.n_intervals + i]);
+        self.groups[g].on_duty.add(delta, self.now, total);
     }
 
-    /// Adds the group's busy time (load units x seconds) since `busy_t` to the current interval
-    /// (if in opening hours). Called before every change of the group's load and at every
-    /// boundary, so a segment never straddles one. Load units become agents at the end
-    /// ([`Engine::finish`]).
+    /// Adds `delta` to group `g`'s load units, accruing its busy time (load units x seconds;
+    /// they become agents at the end, [`Engine::finish`]) first.
     #[inline(always)]
-    fn accrue_busy(&mut self, model: &Model, g: usize) {
-        let now = self.now;
-        let st = &mut self.groups[g];
-        if let Some(i) = self.open_interval {
-            self.stats.busy[g * model.n_intervals + i] += st.load as f64 * (now - st.busy_t);
-        }
-        st.busy_t = now;
-    }
-
-    /// Adds the group's staffed time (agents on duty x seconds) since `last_t` to the current
-    /// interval (if in opening hours). Called before every change of the agents on duty and at
-    /// every boundary, as [`Engine::accrue_busy`] is for the load.
-    fn accrue_staffed(&mut self, model: &Model, g: usize) {
-        let now = self.now;
-        let st = &mut self.groups[g];
-        if let Some(i) = self.open_interval {
-            self.stats.staffed[g * model.n_intervals + i] += st.on_duty as f64 * (now - st.last_t);
-        }
-        st.last_t = now;
+    fn change_load(&mut self, model: &Model, g: usize, delta: i32) {
+        let total = self
+            .open_interval
+            .map(|i| &mut self.stats.busy[g * model.n_intervals + i]);
+        self.groups[g].load.add(delta, self.now, total);
     }
 
     /// Brings group `g` to `target` active agents.
@@ -877,9 +878,10 @@ impl Engine {
     }
 
     fn boundary(&mut self, model: &Model, k: usize) {
+        // Close the segments of the interval that ends here.
         for g in 0..model.groups.len() {
-            self.accrue_staffed(model, g);
-            self.accrue_busy(model, g);
+            self.change_on_duty(model, g, 0);
+            self.change_load(model, g, 0);
         }
         // Busy and staffed time from here on go to interval k, none after closing.
         self.open_interval = (k < model.n_intervals).then_some(k);
