@@ -300,10 +300,7 @@ fn to_table(r: &StaffReport) -> String {
     }
     let _ = writeln!(s, "; scenario's current {}", sum(&current, None));
     for (name, res) in [("base", &r.base), ("surge", &r.surge)] {
-        let worst = res
-            .goals
-            .iter()
-            .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()));
+        let worst = search::worst(&res.goals);
         let verdict = match &res.infeasible {
             None => "every goal met".to_string(),
             Some(why) => format!("NOT FEASIBLE ({why})"),

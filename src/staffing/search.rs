@@ -376,18 +376,36 @@ pub fn evaluate(model: &Model, headcount: &[Vec<u32>], opts: &SearchOptions) -> 
     check_goals(&candidate, &outcome, opts.confidence, opts.max_occupancy)
 }
 
+/// The goal furthest on the wrong side of its target, or least on the right side (the greatest
+/// [`GoalCheck::shortfall`]; the last of equals), among `goals`.
+pub fn worst<'a>(goals: impl IntoIterator<Item = &'a GoalCheck>) -> Option<&'a GoalCheck> {
+    goals
+        .into_iter()
+        .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
+}
+
+/// The worst of the channel service-level goals in interval `k`.
+fn worst_channel_in(goals: &[GoalCheck], k: usize) -> Option<&GoalCheck> {
+    worst(
+        goals
+            .iter()
+            .filter(|x| x.is_channel() && x.interval_index == Some(k)),
+    )
+}
+
 /// Where to add an agent for a failing goal: (channel, interval).
 fn target_cell(goals: &[GoalCheck], worst: &GoalCheck) -> (usize, usize) {
     if let Some(k) = worst.interval_index {
         return (worst.channels[0], k);
     }
     // Segment goal: the interval where its channels do worst.
-    goals
-        .iter()
-        .filter(|g| g.is_channel() && worst.channels.contains(&g.channels[0]))
-        .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
-        .map(|g| (g.channels[0], g.interval_index.unwrap_or(0)))
-        .unwrap_or((worst.channels.first().copied().unwrap_or(0), 0))
+    self::worst(
+        goals
+            .iter()
+            .filter(|g| g.is_channel() && worst.channels.contains(&g.channels[0])),
+    )
+    .map(|g| (g.channels[0], g.interval_index.unwrap_or(0)))
+    .unwrap_or((worst.channels.first().copied().unwrap_or(0), 0))
 }
 
 /// The minimum staffing meeting every goal of `model` (see the module doc).
@@ -435,12 +453,7 @@ pub fn search(
     // agent was added, and how many relief agents in a row lowered it by less than MIN_RELIEF.
     let mut relieved: std::collections::HashMap<(usize, usize), (f64, u32)> = Default::default();
     // Greedy add.
-    while let Some(worst) = goals
-        .iter()
-        .filter(|g| !g.met)
-        .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
-        .cloned()
-    {
+    while let Some(worst) = worst(goals.iter().filter(|g| !g.met)).cloned() {
         if evaluations.get() >= opts.max_evaluations {
             infeasible = Some(format!(
                 "--max-evaluations {} reached with goals still failing",
@@ -598,10 +611,7 @@ pub fn curve(
                 simulated = evaluate(model, &h, opts);
                 &simulated
             };
-            let worst = goals
-                .iter()
-                .filter(|x| x.is_channel() && x.interval_index == Some(k))
-                .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()));
+            let worst = worst_channel_in(goals, k);
             CurvePoint {
                 agents: n + others,
                 service_level: worst.map_or(f64::NAN, |x| x.mean),
@@ -641,11 +651,7 @@ mod tests {
             // The curve's middle point is the answer, judged on those goals.
             let k = peak_interval(&model);
             let points = curve(&model, &found, k, 1, &opts(budget));
-            let worst = again
-                .iter()
-                .filter(|x| x.is_channel() && x.interval_index == Some(k))
-                .max_by(|a, b| a.shortfall().total_cmp(&b.shortfall()))
-                .unwrap();
+            let worst = worst_channel_in(&again, k).unwrap();
             let mid = points
                 .iter()
                 .find(|p| p.agents == found.headcount[0][k])
