@@ -392,7 +392,6 @@ fn file_safe(id: &str) -> String {
         .collect()
 }
 
-/// `HH:MM` as hours since midnight.
 /// A clock time `HH:MM` in hours after midnight ([`crate::forecast::parse_clock`] gives seconds).
 fn parse_clock(s: &str) -> Option<f64> {
     crate::forecast::parse_clock(s).map(|secs| secs / 3600.0)
