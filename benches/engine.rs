@@ -25,9 +25,12 @@ use acdsim::engine::Engine;
 use acdsim::model::Model;
 use acdsim::simulate::{self, RunOptions};
 use acdsim::stats::{m, Layout, RepSummary, RowKey};
-mod baseline;
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+mod baseline;
 
 const SEED: u64 = 1;
 /// Replications per measured iteration of the single-core benchmark.
@@ -117,11 +120,18 @@ fn scenario_skills(s: usize) -> Model {
 }
 
 /// One-core benchmarks of `models` in group `group`: `BATCH` replications an iteration.
-fn one_core(c: &mut Criterion, group: &str, models: Vec<(String, Model)>) {
-    let mut g = c.benchmark_group(group);
+/// A benchmark group with this file's settings: 10 samples, 1 s of warm-up, `measure_s` seconds
+/// of measurement.
+fn group<'a>(c: &'a mut Criterion, name: &str, measure_s: u64) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+        .measurement_time(Duration::from_secs(measure_s));
+    g
+}
+
+fn one_core(c: &mut Criterion, group_name: &str, models: Vec<(String, Model)>) {
+    let mut g = group(c, group_name, 4);
     for (name, model) in models {
         g.throughput(Throughput::Elements(contacts(&model, 0..BATCH)));
         let layout = Layout::new(&model);
@@ -148,10 +158,7 @@ fn single(c: &mut Criterion) {
 }
 
 fn floor(c: &mut Criterion) {
-    let mut g = c.benchmark_group("baseline");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+    let mut g = group(c, "baseline", 4);
     let profile = baseline::profile();
     let offered = (0..BATCH)
         .map(|r| baseline::run(&profile, SEED, r).offered)
@@ -188,10 +195,7 @@ fn skills(c: &mut Criterion) {
 }
 
 fn parallel(c: &mut Criterion) {
-    let mut g = c.benchmark_group("parallel");
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5));
+    let mut g = group(c, "parallel", 5);
     let model = load("scenarios/bench-w.json");
     // 1 and 2 threads (the targets' ratio), and every core when there are more.
     let all = std::thread::available_parallelism().map_or(2, |n| n.get());
