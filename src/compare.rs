@@ -279,6 +279,9 @@ pub struct VariantValue {
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricComparison {
     pub metric: String,
+    /// Its index (`crate::stats::m`), for formatting.
+    #[serde(skip)]
+    pub index: usize,
     pub higher_is_better: bool,
     pub baseline: Estimate,
     pub variants: Vec<VariantValue>,
@@ -390,6 +393,7 @@ impl CompareReport {
                             .collect();
                         MetricComparison {
                             metric: name.to_string(),
+                            index: mi,
                             higher_is_better: higher,
                             baseline: c.estimate(0, slot, conf),
                             variants,
@@ -480,7 +484,7 @@ impl CompareReport {
             let mut lines = Vec::new();
             for r in rows {
                 for mc in &r.metrics {
-                    let mi = crate::stats::metric_index(&mc.metric).unwrap_or(m::ASA);
+                    let mi = mc.index;
                     let mut line =
                         vec![r.id.clone(), mc.metric.clone(), fmt_value(mi, &mc.baseline)];
                     for vv in &mc.variants {

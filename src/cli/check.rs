@@ -203,6 +203,9 @@ pub struct RequirementResult {
     /// `command line` or `scenario`.
     pub source: String,
     pub metric: String,
+    /// Its index (`crate::stats::m`), for formatting.
+    #[serde(skip)]
+    pub metric_index: usize,
     pub op: Op,
     pub threshold: f64,
     pub estimate: Estimate,
@@ -328,6 +331,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
                 expression: r.expression.clone(),
                 source: source.to_string(),
                 metric: metric_name(r.metric).to_string(),
+                metric_index: r.metric,
                 op: r.op,
                 threshold: r.threshold,
                 estimate: est,
@@ -401,10 +405,6 @@ pub fn check(a: CheckArgs) -> CmdResult {
     Ok(if passed { 0 } else { 1 })
 }
 
-fn metric_of(expr_metric: &str) -> usize {
-    metric_index(expr_metric).unwrap_or(m::ASA)
-}
-
 fn fmt_threshold(metric: usize, t: f64) -> String {
     if is_share(metric) {
         format!("{:.1}%", t * 100.0)
@@ -457,7 +457,7 @@ pub fn render(r: &CheckReport, md: bool) -> String {
             .requirements
             .iter()
             .map(|q| {
-                let mi = metric_of(&q.metric);
+                let mi = q.metric_index;
                 vec![
                     q.expression.clone(),
                     fmt_value(mi, &q.estimate),
