@@ -18,9 +18,9 @@
 
 use std::collections::VecDeque;
 
-use acdsim::arrivals::RateProfile;
-use acdsim::completions::Completions;
-use acdsim::rng::{stream, Purpose};
+use acdsim::sim::arrivals::RateProfile;
+use acdsim::sim::completions::Completions;
+use acdsim::sim::rng::{stream, Purpose};
 use rand_distr::{Distribution, Exp1};
 
 /// Benchmark W's numbers (`scenarios/bench-w.json`).

@@ -21,9 +21,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use acdsim::engine::Engine;
 use acdsim::model::Model;
-use acdsim::simulate::{self, RunOptions};
+use acdsim::sim::engine::Engine;
+use acdsim::sim::simulate::{self, RunOptions};
 use acdsim::stats::{m, Layout, RepSummary, RowKey};
 use criterion::measurement::WallTime;
 use criterion::{
@@ -45,7 +45,7 @@ fn root() -> PathBuf {
 
 fn load(rel: &str) -> Model {
     let p = root().join(rel);
-    acdsim::scenario::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    acdsim::input::scenario::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn scenario_d() -> Model {
@@ -115,8 +115,8 @@ fn scenario_skills(s: usize) -> Model {
     });
     let bytes = serde_json::to_vec(&file).expect("json");
     let name = format!("bench-skills-{s}.json");
-    let raw = acdsim::scenario::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
-    acdsim::scenario::resolve(&name, &bytes, &raw, &root()).unwrap_or_else(|e| panic!("{e}"))
+    let raw = acdsim::input::scenario::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    acdsim::input::scenario::resolve(&name, &bytes, &raw, &root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One-core benchmarks of `models` in group `group`: `BATCH` replications an iteration.

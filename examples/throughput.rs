@@ -15,7 +15,7 @@
 #[path = "../benches/baseline.rs"]
 mod baseline;
 
-use acdsim::engine::Engine;
+use acdsim::sim::engine::Engine;
 use acdsim::stats::{m, Layout, RepSummary, RowKey};
 
 fn main() {
@@ -43,7 +43,7 @@ fn main() {
 
 /// Contacts offered in replications `0..reps` of the scenario at `path`, run by the engine.
 fn engine(path: &str, reps: u64) -> u64 {
-    let model = acdsim::scenario::load(std::path::Path::new(path)).unwrap_or_else(|e| {
+    let model = acdsim::input::scenario::load(std::path::Path::new(path)).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1);
     });

@@ -1,25 +1,14 @@
 //! acdsim: a discrete-event simulator of multi-channel contact centers (ACD call routing and
-//! queues). Data flows one way: [`scenario`] (parse + validate) -> [`model`] -> [`engine`] (one
-//! replication) -> [`stats`] (per-replication metrics, aggregates) -> [`report`].
-//! [`simulate`] runs the replications in parallel; [`queueing`] holds the analytic formulas
-//! (Erlang C, Erlang A, priority queues) the simulator is validated against.
+//! queues). Data flows one way: [`input`] (parse + validate) -> [`model`] -> [`sim`] (the engine,
+//! replications in parallel) -> [`stats`] (per-replication metrics, aggregates) -> [`report`].
+//! [`analysis`] holds the analytic formulas (Erlang C, Erlang A, priority queues) the simulator
+//! is validated against, the staffing search and paired comparisons.
 
-pub mod arrivals;
+pub mod analysis;
 pub mod cli;
-pub mod compare;
-pub mod completions;
-pub mod dist;
-pub mod engine;
 pub mod error;
-pub mod forecast;
+pub mod input;
 pub mod model;
-pub mod playbook;
-pub mod queueing;
-pub mod replicate;
 pub mod report;
-pub mod rng;
-pub mod routing;
-pub mod scenario;
-pub mod simulate;
-pub mod staffing;
+pub mod sim;
 pub mod stats;

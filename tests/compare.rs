@@ -3,16 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-use acdsim::compare::{self, rep_value, Variant};
-use acdsim::engine::Engine;
+use acdsim::analysis::compare::{self, rep_value, Variant};
 use acdsim::model::{Model, StrategyKind};
+use acdsim::sim::engine::Engine;
 use acdsim::stats::{m, Layout, Moments, RepSummary, RowKey};
 use assert_cmd::Command;
 
 const ELDERLY: &str = "tests/data/elderly.json";
 
 fn load(p: &str) -> Model {
-    acdsim::scenario::load(Path::new(p)).expect("scenario loads")
+    acdsim::input::scenario::load(Path::new(p)).expect("scenario loads")
 }
 
 fn acdsim() -> Command {

@@ -1,14 +1,14 @@
-//! The surge playbook (`surge_playbook`, src/playbook.rs): its effect on the bundled surge
+//! The surge playbook (`surge_playbook`, src/sim/playbook.rs): its effect on the bundled surge
 //! scenario, the exact timing of the reserve, the diversion probability, the announcement rule,
 //! and that a scenario without a playbook (or with one that never triggers) simulates exactly
 //! as before. Fixed seeds throughout.
 
 use std::path::Path;
 
-use acdsim::engine::Engine;
 use acdsim::model::{Closing, Model};
 use acdsim::report::{json::to_json, RunReport};
-use acdsim::simulate::{self, RunOptions};
+use acdsim::sim::engine::Engine;
+use acdsim::sim::simulate::{self, RunOptions};
 use acdsim::stats::{m, Layout, RepStats, RowKey, PLAYBOOK_METRICS};
 use serde_json::Value;
 
@@ -17,10 +17,10 @@ const SURGE: &str = "scenarios/surge-playbook.json";
 const DEFAULT: &str = "scenarios/default.json";
 
 fn load(p: &str) -> Model {
-    acdsim::scenario::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+    acdsim::input::scenario::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-fn playbook(model: &mut Model) -> &mut acdsim::playbook::Playbook {
+fn playbook(model: &mut Model) -> &mut acdsim::sim::playbook::Playbook {
     model.playbook.as_mut().expect("scenario has a playbook")
 }
 

@@ -248,7 +248,7 @@ const MMC_M: &str = r#"{
 /// lower bound may miss the target although the mean does not: then `n + 1` is also correct.
 /// Returns the set of correct answers.
 fn erlang_a_answers(rate: f64, hw: f64) -> Vec<u64> {
-    use acdsim::queueing::{required_servers, ErlangA, StaffingTarget};
+    use acdsim::analysis::queueing::{required_servers, ErlangA, StaffingTarget};
     let target = StaffingTarget {
         service_level: Some((0.8, 20.0)),
         max_asa_s: None,
@@ -280,7 +280,7 @@ fn erlang_a_answers(rate: f64, hw: f64) -> Vec<u64> {
 
 #[test]
 fn staff_matches_erlang_a_with_exponential_patience() {
-    use acdsim::queueing::{required_servers, ErlangA, StaffingTarget};
+    use acdsim::analysis::queueing::{required_servers, ErlangA, StaffingTarget};
     let (v, _) = staff_json(MMC_M, &["--surge", "1.2", "--replications", "500"]);
     let rate = 120.0 / 3600.0;
     // The analytic start is the Erlang A answer (8 agents: 83.8%; 7 give 73.3%), not the
@@ -680,15 +680,15 @@ fn analytic_staffing_ignores_playbook_reserves() {
                 .unwrap();
         edit(&mut v);
         let bytes = serde_json::to_vec(&v).unwrap();
-        let raw = acdsim::scenario::parse("variant", &bytes).unwrap();
-        acdsim::scenario::resolve("variant", &bytes, &raw, &dir).unwrap()
+        let raw = acdsim::input::scenario::parse("variant", &bytes).unwrap();
+        acdsim::input::scenario::resolve("variant", &bytes, &raw, &dir).unwrap()
     };
     let as_bundled = load(&|_| {});
     let expert_reserve = load(&|v| {
         v["surge_playbook"]["reserve"][0]["skills"] =
             serde_json::json!({ "general": 5, "complaints": 5 });
     });
-    let staffing = acdsim::staffing::search::analytic_staffing;
+    let staffing = acdsim::analysis::staffing::search::analytic_staffing;
     assert_eq!(
         staffing(&expert_reserve, None),
         staffing(&as_bundled, None),

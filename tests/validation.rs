@@ -18,13 +18,13 @@
 
 use std::path::PathBuf;
 
-use acdsim::dist::Dist;
-use acdsim::engine::Engine;
+use acdsim::analysis::queueing::{priority_mean_waits_s, ErlangA, ErlangC};
+use acdsim::input::scenario;
+use acdsim::model::dist::Dist;
 use acdsim::model::{Goal, Model};
-use acdsim::queueing::{priority_mean_waits_s, ErlangA, ErlangC};
 use acdsim::report::{json::to_json, RunReport};
-use acdsim::scenario;
-use acdsim::simulate::{self, RunOptions};
+use acdsim::sim::engine::Engine;
+use acdsim::sim::simulate::{self, RunOptions};
 use acdsim::stats::{m, Estimate, Layout, RepSummary, CONTACT_METRICS};
 
 /// Confidence level of every interval compared with theory.
@@ -249,7 +249,7 @@ fn zero_patience_gives_erlang_b() {
     let (servers, rate, aht) = mmc_params(&model);
     model.channels[0].segments[0].patience = Dist::Deterministic(1e-6);
     let r = run(&model, 1000, 7);
-    let b = acdsim::queueing::erlang_b(servers, rate * aht);
+    let b = acdsim::analysis::queueing::erlang_b(servers, rate * aht);
     check(
         "Erlang B blocking via abandon rate",
         metric(&r, "phone", "abandon_rate"),
@@ -439,7 +439,7 @@ fn abandonment_happens_exactly_at_patience() {
     );
 }
 
-/// The tie rule of src/engine.rs (`serve_queues`): a waiting contact whose deadline
+/// The tie rule of src/sim/engine.rs (`serve_queues`): a waiting contact whose deadline
 /// (arrival + patience) is `<=` the time an agent frees has abandoned, so a contact whose patience
 /// ends exactly when an agent frees counts as abandoned, not answered.
 ///

@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
-use crate::compare::{self, fmt_value, format_table, is_share, unit, Variant};
+use crate::analysis::compare::{self, fmt_value, format_table, is_share, unit, Variant};
 use crate::model::Model;
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
 use crate::stats::{

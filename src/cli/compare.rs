@@ -10,7 +10,7 @@ use super::{
     load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
     CmdResult, SimArgs,
 };
-use crate::compare::{self, CompareDocument, CompareReport, Variant};
+use crate::analysis::compare::{self, CompareDocument, CompareReport, Variant};
 use crate::model::{Model, StrategyKind};
 use crate::report;
 

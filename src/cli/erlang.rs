@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{write_output, CmdResult};
-use crate::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
+use crate::analysis::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
 
 #[derive(Debug, Args)]
 pub struct ErlangArgs {

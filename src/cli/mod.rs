@@ -111,12 +111,12 @@ fn parse_share(s: &str, check: fn(f64) -> Result<f64, &'static str>) -> Result<f
 
 /// Parses a shrinkage (`--shrinkage`): a share in `[0, 1)`.
 pub fn parse_shrinkage(s: &str) -> Result<f64, String> {
-    parse_share(s, crate::staffing::erlang::check_shrinkage)
+    parse_share(s, crate::analysis::staffing::erlang::check_shrinkage)
 }
 
 /// Parses an occupancy cap (`--max-occupancy`): a share in `(0, 1]`.
 pub fn parse_max_occupancy(s: &str) -> Result<f64, String> {
-    parse_share(s, crate::staffing::erlang::check_max_occupancy)
+    parse_share(s, crate::analysis::staffing::erlang::check_max_occupancy)
 }
 
 /// A failure with its exit code.
@@ -151,7 +151,7 @@ pub type CmdResult = Result<u8, Failure>;
 
 /// Loads a scenario and applies the shared overrides.
 pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
-    let mut model = crate::scenario::load(path)?;
+    let mut model = crate::input::scenario::load(path)?;
     if let Some(s) = sim.strategy {
         model = model.with_strategy(s);
     }

@@ -10,7 +10,7 @@ use super::{
     write_output, CmdResult, SimArgs,
 };
 use crate::report::{self, RunReport};
-use crate::simulate::{self, RunOptions};
+use crate::sim::simulate::{self, RunOptions};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {

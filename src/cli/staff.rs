@@ -1,5 +1,5 @@
 //! `acdsim staff`: minimum headcount per agent group and interval at base load and at a surge.
-//! The method is documented in [`crate::staffing::search`]. *Required* agents are the search's
+//! The method is documented in [`crate::analysis::staffing::search`]. *Required* agents are the search's
 //! answer (on the phones, meeting every goal and the occupancy cap); *scheduled* agents add
 //! shrinkage: `ceil(required / (1 - shrinkage))` per group and interval.
 
@@ -14,10 +14,10 @@ use super::{
     check_output_dir, check_output_file, load_model, parse_factor, parse_max_occupancy,
     parse_shrinkage, with_threads, write_output, CmdResult, SimArgs,
 };
+use crate::analysis::staffing::erlang::scheduled_agents;
+use crate::analysis::staffing::search::{self, CurvePoint, SearchOptions, SearchResult};
 use crate::model::Model;
 use crate::report::plots::{self, GroupStaffing, StaffPlotData};
-use crate::staffing::erlang::scheduled_agents;
-use crate::staffing::search::{self, CurvePoint, SearchOptions, SearchResult};
 
 /// Replications per candidate when neither `--replications` nor a smaller scenario value is given.
 pub const DEFAULT_REPLICATIONS: u64 = 200;

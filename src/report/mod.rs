@@ -10,9 +10,9 @@ pub mod table;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::compare::Comparison;
+use crate::analysis::compare::Comparison;
 use crate::model::{Closing, Goal, Model};
-use crate::simulate::Outcome;
+use crate::sim::simulate::Outcome;
 use crate::stats::{m, metric_index, metric_name, Estimate, RowKey};
 
 /// Version of the JSON report format; bumped on any incompatible change.
@@ -341,7 +341,7 @@ impl RunReport {
     }
 
     /// The report of a paired run with and without the surge playbook
-    /// ([`crate::simulate::run_playbook_pair`]): the day with the playbook, its effect (paired
+    /// ([`crate::sim::simulate::run_playbook_pair`]): the day with the playbook, its effect (paired
     /// differences, with - without) and the day without it (`without_playbook`).
     pub fn with_playbook_pair(model: &Model, c: &Comparison, confidence: f64) -> RunReport {
         let mut rep = RunReport::new(model, &c.outcome(1), confidence);

@@ -18,8 +18,8 @@ use plotters::style::text_anchor;
 use plotters::style::{register_font, FontStyle};
 
 use super::RunReport;
-use crate::compare::CompareReport;
-use crate::staffing::search::CurvePoint;
+use crate::analysis::compare::CompareReport;
+use crate::analysis::staffing::search::CurvePoint;
 use crate::stats::histogram::{bin_range, quantiles, BINS};
 
 /// Width and height of every chart, in pixels.
@@ -392,9 +392,9 @@ fn file_safe(id: &str) -> String {
         .collect()
 }
 
-/// A clock time `HH:MM` in hours after midnight ([`crate::forecast::parse_clock`] gives seconds).
+/// A clock time `HH:MM` in hours after midnight ([`crate::input::forecast::parse_clock`] gives seconds).
 fn parse_clock(s: &str) -> Option<f64> {
-    crate::forecast::parse_clock(s).map(|secs| secs / 3600.0)
+    crate::input::forecast::parse_clock(s).map(|secs| secs / 3600.0)
 }
 
 fn pct(v: f64) -> String {
@@ -1020,10 +1020,10 @@ mod tests {
 
     #[test]
     fn run_plots_are_written() {
-        let model = crate::scenario::load(Path::new("scenarios/mmc-5.json")).unwrap();
-        let outcome = crate::simulate::run(
+        let model = crate::input::scenario::load(Path::new("scenarios/mmc-5.json")).unwrap();
+        let outcome = crate::sim::simulate::run(
             &model,
-            crate::simulate::RunOptions {
+            crate::sim::simulate::RunOptions {
                 replications: 4,
                 seed: 1,
             },

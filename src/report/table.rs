@@ -244,7 +244,7 @@ pub fn to_table(r: &RunReport) -> String {
 
 /// `HH:MM` of `minutes` after the opening time `open` (`HH:MM`).
 fn clock_after(open: &str, minutes: f64) -> String {
-    let Some(t0) = crate::forecast::parse_clock(open) else {
+    let Some(t0) = crate::input::forecast::parse_clock(open) else {
         return format!("+{minutes:.0} min");
     };
     let t = (t0 + minutes * 60.0).round() as u64;

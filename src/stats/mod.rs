@@ -43,7 +43,7 @@ pub struct Cell {
     pub max_wait: f64,
     /// One past the highest histogram bin used.
     pub top: u32,
-    // Surge playbook outcomes (see `crate::playbook`); zero without a playbook.
+    // Surge playbook outcomes (see `crate::sim::playbook`); zero without a playbook.
     /// Sent to self-service.
     pub diverted: u32,
     /// Hung up after the estimated-wait announcement.

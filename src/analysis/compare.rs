@@ -4,7 +4,7 @@
 //! contact classes): another routing strategy, another staffing, another load factor, or a
 //! second scenario file. Replication `i` of every variant runs with the same seed and
 //! replication number, so it sees the same arrivals, contact attributes, handle times and
-//! patience draws (each random quantity has its own stream, see [`crate::rng`]): the
+//! patience draws (each random quantity has its own stream, see [`crate::sim::rng`]): the
 //! per-replication differences between variants carry only the effect of the change, and
 //! their confidence interval is much narrower than the one of two independent runs.
 //!
@@ -18,10 +18,10 @@
 
 use serde::Serialize;
 
-use crate::engine::Engine;
 use crate::model::{Goal, Model};
-use crate::replicate::{self, Accumulator};
 use crate::report::{ScenarioInfo, ServiceLevelInfo};
+use crate::sim::engine::Engine;
+use crate::sim::replicate::{self, Accumulator};
 use crate::stats::histogram::BINS;
 use crate::stats::{m, metric_name, Aggregate, Estimate, Layout, Moments, RepSummary, RowKey};
 

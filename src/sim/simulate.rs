@@ -1,9 +1,9 @@
 //! Running a model: many replications in parallel, aggregated as they finish.
 
-use crate::compare::{self, Comparison, Variant};
-use crate::engine::Engine;
+use crate::analysis::compare::{self, Comparison, Variant};
 use crate::model::Model;
-use crate::replicate::{self, Accumulator};
+use crate::sim::engine::Engine;
+use crate::sim::replicate::{self, Accumulator};
 use crate::stats::{Aggregate, Layout, RepSummary};
 
 /// How to run.

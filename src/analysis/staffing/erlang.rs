@@ -5,13 +5,13 @@
 //! answer (ASA). Contacts arrive as a Poisson stream at `contacts / interval` per second with
 //! exponential handle times; without a patience this is Erlang C (M/M/c), with a mean patience
 //! it is Erlang A (M/M/c+M). The agents needed are the smallest `c` meeting every target (and
-//! the occupancy cap), found by [`crate::queueing::required_servers`], which is stable for
+//! the occupancy cap), found by [`crate::analysis::queueing::required_servers`], which is stable for
 //! thousands of agents. Scheduled agents add shrinkage (breaks, training, absence):
 //! `ceil(agents / (1 - shrinkage))`.
 
 use serde::Serialize;
 
-use crate::queueing::{required_servers, ErlangA, StaffingTarget};
+use crate::analysis::queueing::{required_servers, ErlangA, StaffingTarget};
 
 /// Service-level threshold used for the table when only an ASA target is given.
 pub const DEFAULT_THRESHOLD_S: f64 = 20.0;

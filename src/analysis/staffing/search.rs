@@ -54,9 +54,9 @@
 
 use serde::Serialize;
 
+use crate::analysis::queueing::{required_servers, StaffingTarget};
 use crate::model::Model;
-use crate::queueing::{required_servers, StaffingTarget};
-use crate::simulate::{self, Outcome, RunOptions};
+use crate::sim::simulate::{self, Outcome, RunOptions};
 use crate::stats::{m, RowKey};
 
 /// Least drop in a group's mean occupancy (0.1 percentage point) for which agents of other
@@ -642,7 +642,8 @@ mod tests {
     /// were undone, and when the budget stops it part way (then some goal still fails).
     #[test]
     fn a_search_returns_the_goals_of_its_answer() {
-        let model = crate::scenario::load(std::path::Path::new("scenarios/mmc-5.json")).unwrap();
+        let model =
+            crate::input::scenario::load(std::path::Path::new("scenarios/mmc-5.json")).unwrap();
         for budget in [400, 2] {
             let found = search(&model, None, &opts(budget), &|_| {});
             let again = evaluate(&model, &found.headcount, &opts(budget));

@@ -8,7 +8,7 @@
 use rand_distr::{Distribution, Exp1};
 
 use crate::model::Model;
-use crate::rng::Rng;
+use crate::sim::rng::Rng;
 
 /// The rate profile of one channel: piecewise constant on `[ends[i-1], ends[i])`.
 #[derive(Debug, Clone)]
@@ -86,7 +86,7 @@ impl RateProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{stream, Purpose};
+    use crate::sim::rng::{stream, Purpose};
 
     #[test]
     fn counts_per_piece_match_rates() {

@@ -31,7 +31,7 @@ use std::collections::VecDeque;
 use rand::Rng as _;
 
 use crate::model::Model;
-use crate::rng::{stream, Purpose, Rng};
+use crate::sim::rng::{stream, Purpose, Rng};
 
 /// The estimated-wait announcement, resolved.
 #[derive(Debug, Clone)]

@@ -2,13 +2,13 @@
 //!
 //! Events are arrivals (one pending per channel), service completions (keyed by (time, sequence
 //! number), so simultaneous completions are handled first in, first out: see
-//! [`crate::completions`]) and
+//! [`crate::sim::completions`]) and
 //! interval boundaries (staffing changes, closing). At equal times a boundary goes first, then
 //! completions, then arrivals.
 //!
 //! - **Arrival**: the contact's type, segment, base handle time and patience are drawn at once,
 //!   each from its channel's own stream, so routing and staffing never shift a random draw. It
-//!   goes to an eligible agent with room (see [`crate::routing`]) or joins its class's FIFO queue.
+//!   goes to an eligible agent with room (see [`crate::sim::routing`]) or joins its class's FIFO queue.
 //! - **Abandonment** is exact but lazy: a waiting contact carries its deadline (arrival +
 //!   patience), and is counted as abandoned at that deadline when it reaches the head of its
 //!   queue after it (or at closing or at the end). Nothing else observes a waiting contact, so
@@ -26,7 +26,7 @@
 //!   serve the queue until it is empty; `cut`: contacts still waiting are dropped and counted
 //!   `unresolved`. In both cases the contacts waiting at closing are counted.
 //!
-//! - **Surge playbook** (optional, [`crate::playbook`]): small hooks at arrivals (trigger count,
+//! - **Surge playbook** (optional, [`crate::sim::playbook`]): small hooks at arrivals (trigger count,
 //!   diversion, wait announcement), boundaries (trigger), a reserve-join event, freed agents
 //!   (callbacks when no regular contact waits) and the end; all inert without a playbook.
 //!
@@ -34,13 +34,13 @@
 
 use std::collections::VecDeque;
 
-use crate::arrivals::{Cursor, RateProfile};
-use crate::completions::Completions;
-use crate::dist::pick;
+use crate::model::dist::pick;
 use crate::model::{Closing, Model};
-use crate::playbook::{self, Callback, Choice};
-use crate::rng::{stream, Purpose, Rng};
-use crate::routing::{Head, Router, Strategy};
+use crate::sim::arrivals::{Cursor, RateProfile};
+use crate::sim::completions::Completions;
+use crate::sim::playbook::{self, Callback, Choice};
+use crate::sim::rng::{stream, Purpose, Rng};
+use crate::sim::routing::{Head, Router, Strategy};
 use crate::stats::{Layout, RepStats, Thresholds};
 
 use rand::Rng as _;
@@ -946,7 +946,7 @@ impl Engine {
         }
     }
 
-    // ----- Surge playbook hooks (rules in `crate::playbook`). Called only when the model has
+    // ----- Surge playbook hooks (rules in `crate::sim::playbook`). Called only when the model has
     // an enabled playbook (`pb.on`), or when callbacks are pending; inert otherwise.
 
     /// Counts an arrival for the trigger and draws its playbook decisions; true when the

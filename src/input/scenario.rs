@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::dist::{short_num, Dist, DistSpec};
 use crate::error::InputError;
-use crate::forecast::{parse_clock, parse_forecast};
+use crate::input::forecast::{parse_clock, parse_forecast};
+use crate::model::dist::{short_num, Dist, DistSpec};
 use crate::model::*;
-use crate::playbook::{Announcement, Playbook};
+use crate::sim::playbook::{Announcement, Playbook};
 
 /// The scenario file as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::rng::Rng;
+use crate::sim::rng::Rng;
 
 /// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -275,7 +275,7 @@ pub fn pick(cum: &[f64], u: f64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::{stream, Purpose};
+    use crate::sim::rng::{stream, Purpose};
 
     fn moments(d: &Dist, n: usize) -> (f64, f64) {
         let mut r = stream(1, 0, Purpose::HandleTime, 0);

@@ -1,10 +1,12 @@
 //! The validated model the engine runs: names resolved to indices, distributions built, every
-//! cross-reference checked. Only [`crate::scenario::resolve`] builds one from a file; tests and
+//! cross-reference checked. Only [`crate::input::scenario::resolve`] builds one from a file; tests and
 //! the staffing search derive variants from it (more volume, other headcounts, another strategy).
+
+pub mod dist;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::Dist;
+use crate::model::dist::Dist;
 
 /// What happens at closing time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -28,7 +30,7 @@ pub enum Difficulty {
     Hard,
 }
 
-/// The routing strategy (see `crate::routing` and the README).
+/// The routing strategy (see `crate::sim::routing` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum StrategyKind {
@@ -185,7 +187,7 @@ pub struct Group {
     pub headcount: Vec<u32>,
     pub min: u32,
     pub max: u32,
-    /// Reserve agents of a surge playbook (`crate::playbook`): this many join when the playbook
+    /// Reserve agents of a surge playbook (`crate::sim::playbook`): this many join when the playbook
     /// calls them (`headcount` is then 0 in every interval). 0 for a regular group.
     pub reserve: u32,
     /// Classes the group can serve, with its level for each.
@@ -236,7 +238,7 @@ pub struct Model {
     pub requirements: Vec<String>,
     /// The surge playbook (`surge_playbook`), if the scenario has one; its reserve groups are
     /// the last entries of `groups`.
-    pub playbook: Option<crate::playbook::Playbook>,
+    pub playbook: Option<crate::sim::playbook::Playbook>,
 }
 
 impl Model {

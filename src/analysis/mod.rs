@@ -1,0 +1,6 @@
+//! Analysis on top of the simulation: queueing theory ([`queueing`]), staffing ([`staffing`]) and
+//! paired comparisons of variants ([`compare`]).
+
+pub mod compare;
+pub mod queueing;
+pub mod staffing;
