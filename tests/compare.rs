@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use acdsim::analysis::compare::{self, rep_value, Variant};
 use acdsim::model::{Model, StrategyKind};
 use acdsim::sim::engine::Engine;
+use acdsim::sim::paired::{self, rep_value, Variant};
 use acdsim::stats::{m, Layout, Moments, RepSummary, RowKey};
 use assert_cmd::Command;
 
@@ -54,7 +54,7 @@ fn identical_variants_differ_by_exactly_zero() {
             model: model.with_strategy(model.routing.strategy),
         },
     ];
-    let c = compare::run(&variants, 24, 3, |_| {}).unwrap();
+    let c = paired::run(&variants, 24, 3, |_| {}).unwrap();
     let mut defined = 0;
     for d in &c.paired.diffs[0] {
         if d.n > 0 {
@@ -94,7 +94,7 @@ fn common_random_numbers_narrow_the_interval() {
             model: cand.clone(),
         },
     ];
-    let c = compare::run(&variants, reps, 21, |_| {}).unwrap();
+    let c = paired::run(&variants, reps, 21, |_| {}).unwrap();
     let layout = Layout::new(&base);
     let row = layout.row(RowKey::Channel { channel: 0 }).unwrap();
     let results: Vec<(usize, &str)> = vec![(m::SERVICE_LEVEL, "service level"), (m::ASA, "ASA")];

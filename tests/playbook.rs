@@ -20,7 +20,7 @@ fn load(p: &str) -> Model {
     acdsim::input::scenario::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
-fn playbook(model: &mut Model) -> &mut acdsim::sim::playbook::Playbook {
+fn playbook(model: &mut Model) -> &mut acdsim::model::playbook::Playbook {
     model.playbook.as_mut().expect("scenario has a playbook")
 }
 

@@ -10,9 +10,11 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
-use crate::analysis::compare::{self, fmt_value, format_table, is_share, unit, Variant};
+use crate::analysis::compare::{is_share, unit};
 use crate::model::Model;
-use crate::report::{ScenarioInfo, ServiceLevelInfo};
+use crate::model::{ScenarioInfo, ServiceLevelInfo};
+use crate::report::table::{fmt_value, format_table};
+use crate::sim::paired::{self, Variant};
 use crate::stats::{
     m, metric_index, metric_name, Estimate, Layout, RowKey, CONTACT_METRICS, PLAYBOOK_METRICS,
 };
@@ -296,7 +298,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
     let mut baseline_info = None;
     if let Some(b) = &a.baseline {
         let base = load_model(b, &a.sim)?;
-        compare::check_same_structure(&base, &model).map_err(|e| {
+        paired::check_same_structure(&base, &model).map_err(|e| {
             usage(format!(
                 "{}: {e} (baseline {})",
                 a.scenario.display(),
@@ -317,7 +319,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
     let (reps, seed, conf) = (model.replications, model.seed, a.sim.confidence);
     let pb = progress_bar(reps, "checking");
     let c = with_threads(a.sim.threads, || {
-        compare::run(&variants, reps, seed, |d| pb.set_position(d))
+        paired::run(&variants, reps, seed, |d| pb.set_position(d))
     })?
     .map_err(usage)?;
     pb.finish_and_clear();

@@ -10,9 +10,10 @@ use super::{
     load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
     CmdResult, SimArgs,
 };
-use crate::analysis::compare::{self, CompareDocument, CompareReport, Variant};
+use crate::analysis::compare::{CompareDocument, CompareReport};
 use crate::model::{Model, StrategyKind};
 use crate::report;
+use crate::sim::paired::{self, Variant};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -67,7 +68,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     if a.scenarios.len() == 2 {
         let cand = load_model(&a.scenarios[1], &a.sim)?;
         files.push(cand.clone());
-        compare::check_same_structure(&base, &cand).map_err(|e| {
+        paired::check_same_structure(&base, &cand).map_err(|e| {
             usage(format!(
                 "{}: {e} (baseline {})",
                 a.scenarios[1].display(),
@@ -145,7 +146,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     for (title, variants) in &groups {
         let pb = progress_bar(reps, &format!("comparing {title}"));
         let c = with_threads(a.sim.threads, || {
-            compare::run(variants, reps, seed, |d| pb.set_position(d))
+            paired::run(variants, reps, seed, |d| pb.set_position(d))
         })?
         .map_err(usage)?;
         pb.finish_and_clear();
@@ -166,15 +167,19 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         }
     }
     if let Some(p) = &a.json {
-        write_output(p, doc.to_json().as_bytes())?;
+        write_output(p, report::json::to_json(&doc).as_bytes())?;
     }
     if let Some(p) = &a.markdown {
-        let md: String = doc.comparisons.iter().map(|r| r.to_markdown()).collect();
+        let md: String = doc
+            .comparisons
+            .iter()
+            .map(report::compare::to_markdown)
+            .collect();
         write_output(p, md.as_bytes())?;
     }
     if !a.quiet {
         for r in &doc.comparisons {
-            print!("{}", r.to_table());
+            print!("{}", report::compare::to_table(r));
         }
     }
     Ok(0)

@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use crate::error::InputError;
 use crate::input::forecast::{parse_clock, parse_forecast};
 use crate::model::dist::{short_num, Dist, DistSpec};
+use crate::model::playbook::{Announcement, Playbook};
 use crate::model::*;
-use crate::sim::playbook::{Announcement, Playbook};
 
 /// The scenario file as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,7 +9,9 @@ use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::sim::rng::Rng;
+// The generator of every random stream, `crate::sim::rng::Rng` (the same type), named from its
+// crate because the model sits below the simulation.
+use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 
 /// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,10 +3,12 @@
 //! the staffing search derive variants from it (more volume, other headcounts, another strategy).
 
 pub mod dist;
+pub mod playbook;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::dist::Dist;
+use crate::model::playbook::Playbook;
 
 /// What happens at closing time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -121,6 +123,48 @@ pub struct ServiceLevelDef {
     pub formula: SlFormula,
     pub short_abandon_s: f64,
     pub long_wait_s: f64,
+}
+
+/// The scenario a report is about: its name, file, content hash and description.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub file: String,
+    pub hash: String,
+    pub description: String,
+}
+
+/// The service-level definition a report uses, in words and numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceLevelInfo {
+    pub formula: &'static str,
+    pub definition: String,
+    pub short_abandon_s: f64,
+    pub long_wait_s: f64,
+}
+
+impl ScenarioInfo {
+    /// Identification of the scenario `model` was loaded from.
+    pub fn of(model: &Model) -> ScenarioInfo {
+        ScenarioInfo {
+            name: model.name.clone(),
+            file: model.source.clone(),
+            hash: model.hash.clone(),
+            description: model.description.clone(),
+        }
+    }
+}
+
+impl ServiceLevelInfo {
+    /// The service-level definition `model` uses.
+    pub fn of(model: &Model) -> ServiceLevelInfo {
+        ServiceLevelInfo {
+            formula: model.sl.formula.name(),
+            definition: model.sl.formula.describe(model.sl.short_abandon_s),
+            short_abandon_s: model.sl.short_abandon_s,
+            long_wait_s: model.sl.long_wait_s,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -238,7 +282,7 @@ pub struct Model {
     pub requirements: Vec<String>,
     /// The surge playbook (`surge_playbook`), if the scenario has one; its reserve groups are
     /// the last entries of `groups`.
-    pub playbook: Option<crate::sim::playbook::Playbook>,
+    pub playbook: Option<Playbook>,
 }
 
 impl Model {

@@ -2,6 +2,7 @@
 //! for the terminal (`table`), per-interval CSV files (`csv`) and plots (`plots`).
 //! Every metric is the mean over replications with its confidence interval.
 
+pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod plots;
@@ -10,8 +11,8 @@ pub mod table;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::analysis::compare::Comparison;
-use crate::model::{Closing, Goal, Model};
+use crate::model::{Closing, Goal, Model, ScenarioInfo, ServiceLevelInfo};
+use crate::sim::paired::Comparison;
 use crate::sim::simulate::Outcome;
 use crate::stats::{m, metric_index, metric_name, Estimate, RowKey};
 
@@ -107,46 +108,6 @@ pub struct EffectRow {
     pub goal_service_level: Option<Estimate>,
     pub asa_s: Estimate,
     pub abandon_rate: Estimate,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ScenarioInfo {
-    pub name: String,
-    pub file: String,
-    pub hash: String,
-    pub description: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ServiceLevelInfo {
-    pub formula: &'static str,
-    pub definition: String,
-    pub short_abandon_s: f64,
-    pub long_wait_s: f64,
-}
-
-impl ScenarioInfo {
-    /// Identification of the scenario `model` was loaded from.
-    pub fn of(model: &Model) -> ScenarioInfo {
-        ScenarioInfo {
-            name: model.name.clone(),
-            file: model.source.clone(),
-            hash: model.hash.clone(),
-            description: model.description.clone(),
-        }
-    }
-}
-
-impl ServiceLevelInfo {
-    /// The service-level definition `model` uses.
-    pub fn of(model: &Model) -> ServiceLevelInfo {
-        ServiceLevelInfo {
-            formula: model.sl.formula.name(),
-            definition: model.sl.formula.describe(model.sl.short_abandon_s),
-            short_abandon_s: model.sl.short_abandon_s,
-            long_wait_s: model.sl.long_wait_s,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]

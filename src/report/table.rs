@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{Metrics, RowReport, RunReport};
+use crate::analysis::compare::{is_share, unit};
 use crate::stats::{m, Estimate};
 
 /// `86.2% ±0.4` for shares.
@@ -71,6 +72,69 @@ pub fn render(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     for r in rows {
         let _ = writeln!(out, "{}", line(r.iter().map(String::as_str).collect()));
     }
+}
+
+/// A value in its [`unit()`]: percent for shares, seconds for times, a plain number for counts.
+pub fn fmt_value(metric: usize, e: &Estimate) -> String {
+    if e.mean.is_nan() {
+        "-".into()
+    } else if is_share(metric) {
+        format!("{:.1}%", e.mean * 100.0)
+    } else {
+        format!("{:.1}{}", e.mean, unit(metric))
+    }
+}
+
+/// Aligned text table, or a Markdown table: the first `left` columns (labels) aligned left, the
+/// others (figures) right.
+pub fn format_table(header: &[String], lines: &[Vec<String>], md: bool, left: usize) -> String {
+    let mut out = String::new();
+    if md {
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!(
+            "|{}\n",
+            header
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i < left { " --- |" } else { " ---: |" })
+                .collect::<String>()
+        ));
+        for l in lines {
+            out.push_str(&format!("| {} |\n", l.join(" | ")));
+        }
+        return out;
+    }
+    let n = header.len();
+    let mut w = vec![0usize; n];
+    for l in std::iter::once(header).chain(lines.iter().map(|l| l.as_slice())) {
+        for (i, c) in l.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let fmt_line = |l: &[String]| -> String {
+        let cells: Vec<String> = l
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = w[i] - c.chars().count();
+                if i < left {
+                    format!("{c}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{c}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        format!("{}\n", cells.join("  ").trim_end())
+    };
+    out.push_str(&fmt_line(header));
+    out.push_str(&format!(
+        "{}\n",
+        "-".repeat(w.iter().sum::<usize>() + 2 * (n - 1))
+    ));
+    for l in lines {
+        out.push_str(&fmt_line(l));
+    }
+    out
 }
 
 fn contact_cells(mx: &Metrics) -> Vec<String> {
@@ -364,4 +428,20 @@ fn playbook_table(out: &mut String, r: &RunReport) {
         out,
         "(segment rows: the segment's goal service level; diverted, callbacks and hung up are not in the service level, see README)"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_table_has_separator_row() {
+        let t = format_table(
+            &["a".into(), "b".into(), "c".into()],
+            &[vec!["x".into(), "y".into(), "1".into()]],
+            true,
+            2,
+        );
+        assert_eq!(t, "| a | b | c |\n| --- | --- | ---: |\n| x | y | 1 |\n");
+    }
 }

@@ -35,10 +35,11 @@
 use std::collections::VecDeque;
 
 use crate::model::dist::pick;
+use crate::model::playbook::Choice;
 use crate::model::{Closing, Model};
 use crate::sim::arrivals::{Cursor, RateProfile};
 use crate::sim::completions::Completions;
-use crate::sim::playbook::{self, Callback, Choice};
+use crate::sim::playbook::{self, Callback};
 use crate::sim::rng::{stream, Purpose, Rng};
 use crate::sim::routing::{Head, Router, Strategy};
 use crate::stats::{Layout, RepStats, Thresholds};

@@ -1,10 +1,12 @@
 //! The simulation: one replication of a [`crate::model::Model`] in the [`engine`] (arrivals,
 //! completions, random streams, routing, the surge playbook's hooks), and many in parallel
-//! ([`replicate`], run by [`simulate`]).
+//! ([`replicate`], run by [`simulate`]), and paired runs of variants on common random numbers
+//! ([`paired`]).
 
 pub mod arrivals;
 pub mod completions;
 pub mod engine;
+pub mod paired;
 pub mod playbook;
 pub mod replicate;
 pub mod rng;

@@ -30,45 +30,9 @@ use std::collections::VecDeque;
 
 use rand::Rng as _;
 
+use crate::model::playbook::Playbook;
 use crate::model::Model;
 use crate::sim::rng::{stream, Purpose, Rng};
-
-/// The estimated-wait announcement, resolved.
-#[derive(Debug, Clone)]
-pub struct Announcement {
-    /// Per channel: plays the announcement.
-    pub channels: Vec<bool>,
-    pub limit_s: f64,
-    pub callback_share: f64,
-    pub hangup_share: f64,
-    /// Per channel: mean handle time (segment factors included, proficiency factor 1).
-    pub aht_s: Vec<f64>,
-}
-
-/// What a caller does after the announcement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    Wait,
-    Callback,
-    HangUp,
-}
-
-impl Announcement {
-    /// The caller's choice for an estimated wait `ewt_s`, with its uniform draw `u` in [0, 1):
-    /// below or at the limit it always waits.
-    pub fn choose(&self, ewt_s: f64, u: f64) -> Choice {
-        // NaN never exceeds the limit.
-        if ewt_s.partial_cmp(&self.limit_s) != Some(std::cmp::Ordering::Greater) {
-            Choice::Wait
-        } else if u < self.callback_share {
-            Choice::Callback
-        } else if u < self.callback_share + self.hangup_share {
-            Choice::HangUp
-        } else {
-            Choice::Wait
-        }
-    }
-}
 
 /// The estimated wait announced to a contact that must queue: `(ahead + 1) x aht_s / servers`,
 /// with `ahead` the contacts of its channel still waiting (not those that have already hung up),
@@ -80,25 +44,6 @@ pub fn estimated_wait_s(ahead: u32, aht_s: f64, servers: f64) -> f64 {
     } else {
         f64::INFINITY
     }
-}
-
-/// A resolved surge playbook (see the module docs).
-#[derive(Debug, Clone)]
-pub struct Playbook {
-    /// False: the same model structure, but the playbook never triggers (the "without
-    /// playbook" side of a paired run).
-    pub enabled: bool,
-    pub load_ratio: f64,
-    /// Per channel: counted by the trigger.
-    pub trigger_channels: Vec<bool>,
-    /// Per interval: planned contacts of the trigger channels (before `--surge`).
-    pub planned: Vec<f64>,
-    pub delay_s: f64,
-    /// Reserve groups are `Model::groups[first_reserve..]`.
-    pub first_reserve: usize,
-    /// Per contact class: probability of diversion while active.
-    pub divert: Vec<f64>,
-    pub announcement: Option<Announcement>,
 }
 
 /// A requested callback, waiting for an agent.
@@ -207,46 +152,10 @@ impl State {
 mod tests {
     use super::*;
 
-    fn ann(limit_s: f64, cb: f64, hu: f64) -> Announcement {
-        Announcement {
-            channels: vec![true],
-            limit_s,
-            callback_share: cb,
-            hangup_share: hu,
-            aht_s: vec![200.0],
-        }
-    }
-
     #[test]
     fn estimate_counts_the_caller_and_divides_by_servers() {
         assert_eq!(estimated_wait_s(0, 200.0, 10.0), 20.0);
         assert_eq!(estimated_wait_s(9, 200.0, 10.0), 200.0);
         assert_eq!(estimated_wait_s(4, 300.0, 0.0), f64::INFINITY);
-    }
-
-    #[test]
-    fn nobody_leaves_at_or_below_the_limit() {
-        let a = ann(60.0, 0.3, 0.2);
-        for u in [0.0, 0.1, 0.29, 0.3, 0.49, 0.5, 0.99] {
-            assert_eq!(a.choose(60.0, u), Choice::Wait);
-            assert_eq!(a.choose(10.0, u), Choice::Wait);
-        }
-        assert_eq!(a.choose(60.001, 0.0), Choice::Callback);
-        assert_eq!(a.choose(61.0, 0.29), Choice::Callback);
-        assert_eq!(a.choose(61.0, 0.3), Choice::HangUp);
-        assert_eq!(a.choose(61.0, 0.49), Choice::HangUp);
-        assert_eq!(a.choose(61.0, 0.5), Choice::Wait);
-        assert_eq!(a.choose(f64::INFINITY, 0.7), Choice::Wait);
-        assert_eq!(a.choose(f64::INFINITY, 0.1), Choice::Callback);
-    }
-
-    #[test]
-    fn shares_of_zero_and_one() {
-        let a = ann(0.0, 1.0, 0.0);
-        assert_eq!(a.choose(1.0, 0.999), Choice::Callback);
-        let a = ann(0.0, 0.0, 1.0);
-        assert_eq!(a.choose(1.0, 0.999), Choice::HangUp);
-        let a = ann(0.0, 0.0, 0.0);
-        assert_eq!(a.choose(1.0, 0.0), Choice::Wait);
     }
 }

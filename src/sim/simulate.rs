@@ -1,8 +1,8 @@
 //! Running a model: many replications in parallel, aggregated as they finish.
 
-use crate::analysis::compare::{self, Comparison, Variant};
 use crate::model::Model;
 use crate::sim::engine::Engine;
+use crate::sim::paired::{self, Comparison, Variant};
 use crate::sim::replicate::{self, Accumulator};
 use crate::stats::{Aggregate, Layout, RepSummary};
 
@@ -83,7 +83,7 @@ pub fn run_playbook_pair(model: &Model, opts: RunOptions, progress: impl Fn(u64)
             model: model.clone(),
         },
     ];
-    compare::run(&variants, opts.replications, opts.seed, progress)
+    paired::run(&variants, opts.replications, opts.seed, progress)
         .expect("a model and its playbook-less twin have the same structure")
 }
 
