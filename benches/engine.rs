@@ -45,7 +45,7 @@ fn root() -> PathBuf {
 
 fn load(rel: &str) -> Model {
     let p = root().join(rel);
-    acdsim::input::scenario::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    acdsim::input::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn scenario_d() -> Model {
@@ -115,8 +115,8 @@ fn scenario_skills(s: usize) -> Model {
     });
     let bytes = serde_json::to_vec(&file).expect("json");
     let name = format!("bench-skills-{s}.json");
-    let raw = acdsim::input::scenario::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
-    acdsim::input::scenario::resolve(&name, &bytes, &raw, &root()).unwrap_or_else(|e| panic!("{e}"))
+    let raw = acdsim::input::parse(&name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    acdsim::input::resolve(&name, &bytes, &raw, &root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// One-core benchmarks of `models` in group `group`: `BATCH` replications an iteration.

@@ -43,7 +43,7 @@ fn main() {
 
 /// Contacts offered in replications `0..reps` of the scenario at `path`, run by the engine.
 fn engine(path: &str, reps: u64) -> u64 {
-    let model = acdsim::input::scenario::load(std::path::Path::new(path)).unwrap_or_else(|e| {
+    let model = acdsim::input::load(std::path::Path::new(path)).unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(1);
     });

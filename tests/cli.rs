@@ -806,10 +806,10 @@ proptest! {
         }
         let file = "mutant.json";
         let bytes = serde_json::to_vec(&v).unwrap();
-        match acdsim::input::scenario::parse(file, &bytes) {
+        match acdsim::input::parse(file, &bytes) {
             Err(e) => prop_assert!(e.to_string().starts_with(file), "{e}"),
             Ok(raw) => {
-                if let Err(e) = acdsim::input::scenario::resolve(file, &bytes, &raw, &dir) {
+                if let Err(e) = acdsim::input::resolve(file, &bytes, &raw, &dir) {
                     let msg = e.to_string();
                     // Forecast errors name the forecast CSV, which lives next to the scenario.
                     prop_assert!(

@@ -12,7 +12,7 @@ use assert_cmd::Command;
 const ELDERLY: &str = "tests/data/elderly.json";
 
 fn load(p: &str) -> Model {
-    acdsim::input::scenario::load(Path::new(p)).expect("scenario loads")
+    acdsim::input::load(Path::new(p)).expect("scenario loads")
 }
 
 fn acdsim() -> Command {

@@ -17,7 +17,7 @@ const SURGE: &str = "scenarios/surge-playbook.json";
 const DEFAULT: &str = "scenarios/default.json";
 
 fn load(p: &str) -> Model {
-    acdsim::input::scenario::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+    acdsim::input::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
 }
 
 fn playbook(model: &mut Model) -> &mut acdsim::model::playbook::Playbook {

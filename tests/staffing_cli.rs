@@ -680,8 +680,8 @@ fn analytic_staffing_ignores_playbook_reserves() {
                 .unwrap();
         edit(&mut v);
         let bytes = serde_json::to_vec(&v).unwrap();
-        let raw = acdsim::input::scenario::parse("variant", &bytes).unwrap();
-        acdsim::input::scenario::resolve("variant", &bytes, &raw, &dir).unwrap()
+        let raw = acdsim::input::parse("variant", &bytes).unwrap();
+        acdsim::input::resolve("variant", &bytes, &raw, &dir).unwrap()
     };
     let as_bundled = load(&|_| {});
     let expert_reserve = load(&|v| {

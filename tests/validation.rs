@@ -19,7 +19,7 @@
 use std::path::PathBuf;
 
 use acdsim::analysis::queueing::{priority_mean_waits_s, ErlangA, ErlangC};
-use acdsim::input::scenario;
+use acdsim::input;
 use acdsim::model::dist::Dist;
 use acdsim::model::{Goal, Model};
 use acdsim::report::{json::to_json, RunReport};
@@ -38,7 +38,7 @@ fn scenario_path(name: &str) -> PathBuf {
 
 fn load(name: &str) -> Model {
     let path = scenario_path(name);
-    scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    input::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn run(model: &Model, replications: u64, seed: u64) -> RunReport {
@@ -374,7 +374,7 @@ fn contacts_are_conserved_with_a_surge_playbook() {
     let surge = load("surge-playbook.json").with_surge(1.2);
     conservation_of("surge-playbook.json x1.2", &surge, 40);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/playbook.json");
-    let mut small = scenario::load(&path).unwrap();
+    let mut small = input::load(&path).unwrap();
     small.closing = acdsim::model::Closing::Cut;
     let (ab, un) = conservation_of("tests/data/playbook.json (cut)", &small, 100);
     assert!(ab > 0.0 && un > 0.0);
@@ -632,8 +632,8 @@ fn erlang_a_variant(edit: impl FnOnce(&mut serde_json::Value)) -> Model {
         serde_json::from_slice(&std::fs::read(&path).expect("bundled scenario")).expect("JSON");
     edit(&mut v);
     let bytes = serde_json::to_vec(&v).expect("JSON");
-    let raw = scenario::parse("variant", &bytes).expect("parses");
-    scenario::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
+    let raw = input::parse("variant", &bytes).expect("parses");
+    input::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
 }
 
 /// The engine takes two shortcuts: a class with a single eligible group takes that group's

@@ -151,7 +151,7 @@ pub type CmdResult = Result<u8, Failure>;
 
 /// Loads a scenario and applies the shared overrides.
 pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
-    let mut model = crate::input::scenario::load(path)?;
+    let mut model = crate::input::load(path)?;
     if let Some(s) = sim.strategy {
         model = model.with_strategy(s);
     }

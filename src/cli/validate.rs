@@ -13,7 +13,7 @@ pub struct ValidateArgs {
 }
 
 pub fn validate(a: ValidateArgs) -> CmdResult {
-    let model = crate::input::scenario::load(&a.scenario)?;
+    let model = crate::input::load(&a.scenario)?;
     let regular = model.regular_groups();
     let agents: u32 = model.groups[..regular]
         .iter()

@@ -1020,7 +1020,7 @@ mod tests {
 
     #[test]
     fn run_plots_are_written() {
-        let model = crate::input::scenario::load(Path::new("scenarios/mmc-5.json")).unwrap();
+        let model = crate::input::load(Path::new("scenarios/mmc-5.json")).unwrap();
         let outcome = crate::sim::simulate::run(
             &model,
             crate::sim::simulate::RunOptions {

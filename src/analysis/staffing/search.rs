@@ -642,8 +642,7 @@ mod tests {
     /// were undone, and when the budget stops it part way (then some goal still fails).
     #[test]
     fn a_search_returns_the_goals_of_its_answer() {
-        let model =
-            crate::input::scenario::load(std::path::Path::new("scenarios/mmc-5.json")).unwrap();
+        let model = crate::input::load(std::path::Path::new("scenarios/mmc-5.json")).unwrap();
         for budget in [400, 2] {
             let found = search(&model, None, &opts(budget), &|_| {});
             let again = evaluate(&model, &found.headcount, &opts(budget));
