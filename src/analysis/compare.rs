@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::model::{Goal, Model, ScenarioInfo, ServiceLevelInfo};
-use crate::sim::paired::Comparison;
+use crate::sim::paired::{Comparison, Variant};
 use crate::stats::{m, metric_name, Estimate, RowKey};
 
 /// The metrics `acdsim compare` reports, with whether higher is better.
@@ -212,4 +212,49 @@ impl CompareReport {
             rows,
         }
     }
+}
+
+/// Formats a volume factor for a variant name: `x1.2`.
+pub fn factor_name(f: f64) -> String {
+    format!("x{f}")
+}
+
+/// The comparisons `acdsim compare` runs, each a title and its variants (baseline first), from
+/// the alternatives (strategies or scenario files, each a name and its model before the surge)
+/// and the volume factors. One alternative: its factors are compared with each other. Several:
+/// they are compared with each other at each factor in turn. `base_name` is the baseline
+/// scenario's name, for the titles.
+pub fn variant_groups(
+    base_name: &str,
+    alts: &[(String, Model)],
+    surges: &[f64],
+) -> Vec<(String, Vec<Variant>)> {
+    if let [(name, m)] = alts {
+        let variants = surges
+            .iter()
+            .map(|f| Variant {
+                name: factor_name(*f),
+                model: m.with_surge(*f),
+            })
+            .collect();
+        return vec![(format!("{base_name} ({name}) at volume factors"), variants)];
+    }
+    surges
+        .iter()
+        .map(|f| {
+            let title = if surges.len() > 1 || *f != 1.0 {
+                format!("{base_name} at volume {}", factor_name(*f))
+            } else {
+                base_name.to_string()
+            };
+            let variants = alts
+                .iter()
+                .map(|(n, m)| Variant {
+                    name: n.clone(),
+                    model: m.with_surge(*f),
+                })
+                .collect();
+            (title, variants)
+        })
+        .collect()
 }

@@ -8,12 +8,12 @@ use clap::Args;
 
 use super::{
     load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
-    CmdResult, SimArgs,
+    CmdResult, Failure, SimArgs,
 };
-use crate::analysis::compare::{CompareDocument, CompareReport};
+use crate::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
 use crate::model::{Model, StrategyKind};
 use crate::report;
-use crate::sim::paired::{self, Variant};
+use crate::sim::paired;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -45,11 +45,6 @@ pub struct CompareArgs {
     pub quiet: bool,
 }
 
-/// Formats a factor for a variant name: `x1.2`.
-fn factor_name(f: f64) -> String {
-    format!("x{f}")
-}
-
 pub fn compare(a: CompareArgs) -> CmdResult {
     if a.scenarios.len() == 2 && !a.strategies.is_empty() {
         return Err(usage(
@@ -62,76 +57,18 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         ));
     }
     let base = load_model(&a.scenarios[0], &a.sim)?;
-    // Alternatives (strategies or files), each a (name, model) before the surge.
-    let mut alts: Vec<(String, Model)> = Vec::new();
-    let mut files = vec![base.clone()];
-    if a.scenarios.len() == 2 {
-        let cand = load_model(&a.scenarios[1], &a.sim)?;
-        files.push(cand.clone());
-        paired::check_same_structure(&base, &cand).map_err(|e| {
-            usage(format!(
-                "{}: {e} (baseline {})",
-                a.scenarios[1].display(),
-                a.scenarios[0].display()
-            ))
-        })?;
-        alts.push((a.scenarios[0].display().to_string(), base.clone()));
-        alts.push((a.scenarios[1].display().to_string(), cand));
-    } else if a.strategies.is_empty() {
-        alts.push((base.routing.strategy.name().to_string(), base.clone()));
-    } else {
-        for (i, s) in a.strategies.iter().enumerate() {
-            if a.strategies[..i].contains(s) {
-                return Err(usage(format!(
-                    "--strategies: `{}` is listed twice",
-                    s.name()
-                )));
-            }
-            alts.push((s.name().to_string(), base.with_strategy(*s)));
-        }
-    }
+    let (alts, files) = alternatives(&a, &base)?;
     let surges = if a.surge.is_empty() {
         vec![1.0]
     } else {
         a.surge.clone()
     };
-    // Groups of variants compared against their own baseline.
-    let mut groups: Vec<(String, Vec<Variant>)> = Vec::new();
-    if alts.len() == 1 {
-        if surges.len() < 2 {
-            return Err(usage(
-                "nothing to compare: give --strategies a,b,..., two scenario files, or --surge with two factors or more".into(),
-            ));
-        }
-        let (name, m) = &alts[0];
-        groups.push((
-            format!("{} ({name}) at volume factors", base.name),
-            surges
-                .iter()
-                .map(|f| Variant {
-                    name: factor_name(*f),
-                    model: m.with_surge(*f),
-                })
-                .collect(),
+    if alts.len() == 1 && surges.len() < 2 {
+        return Err(usage(
+            "nothing to compare: give --strategies a,b,..., two scenario files, or --surge with two factors or more".into(),
         ));
-    } else {
-        for f in &surges {
-            let title = if surges.len() > 1 || *f != 1.0 {
-                format!("{} at volume {}", base.name, factor_name(*f))
-            } else {
-                base.name.clone()
-            };
-            groups.push((
-                title,
-                alts.iter()
-                    .map(|(n, m)| Variant {
-                        name: n.clone(),
-                        model: m.with_surge(*f),
-                    })
-                    .collect(),
-            ));
-        }
     }
+    let groups = variant_groups(&base.name, &alts, &surges);
     // Refuse an unusable plot folder before simulating.
     if let Some(d) = &a.plots {
         std::fs::create_dir_all(d).map_err(|e| {
@@ -183,4 +120,39 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         }
     }
     Ok(0)
+}
+
+/// The alternatives compared, each a name and its model before the surge (the two scenario
+/// files, the strategies of `--strategies`, or the scenario alone), and the scenario files.
+type Alternatives = (Vec<(String, Model)>, Vec<Model>);
+
+fn alternatives(a: &CompareArgs, base: &Model) -> Result<Alternatives, Failure> {
+    let mut alts = Vec::new();
+    let mut files = vec![base.clone()];
+    if a.scenarios.len() == 2 {
+        let cand = load_model(&a.scenarios[1], &a.sim)?;
+        files.push(cand.clone());
+        paired::check_same_structure(base, &cand).map_err(|e| {
+            usage(format!(
+                "{}: {e} (baseline {})",
+                a.scenarios[1].display(),
+                a.scenarios[0].display()
+            ))
+        })?;
+        alts.push((a.scenarios[0].display().to_string(), base.clone()));
+        alts.push((a.scenarios[1].display().to_string(), cand));
+    } else if a.strategies.is_empty() {
+        alts.push((base.routing.strategy.name().to_string(), base.clone()));
+    } else {
+        for (i, s) in a.strategies.iter().enumerate() {
+            if a.strategies[..i].contains(s) {
+                return Err(usage(format!(
+                    "--strategies: `{}` is listed twice",
+                    s.name()
+                )));
+            }
+            alts.push((s.name().to_string(), base.with_strategy(*s)));
+        }
+    }
+    Ok((alts, files))
 }

@@ -60,7 +60,7 @@ pub fn run(a: RunArgs) -> CmdResult {
     };
     pb.finish_and_clear();
     rep.warnings = model.warnings();
-    rep.warnings.extend(precision_warnings(&rep));
+    rep.warnings.extend(rep.precision_warnings());
     if let Some(p) = &a.json {
         write_output(p, report::json::to_json(&rep).as_bytes())?;
     }
@@ -76,28 +76,4 @@ pub fn run(a: RunArgs) -> CmdResult {
         print!("{}", report::table::to_table(&rep));
     }
     Ok(0)
-}
-
-/// Warns when the intervals are too wide to judge the goals.
-fn precision_warnings(rep: &RunReport) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in &rep.channels {
-        let sl = c.metrics.service_level();
-        if sl.half_width.is_nan() {
-            out.push(format!(
-                "{}: one replication gives no confidence interval: use --replications 100 or more",
-                c.id
-            ));
-        } else if sl.half_width > 0.01 {
-            let need = (rep.replications as f64 * (sl.half_width / 0.005).powi(2)).ceil() as u64;
-            out.push(format!(
-                "{}: {} replications give a service-level half-width of {:.1} pp: try --replications {} for ±0.5 pp",
-                c.id,
-                rep.replications,
-                sl.half_width * 100.0,
-                need
-            ));
-        }
-    }
-    out
 }

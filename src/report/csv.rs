@@ -1,10 +1,12 @@
 //! CSV output: `intervals.csv` (one row per channel and interval, plus `all`), `groups.csv`
 //! (occupancy per agent group and interval) and `summary.csv` (every row of the report in long
-//! form: kind, id, metric, mean, lo, hi). Each file is written atomically.
+//! form: kind, id, metric, mean, lo, hi). Each file is written atomically. For `acdsim staff`:
+//! `staffing.csv` and `peak_curve.csv`.
 
 use std::path::Path;
 
 use super::{write_atomic, RunReport};
+use crate::analysis::staffing::plan::StaffReport;
 use crate::stats::{metric_name, Estimate};
 
 fn record(e: &Estimate) -> [String; 3] {
@@ -127,4 +129,69 @@ pub fn write_csv_dir(r: &RunReport, dir: &Path) -> std::io::Result<()> {
     write_atomic(&dir.join("groups.csv"), &groups_csv(r)?)?;
     write_atomic(&dir.join("summary.csv"), &summary_csv(r)?)?;
     Ok(())
+}
+
+/// `staffing.csv` of `acdsim staff`: per group and interval, the required agents at base load
+/// and at the surge, the reserve needed, the analytic start, the scheduled agents and the
+/// scenario's current headcount.
+pub fn staffing_csv(r: &StaffReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "group",
+        "interval",
+        "base",
+        "surge",
+        "reserve",
+        "analytic_base",
+        "scheduled_base",
+        "scheduled_surge",
+        "scheduled_reserve",
+        "current",
+    ])?;
+    for (g, plan) in r.groups.iter().enumerate() {
+        for (k, label) in r.intervals.iter().enumerate() {
+            w.write_record([
+                plan.group.clone(),
+                label.clone(),
+                plan.base[k].to_string(),
+                plan.surge[k].to_string(),
+                plan.reserve[k].to_string(),
+                r.base.analytic[g][k].to_string(),
+                plan.scheduled_base[k].to_string(),
+                plan.scheduled_surge[k].to_string(),
+                plan.scheduled_reserve[k].to_string(),
+                plan.current[k].to_string(),
+            ])?;
+        }
+    }
+    to_bytes(w)
+}
+
+/// `peak_curve.csv` of `acdsim staff`: the peak interval's service level against the agents on
+/// duty, at base load and at the surge.
+pub fn peak_curve_csv(r: &StaffReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "load",
+        "interval",
+        "agents",
+        "service_level",
+        "service_level_lo",
+        "service_level_hi",
+        "target",
+    ])?;
+    for (load, pts) in [("base", &r.peak_curve_base), ("surge", &r.peak_curve_surge)] {
+        for p in pts {
+            w.write_record([
+                load.to_string(),
+                r.peak_interval.clone(),
+                p.agents.to_string(),
+                format!("{:.6}", p.service_level),
+                format!("{:.6}", p.lo),
+                format!("{:.6}", p.hi),
+                format!("{:.6}", p.target),
+            ])?;
+        }
+    }
+    to_bytes(w)
 }

@@ -2,10 +2,12 @@
 //! for the terminal (`table`), per-interval CSV files (`csv`) and plots (`plots`).
 //! Every metric is the mean over replications with its confidence interval.
 
+pub mod check;
 pub mod compare;
 pub mod csv;
 pub mod json;
 pub mod plots;
+pub mod staff;
 pub mod table;
 
 use serde::ser::SerializeMap;
@@ -336,6 +338,32 @@ impl RunReport {
         }
         rep.without_playbook = Some(Box::new(without));
         rep
+    }
+
+    /// Warnings when the intervals are too wide to judge the goals, with the replications that
+    /// would do.
+    pub fn precision_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.channels {
+            let sl = c.metrics.service_level();
+            if sl.half_width.is_nan() {
+                out.push(format!(
+                    "{}: one replication gives no confidence interval: use --replications 100 or more",
+                    c.id
+                ));
+            } else if sl.half_width > 0.01 {
+                let need =
+                    (self.replications as f64 * (sl.half_width / 0.005).powi(2)).ceil() as u64;
+                out.push(format!(
+                    "{}: {} replications give a service-level half-width of {:.1} pp: try --replications {} for ±0.5 pp",
+                    c.id,
+                    self.replications,
+                    sl.half_width * 100.0,
+                    need
+                ));
+            }
+        }
+        out
     }
 
     /// A channel's report by id.

@@ -19,7 +19,9 @@ use plotters::style::{register_font, FontStyle};
 
 use super::RunReport;
 use crate::analysis::compare::CompareReport;
+use crate::analysis::staffing::plan::StaffReport;
 use crate::analysis::staffing::search::CurvePoint;
+use crate::model::Model;
 use crate::stats::histogram::{bin_range, quantiles, BINS};
 
 /// Width and height of every chart, in pixels.
@@ -698,6 +700,37 @@ pub struct StaffPlotData {
     pub peak_curve_base: Vec<CurvePoint>,
     pub peak_curve_surge: Vec<CurvePoint>,
     pub groups: Vec<GroupStaffing>,
+}
+
+impl StaffPlotData {
+    /// The plots' view of a staffing plan of `model`.
+    pub fn of(model: &Model, r: &StaffReport) -> StaffPlotData {
+        StaffPlotData {
+            scenario: r.scenario.clone(),
+            replications: r.replications,
+            confidence: r.confidence,
+            open_h: model.open_s / 3600.0,
+            interval_h: model.interval_s / 3600.0,
+            surge_factor: r.surge_factor,
+            shrinkage: r.shrinkage,
+            peak: r.peak_index,
+            peak_label: r.peak_interval.clone(),
+            peak_curve_base: r.peak_curve_base.clone(),
+            peak_curve_surge: r.peak_curve_surge.clone(),
+            groups: r
+                .groups
+                .iter()
+                .map(|g| GroupStaffing {
+                    id: g.group.clone(),
+                    current: g.current.clone(),
+                    base: g.base.clone(),
+                    surge: g.surge.clone(),
+                    scheduled_base: g.scheduled_base.clone(),
+                    scheduled_surge: g.scheduled_surge.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The staffing plots into `dir` (created if missing):

@@ -1,10 +1,14 @@
-//! The terminal table: per channel with a pass/fail mark against its goal, then segments, types,
-//! agent groups and intervals. Means with the half-width of their confidence interval.
+//! Text tables. The run's terminal table ([`to_table`]): per channel with a pass/fail mark
+//! against its goal, then segments, types, agent groups and intervals, means with the half-width
+//! of their confidence interval. The table layouts the other commands share ([`render`], and
+//! [`format_table`] in text or Markdown) with their value formats, and `acdsim validate`'s
+//! summary line.
 
 use std::fmt::Write;
 
 use super::{Metrics, RowReport, RunReport};
 use crate::analysis::compare::{is_share, unit};
+use crate::model::Model;
 use crate::stats::{m, Estimate};
 
 /// `86.2% ±0.4` for shares.
@@ -428,6 +432,37 @@ fn playbook_table(out: &mut String, r: &RunReport) {
         out,
         "(segment rows: the segment's goal service level; diverted, callbacks and hung up are not in the service level, see README)"
     );
+}
+
+/// The line `acdsim validate` prints for a valid scenario: its size (channels, classes, groups,
+/// agents, intervals) and its surge playbook's reserve.
+pub fn validation_summary(model: &Model) -> String {
+    let regular = model.regular_groups();
+    let agents: u32 = model.groups[..regular]
+        .iter()
+        .map(|g| g.headcount.iter().copied().max().unwrap_or(0))
+        .sum();
+    let reserve = &model.groups[regular..];
+    let playbook = if model.playbook.is_some() {
+        format!(
+            ", surge playbook with {} reserve group(s) of {} agents",
+            reserve.len(),
+            reserve.iter().map(|g| g.reserve).sum::<u32>()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{}: ok: scenario `{}`, {} channels, {} contact classes, {} agent groups (up to {} agents), {} intervals of {} min{playbook}",
+        model.source,
+        model.name,
+        model.channels.len(),
+        model.classes.len(),
+        regular,
+        agents,
+        model.n_intervals,
+        model.interval_s / 60.0
+    )
 }
 
 #[cfg(test)]

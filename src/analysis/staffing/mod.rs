@@ -6,4 +6,5 @@
 //!   and interval meeting every goal, at base load and at a surge factor).
 
 pub mod erlang;
+pub mod plan;
 pub mod search;
