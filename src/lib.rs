@@ -5,7 +5,6 @@
 //! is validated against, the staffing search and paired comparisons.
 
 pub mod analysis;
-pub mod cli;
 pub mod error;
 pub mod input;
 pub mod model;

@@ -1,5 +1,8 @@
-//! The `acdsim` binary: all logic lives in the library; see `acdsim::cli`.
+//! The `acdsim` binary: [`cli`] parses the arguments, calls the library (`acdsim`) and maps the
+//! outcome to an exit code and output files.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    acdsim::cli::main()
+    cli::main()
 }

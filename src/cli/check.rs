@@ -1,4 +1,4 @@
-//! `acdsim check`: a CI gate (the judgement is [`crate::analysis::check`]). Exit code 0 when
+//! `acdsim check`: a CI gate (the judgement is [`acdsim::analysis::check`]). Exit code 0 when
 //! every threshold holds and no goal metric regressed, 1 otherwise.
 
 use std::path::PathBuf;
@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
-use crate::analysis::check::{self, parse_requirement, Threshold};
-use crate::model::Model;
-use crate::report;
-use crate::sim::paired;
-use crate::stats::Layout;
+use acdsim::analysis::check::{self, parse_requirement, Threshold};
+use acdsim::model::Model;
+use acdsim::report;
+use acdsim::sim::paired;
+use acdsim::stats::Layout;
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

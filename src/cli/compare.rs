@@ -10,10 +10,10 @@ use super::{
     load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
     CmdResult, Failure, SimArgs,
 };
-use crate::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
-use crate::model::{Model, StrategyKind};
-use crate::report;
-use crate::sim::paired;
+use acdsim::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
+use acdsim::model::{Model, StrategyKind};
+use acdsim::report;
+use acdsim::sim::paired;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{write_output, CmdResult};
-use crate::analysis::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
+use acdsim::analysis::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
 
 #[derive(Debug, Args)]
 pub struct ErlangArgs {
@@ -65,7 +65,7 @@ pub fn erlang(a: ErlangArgs) -> CmdResult {
     let input = a.input();
     let result = input.calculate().map_err(anyhow::Error::new)?;
     if let Some(p) = &a.json {
-        write_output(p, crate::report::json::to_json(&result).as_bytes())?;
+        write_output(p, acdsim::report::json::to_json(&result).as_bytes())?;
     }
     print!("{}", to_table(&input, &result));
     Ok(0)

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::error::InputError;
-use crate::model::{Model, SlFormula, StrategyKind};
+use acdsim::error::InputError;
+use acdsim::model::{Model, SlFormula, StrategyKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -111,12 +111,12 @@ fn parse_share(s: &str, check: fn(f64) -> Result<f64, &'static str>) -> Result<f
 
 /// Parses a shrinkage (`--shrinkage`): a share in `[0, 1)`.
 pub fn parse_shrinkage(s: &str) -> Result<f64, String> {
-    parse_share(s, crate::analysis::staffing::erlang::check_shrinkage)
+    parse_share(s, acdsim::analysis::staffing::erlang::check_shrinkage)
 }
 
 /// Parses an occupancy cap (`--max-occupancy`): a share in `(0, 1]`.
 pub fn parse_max_occupancy(s: &str) -> Result<f64, String> {
-    parse_share(s, crate::analysis::staffing::erlang::check_max_occupancy)
+    parse_share(s, acdsim::analysis::staffing::erlang::check_max_occupancy)
 }
 
 /// A failure with its exit code.
@@ -151,7 +151,7 @@ pub type CmdResult = Result<u8, Failure>;
 
 /// Loads a scenario and applies the shared overrides.
 pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
-    let mut model = crate::input::load(path)?;
+    let mut model = acdsim::input::load(path)?;
     if let Some(s) = sim.strategy {
         model = model.with_strategy(s);
     }
@@ -232,7 +232,7 @@ pub fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    crate::report::write_atomic(path, bytes)
+    acdsim::report::write_atomic(path, bytes)
         .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))
 }
 

@@ -9,8 +9,8 @@ use super::{
     check_output_dir, check_output_file, load_model, parse_factor, progress_bar, with_threads,
     write_output, CmdResult, SimArgs,
 };
-use crate::report::{self, RunReport};
-use crate::sim::simulate::{self, RunOptions};
+use acdsim::report::{self, RunReport};
+use acdsim::sim::simulate::{self, RunOptions};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {

@@ -1,6 +1,6 @@
 //! `acdsim staff`: minimum headcount per agent group and interval at base load and at a surge
-//! (the plan is [`crate::analysis::staffing::plan`], the method
-//! [`crate::analysis::staffing::search`]). Exit code 1 when a search finds no feasible staffing.
+//! (the plan is [`acdsim::analysis::staffing::plan`], the method
+//! [`acdsim::analysis::staffing::search`]). Exit code 1 when a search finds no feasible staffing.
 
 use std::path::{Path, PathBuf};
 
@@ -11,10 +11,10 @@ use super::{
     check_output_dir, check_output_file, load_model, parse_factor, parse_max_occupancy,
     parse_shrinkage, with_threads, write_output, CmdResult, SimArgs,
 };
-use crate::analysis::staffing::plan::{self, StaffReport};
-use crate::analysis::staffing::search::SearchOptions;
-use crate::report;
-use crate::report::plots::StaffPlotData;
+use acdsim::analysis::staffing::plan::{self, StaffReport};
+use acdsim::analysis::staffing::search::SearchOptions;
+use acdsim::report;
+use acdsim::report::plots::StaffPlotData;
 
 /// Replications per candidate when neither `--replications` nor a smaller scenario value is given.
 pub const DEFAULT_REPLICATIONS: u64 = 200;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CmdResult;
-use crate::report;
+use acdsim::report;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -14,7 +14,7 @@ pub struct ValidateArgs {
 }
 
 pub fn validate(a: ValidateArgs) -> CmdResult {
-    let model = crate::input::load(&a.scenario)?;
+    let model = acdsim::input::load(&a.scenario)?;
     println!("{}", report::table::validation_summary(&model));
     for w in model.warnings() {
         eprintln!("warning: {w}");
