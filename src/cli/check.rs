@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{load_model, progress_bar, usage, with_threads, write_output, CmdResult, SimArgs};
+use super::args::{load_model, parse_tolerance, OutputHelp, Outputs, SimArgs};
+use super::common::{progress_bar, usage, with_threads, CmdResult, Failure};
 use acdsim::analysis::check::{self, parse_requirement, Threshold};
 use acdsim::model::Model;
 use acdsim::report;
@@ -29,24 +30,18 @@ pub struct CheckArgs {
     pub max_regression: f64,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write the decision and every judged value as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write the pass/fail tables as Markdown (e.g. to $GITHUB_STEP_SUMMARY).
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
-    /// Print no table on stdout.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub out: Outputs<CheckOutputs>,
 }
 
-fn parse_tolerance(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
-        _ => Err(format!(
-            "`{s}` is not a tolerance between 0 and 1 (0.01 = 1 percentage point)"
-        )),
-    }
+/// `acdsim check`'s output flags.
+#[derive(Debug)]
+pub struct CheckOutputs;
+
+impl OutputHelp for CheckOutputs {
+    const JSON: &'static str = "Write the decision and every judged value as JSON to this file";
+    const MARKDOWN: Option<&'static str> =
+        Some("Write the pass/fail tables as Markdown (e.g. to $GITHUB_STEP_SUMMARY)");
 }
 
 pub fn check(a: CheckArgs) -> CmdResult {
@@ -94,20 +89,17 @@ pub fn check(a: CheckArgs) -> CmdResult {
     })?
     .map_err(usage)?;
     pb.finish_and_clear();
-    if let Some(p) = &a.json {
-        write_output(p, report::json::to_json(&report).as_bytes())?;
-    }
-    if let Some(p) = &a.markdown {
-        write_output(p, report::check::to_markdown(&report).as_bytes())?;
-    }
-    if !a.quiet {
+    a.out.write_json(&report)?;
+    a.out
+        .write_markdown(|| report::check::to_markdown(&report))?;
+    if !a.out.quiet {
         print!("{}", report::check::to_table(&report));
     }
     Ok(if report.passed { 0 } else { 1 })
 }
 
 /// The scenario's `requirements`, then the `--require` thresholds, parsed against its rows.
-fn thresholds(a: &CheckArgs, model: &Model) -> Result<Vec<Threshold>, super::Failure> {
+fn thresholds(a: &CheckArgs, model: &Model) -> Result<Vec<Threshold>, Failure> {
     let layout = Layout::new(model);
     let mut out = Vec::new();
     for (i, e) in model.requirements.iter().enumerate() {

@@ -6,10 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::{
-    load_model, parse_factor, parse_strategy, progress_bar, usage, with_threads, write_output,
-    CmdResult, Failure, SimArgs,
-};
+use super::args::{load_model, parse_factor, parse_strategy, OutputHelp, Outputs, SimArgs};
+use super::common::{progress_bar, usage, with_threads, CmdResult, Failure};
 use acdsim::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
 use acdsim::model::{Model, StrategyKind};
 use acdsim::report;
@@ -30,19 +28,21 @@ pub struct CompareArgs {
     pub surge: Vec<f64>,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Write the comparison as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write the comparison as Markdown tables (e.g. to $GITHUB_STEP_SUMMARY).
-    #[arg(long)]
-    pub markdown: Option<PathBuf>,
-    /// Write PNG plots into this folder: the wait-time CDF of every variant, one chart per
-    /// channel and per segment, with the threshold marked.
-    #[arg(long)]
-    pub plots: Option<PathBuf>,
-    /// Print no table on stdout.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub out: Outputs<CompareOutputs>,
+}
+
+/// `acdsim compare`'s output flags.
+#[derive(Debug)]
+pub struct CompareOutputs;
+
+impl OutputHelp for CompareOutputs {
+    const JSON: &'static str = "Write the comparison as JSON to this file";
+    const MARKDOWN: Option<&'static str> =
+        Some("Write the comparison as Markdown tables (e.g. to $GITHUB_STEP_SUMMARY)");
+    const PLOTS: Option<&'static str> = Some(
+        "Write PNG plots into this folder: the wait-time CDF of every variant, one chart per channel and per segment, with the threshold marked",
+    );
 }
 
 pub fn compare(a: CompareArgs) -> CmdResult {
@@ -70,7 +70,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     }
     let groups = variant_groups(&base.name, &alts, &surges);
     // Refuse an unusable plot folder before simulating.
-    if let Some(d) = &a.plots {
+    if let Some(d) = &a.out.plots {
         std::fs::create_dir_all(d).map_err(|e| {
             usage(format!(
                 "{}: cannot create the plot folder: {e}",
@@ -91,7 +91,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     }
     let models: Vec<&Model> = files.iter().collect();
     let doc = CompareDocument::new(&models, reports);
-    if let Some(d) = &a.plots {
+    if let Some(d) = &a.out.plots {
         for (r, f) in doc.comparisons.iter().zip(&surges) {
             // One set of charts per volume factor when several are compared in turn.
             let suffix = if doc.comparisons.len() > 1 {
@@ -103,18 +103,12 @@ pub fn compare(a: CompareArgs) -> CmdResult {
                 .with_context(|| format!("{}: cannot write plots", d.display()))?;
         }
     }
-    if let Some(p) = &a.json {
-        write_output(p, report::json::to_json(&doc).as_bytes())?;
-    }
-    if let Some(p) = &a.markdown {
-        let md: String = doc
-            .comparisons
-            .iter()
-            .map(report::compare::to_markdown)
-            .collect();
-        write_output(p, md.as_bytes())?;
-    }
-    if !a.quiet {
+    a.out.write_json(&doc)?;
+    a.out.write_markdown(|| {
+        let md = doc.comparisons.iter().map(report::compare::to_markdown);
+        md.collect()
+    })?;
+    if !a.out.quiet {
         for r in &doc.comparisons {
             print!("{}", report::compare::to_table(r));
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{write_output, CmdResult};
+use super::common::{write_output, CmdResult};
 use acdsim::analysis::staffing::erlang::{to_table, ErlangInput, DEFAULT_THRESHOLD_S};
 
 #[derive(Debug, Args)]

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::{
-    check_output_dir, check_output_file, load_model, parse_factor, progress_bar, with_threads,
-    write_output, CmdResult, SimArgs,
-};
+use super::args::{load_model, parse_factor, OutputHelp, Outputs, SimArgs};
+use super::common::{progress_bar, with_threads, CmdResult};
 use acdsim::report::{self, RunReport};
 use acdsim::sim::simulate::{self, RunOptions};
 
@@ -21,29 +19,26 @@ pub struct RunArgs {
     /// Volume factor on every channel (1.2 = the 120% surge).
     #[arg(long, default_value_t = 1.0, value_parser = parse_factor, allow_negative_numbers = true)]
     pub surge: f64,
-    /// Write the full report as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write intervals.csv, groups.csv and summary.csv into this folder.
-    #[arg(long)]
-    pub csv: Option<PathBuf>,
-    /// Write plots (PNG) into this folder.
-    #[arg(long)]
-    pub plots: Option<PathBuf>,
-    /// Print no table on stdout.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub out: Outputs<RunOutputs>,
+}
+
+/// `acdsim run`'s output flags.
+#[derive(Debug)]
+pub struct RunOutputs;
+
+impl OutputHelp for RunOutputs {
+    const JSON: &'static str = "Write the full report as JSON to this file";
+    const CSV: Option<&'static str> =
+        Some("Write intervals.csv, groups.csv and summary.csv into this folder");
+    const PLOTS: Option<&'static str> = Some("Write plots (PNG) into this folder");
 }
 
 pub fn run(a: RunArgs) -> CmdResult {
     let model = load_model(&a.scenario, &a.sim)?.with_surge(a.surge);
     // Output destinations are checked before simulating, not after minutes of work.
-    if let Some(p) = &a.json {
-        check_output_file(p)?;
-    }
-    for d in [&a.csv, &a.plots].into_iter().flatten() {
-        check_output_dir(d)?;
-    }
+    a.out.check_json()?;
+    a.out.check_dirs()?;
     let opts = RunOptions::from_model(&model);
     let pb = progress_bar(opts.replications, "simulating");
     let mut rep = if model.playbook.is_some() {
@@ -61,18 +56,16 @@ pub fn run(a: RunArgs) -> CmdResult {
     pb.finish_and_clear();
     rep.warnings = model.warnings();
     rep.warnings.extend(rep.precision_warnings());
-    if let Some(p) = &a.json {
-        write_output(p, report::json::to_json(&rep).as_bytes())?;
-    }
-    if let Some(d) = &a.csv {
+    a.out.write_json(&rep)?;
+    if let Some(d) = &a.out.csv {
         report::csv::write_csv_dir(&rep, d)
             .with_context(|| format!("{}: cannot write CSV files", d.display()))?;
     }
-    if let Some(d) = &a.plots {
+    if let Some(d) = &a.out.plots {
         report::plots::write_run_plots(&rep, d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
-    if !a.quiet {
+    if !a.out.quiet {
         print!("{}", report::table::to_table(&rep));
     }
     Ok(0)

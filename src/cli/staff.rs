@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use super::{
-    check_output_dir, check_output_file, load_model, parse_factor, parse_max_occupancy,
-    parse_shrinkage, with_threads, write_output, CmdResult, SimArgs,
+use super::args::{
+    load_model, parse_factor, parse_max_occupancy, parse_shrinkage, OutputHelp, Outputs, SimArgs,
 };
+use super::common::{with_threads, write_output, CmdResult};
 use acdsim::analysis::staffing::plan::{self, StaffReport};
 use acdsim::analysis::staffing::search::SearchOptions;
 use acdsim::report;
@@ -42,19 +42,22 @@ pub struct StaffArgs {
     /// occupancy in every interval (upper confidence bound) is at most this.
     #[arg(long, value_parser = parse_max_occupancy, allow_hyphen_values = true)]
     pub max_occupancy: Option<f64>,
-    /// Write the result as JSON to this file.
-    #[arg(long)]
-    pub json: Option<PathBuf>,
-    /// Write staffing.csv and peak_curve.csv into this folder.
-    #[arg(long)]
-    pub csv: Option<PathBuf>,
-    /// Write plots (PNG) into this folder: peak_sl_vs_agents.png, staffing_total.png and
-    /// staffing_group_<group>.png.
-    #[arg(long)]
-    pub plots: Option<PathBuf>,
-    /// Print only the table (no progress lines on stderr).
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub out: Outputs<StaffOutputs>,
+}
+
+/// `acdsim staff`'s output flags.
+#[derive(Debug)]
+pub struct StaffOutputs;
+
+impl OutputHelp for StaffOutputs {
+    const JSON: &'static str = "Write the result as JSON to this file";
+    const CSV: Option<&'static str> =
+        Some("Write staffing.csv and peak_curve.csv into this folder");
+    const PLOTS: Option<&'static str> = Some(
+        "Write plots (PNG) into this folder: peak_sl_vs_agents.png, staffing_total.png and staffing_group_<group>.png",
+    );
+    const QUIET: &'static str = "Print only the table (no progress lines on stderr)";
 }
 
 pub fn staff(a: StaffArgs) -> CmdResult {
@@ -75,12 +78,8 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     }
     // Output destinations are checked before the search, not after minutes of work.
     // Folders first, so that --json may name a file inside --csv or --plots.
-    for d in [&a.csv, &a.plots].into_iter().flatten() {
-        check_output_dir(d)?;
-    }
-    if let Some(p) = &a.json {
-        check_output_file(p)?;
-    }
+    a.out.check_dirs()?;
+    a.out.check_json()?;
     let opts = SearchOptions {
         replications: model.replications,
         seed: model.seed,
@@ -89,21 +88,19 @@ pub fn staff(a: StaffArgs) -> CmdResult {
         max_occupancy: a.max_occupancy,
     };
     let progress = |stage: &str, msg: &str| {
-        if !a.quiet {
+        if !a.out.quiet {
             eprintln!("[{stage}] {msg}");
         }
     };
     let report = with_threads(a.sim.threads, || {
         plan::plan(&model, a.surge, a.curve_span, a.shrinkage, &opts, &progress)
     })?;
-    if let Some(p) = &a.json {
-        write_output(p, report::json::to_json(&report).as_bytes())?;
-    }
-    if let Some(d) = &a.csv {
+    a.out.write_json(&report)?;
+    if let Some(d) = &a.out.csv {
         write_csv(&report, d)
             .with_context(|| format!("{}: cannot write CSV files", d.display()))?;
     }
-    if let Some(d) = &a.plots {
+    if let Some(d) = &a.out.plots {
         report::plots::write_staff_plots(&StaffPlotData::of(&model, &report), d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }

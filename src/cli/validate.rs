@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::CmdResult;
+use super::common::CmdResult;
 use acdsim::report;
 
 #[derive(Debug, Args)]

@@ -1,0 +1,233 @@
+//! Arguments several commands share: the simulation options ([`SimArgs`]), the output
+//! destinations ([`Outputs`], each command choosing its flags and their help with an
+//! [`OutputHelp`]), and the value parsers that check a flag's value before anything runs.
+
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+
+use acdsim::error::InputError;
+use acdsim::model::{Model, SlFormula, StrategyKind};
+
+use super::common::{check_output_dir, check_output_file, write_output};
+
+/// Options shared by the commands that simulate a scenario.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Replications (default: the scenario's `replications`).
+    #[arg(long, short = 'n')]
+    pub replications: Option<u64>,
+    /// Random seed (default: the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Routing strategy, overriding the scenario's: skill-first, idle-first, elderly-priority.
+    #[arg(long, value_parser = parse_strategy)]
+    pub strategy: Option<StrategyKind>,
+    /// Service-level formula: answered_and_abandoned, answered, offered, exclude_short_abandons.
+    #[arg(long, value_parser = parse_formula)]
+    pub sl_formula: Option<SlFormula>,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95, value_parser = parse_level, allow_negative_numbers = true)]
+    pub confidence: f64,
+    /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn parse_strategy(s: &str) -> Result<StrategyKind, String> {
+    StrategyKind::parse(s).ok_or_else(|| {
+        format!("unknown strategy `{s}`: use skill-first, idle-first or elderly-priority")
+    })
+}
+
+pub fn parse_formula(s: &str) -> Result<SlFormula, String> {
+    SlFormula::parse(s).ok_or_else(|| {
+        format!("unknown formula `{s}`: use answered_and_abandoned, answered, offered or exclude_short_abandons")
+    })
+}
+
+pub fn parse_level(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a confidence level between 0 and 1 (e.g. 0.95)"
+        )),
+    }
+}
+
+/// Parses a volume factor (`--surge`): a number > 0 and at most 1000 (larger factors would make
+/// a replication run practically forever, or the arrival rate infinite).
+pub fn parse_factor(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1000.0 => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a volume factor > 0 and <= 1000 (e.g. 1.2 for a 120% surge)"
+        )),
+    }
+}
+
+/// Parses a share with `check` (e.g. `--shrinkage`, `--max-occupancy`).
+fn parse_share(s: &str, check: fn(f64) -> Result<f64, &'static str>) -> Result<f64, String> {
+    let v = s
+        .trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))?;
+    check(v).map_err(str::to_string)
+}
+
+/// Parses a shrinkage (`--shrinkage`): a share in `[0, 1)`.
+pub fn parse_shrinkage(s: &str) -> Result<f64, String> {
+    parse_share(s, acdsim::analysis::staffing::erlang::check_shrinkage)
+}
+
+/// Parses an occupancy cap (`--max-occupancy`): a share in `(0, 1]`.
+pub fn parse_max_occupancy(s: &str) -> Result<f64, String> {
+    parse_share(s, acdsim::analysis::staffing::erlang::check_max_occupancy)
+}
+
+/// Parses a tolerance (`--max-regression`): a share in `[0, 1)`.
+pub fn parse_tolerance(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..1.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a tolerance between 0 and 1 (0.01 = 1 percentage point)"
+        )),
+    }
+}
+
+/// Loads a scenario and applies the shared overrides.
+pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
+    let mut model = acdsim::input::load(path)?;
+    if let Some(s) = sim.strategy {
+        model = model.with_strategy(s);
+    }
+    if let Some(f) = sim.sl_formula {
+        model.sl.formula = f;
+    }
+    if let Some(n) = sim.replications {
+        if n == 0 {
+            return Err(InputError::new(
+                path.display().to_string(),
+                "--replications",
+                "= 0: must be at least 1",
+            ));
+        }
+        model.replications = n;
+    }
+    if let Some(s) = sim.seed {
+        model.seed = s;
+    }
+    Ok(model)
+}
+
+/// The output flags a command has, with their help (one line, clap's style: no final period).
+/// `--json` and `--quiet` every command has; `--csv`, `--markdown` and `--plots` only where
+/// given.
+pub trait OutputHelp {
+    const JSON: &'static str;
+    const CSV: Option<&'static str> = None;
+    const MARKDOWN: Option<&'static str> = None;
+    const PLOTS: Option<&'static str> = None;
+    const QUIET: &'static str = "Print no table on stdout";
+}
+
+/// Where a command writes its results, in this order on the command line and in its help:
+/// `--json FILE`, `--csv DIR`, `--markdown FILE`, `--plots DIR`, `-q/--quiet`. Which of them a
+/// command has, and their help, is its `H`'s ([`OutputHelp`]).
+#[derive(Debug)]
+pub struct Outputs<H> {
+    pub json: Option<PathBuf>,
+    pub csv: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
+    pub plots: Option<PathBuf>,
+    pub quiet: bool,
+    help: PhantomData<H>,
+}
+
+impl<H> Outputs<H> {
+    /// Fails early, before any simulation, when `--json` cannot receive a file.
+    pub fn check_json(&self) -> anyhow::Result<()> {
+        self.json.as_deref().map_or(Ok(()), check_output_file)
+    }
+
+    /// Fails early when `--csv` or `--plots` cannot be a folder (creating them).
+    pub fn check_dirs(&self) -> anyhow::Result<()> {
+        for d in [&self.csv, &self.plots].into_iter().flatten() {
+            check_output_dir(d)?;
+        }
+        Ok(())
+    }
+
+    /// Writes `value` as JSON to `--json`, if given.
+    pub fn write_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
+        self.write(&self.json, || acdsim::report::json::to_json(value))
+    }
+
+    /// Writes `text()` to `--markdown`, if given.
+    pub fn write_markdown(&self, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+        self.write(&self.markdown, text)
+    }
+
+    fn write(&self, path: &Option<PathBuf>, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+        match path {
+            Some(p) => write_output(p, text().as_bytes()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A path-valued flag `--<id> <ID>`.
+fn path_arg(id: &'static str, value_name: &'static str, help: &'static str) -> Arg {
+    Arg::new(id)
+        .long(id)
+        .value_name(value_name)
+        .value_parser(value_parser!(PathBuf))
+        .action(ArgAction::Set)
+        .help(help)
+}
+
+impl<H: OutputHelp> Args for Outputs<H> {
+    fn augment_args(cmd: Command) -> Command {
+        let mut cmd = cmd.arg(path_arg("json", "JSON", H::JSON));
+        for (id, value_name, help) in [
+            ("csv", "CSV", H::CSV),
+            ("markdown", "MARKDOWN", H::MARKDOWN),
+            ("plots", "PLOTS", H::PLOTS),
+        ] {
+            if let Some(help) = help {
+                cmd = cmd.arg(path_arg(id, value_name, help));
+            }
+        }
+        cmd.arg(
+            Arg::new("quiet")
+                .long("quiet")
+                .short('q')
+                .action(ArgAction::SetTrue)
+                .help(H::QUIET),
+        )
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl<H: OutputHelp> FromArgMatches for Outputs<H> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let path = |id: &str, has: bool| has.then(|| m.get_one::<PathBuf>(id).cloned()).flatten();
+        Ok(Outputs {
+            json: path("json", true),
+            csv: path("csv", H::CSV.is_some()),
+            markdown: path("markdown", H::MARKDOWN.is_some()),
+            plots: path("plots", H::PLOTS.is_some()),
+            quiet: m.get_flag("quiet"),
+            help: PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
