@@ -1,6 +1,6 @@
 //! The scenario file as written: [`ScenarioFile`] and its parts mirror the JSON exactly (unknown
 //! fields refused), and [`parse`] reads it, naming the JSON path of a value it cannot take.
-//! [`crate::input::resolve`] turns it into the validated model. The format is documented field by
+//! [`crate::input::resolve()`] turns it into the validated model. The format is documented field by
 //! field in the README ("Scenario format").
 
 use std::collections::BTreeMap;

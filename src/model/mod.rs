@@ -1,5 +1,5 @@
 //! The validated model the engine runs: names resolved to indices, distributions built, every
-//! cross-reference checked. Only [`crate::input::resolve`] builds one from a file; tests and
+//! cross-reference checked. Only [`crate::input::resolve()`] builds one from a file; tests and
 //! the staffing search derive variants from it (more volume, other headcounts, another strategy).
 
 pub mod dist;

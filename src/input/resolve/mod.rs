@@ -1,11 +1,11 @@
 //! Resolving a parsed scenario ([`ScenarioFile`]) into the validated [`Model`] the engine runs:
 //! names turned into indices, distributions built, every cross-reference checked. One file per
-//! section of the scenario, in the order they are checked: [`day`] (the day, replications,
-//! service level), [`channels`] (channels with their contact types and customer segments, the
-//! forecast CSV), [`groups`] (agent groups, their skills and capacity), [`playbook`] (the surge
-//! playbook's reserve and rules), [`classes`] (contact classes and who can serve them) and
-//! [`routing`] (strategy, priority segments, proficiency factors). Each section reports the first
-//! problem it finds through the shared [`Ctx`], whose helpers word the common checks (a positive
+//! section of the scenario, in the order they are checked: `day` (the day, replications,
+//! service level), `channels` (channels with their contact types and customer segments, the
+//! forecast CSV), `groups` (agent groups, their skills and capacity), `playbook` (the surge
+//! playbook's reserve and rules), `classes` (contact classes and who can serve them) and
+//! `routing` (strategy, priority segments, proficiency factors). Each section reports the first
+//! problem it finds through the shared `Ctx`, whose helpers word the common checks (a positive
 //! number, a share, a goal, unique ids, a channel list) the same way everywhere.
 
 mod channels;
