@@ -16,7 +16,7 @@ use serde::{Serialize, Serializer};
 use crate::model::{Closing, Goal, Model, ScenarioInfo, ServiceLevelInfo};
 use crate::sim::paired::Comparison;
 use crate::sim::simulate::Outcome;
-use crate::stats::{m, metric_index, metric_name, Estimate, RowKey};
+use crate::stats::{m, metric_index, metric_name, Aggregate, Estimate, Layout, RowKey};
 
 /// Version of the JSON report format; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -158,105 +158,13 @@ pub struct RunReport {
 impl RunReport {
     /// Builds the report of `outcome` with confidence intervals at `confidence`.
     pub fn new(model: &Model, outcome: &Outcome, confidence: f64) -> RunReport {
-        let lay = &outcome.layout;
-        let agg = &outcome.aggregate;
-        let metrics = |row: usize| {
-            Metrics(
-                (0..lay.n_metrics)
-                    .map(|i| agg.moments[lay.slot(row, i)].interval(confidence))
-                    .collect(),
-            )
+        let (lay, agg) = (&outcome.layout, &outcome.aggregate);
+        let est = Estimates {
+            model,
+            lay,
+            agg,
+            confidence,
         };
-        let row_of = |key: RowKey| lay.row(key);
-        let rr = |key: RowKey, id: String| {
-            row_of(key).map(|r| RowReport {
-                id,
-                goal: lay.rows[r].goal,
-                metrics: metrics(r),
-            })
-        };
-        let channels = model
-            .channels
-            .iter()
-            .enumerate()
-            .map(|(c, ch)| ChannelReport {
-                id: ch.id.clone(),
-                goal: ch.goal,
-                metrics: metrics(row_of(RowKey::Channel { channel: c }).expect("channel row")),
-                segments: (0..model.segments.len())
-                    .filter_map(|s| {
-                        rr(
-                            RowKey::ChannelSegment {
-                                channel: c,
-                                segment: s,
-                            },
-                            model.segments[s].id.clone(),
-                        )
-                    })
-                    .collect(),
-                types: (0..model.types.len())
-                    .filter_map(|t| {
-                        rr(
-                            RowKey::ChannelType {
-                                channel: c,
-                                type_: t,
-                            },
-                            model.types[t].clone(),
-                        )
-                    })
-                    .collect(),
-                intervals: (0..model.n_intervals)
-                    .filter_map(|k| {
-                        rr(
-                            RowKey::ChannelInterval {
-                                channel: c,
-                                interval: k,
-                            },
-                            model.interval_label(k),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        let groups = model
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, gr)| {
-                let est = |k: Option<usize>, i: usize| {
-                    agg.moments[lay.group_slot(lay.group_row(g, k).expect("group row"), i)]
-                        .interval(confidence)
-                };
-                GroupReport {
-                    id: gr.id.clone(),
-                    occupancy: est(None, 0),
-                    agent_hours: est(None, 1),
-                    intervals: (0..model.n_intervals)
-                        .map(|k| GroupIntervalReport {
-                            id: model.interval_label(k),
-                            occupancy: est(Some(k), 0),
-                            agent_hours: est(Some(k), 1),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let pooled = lay
-            .pooled_rows
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| {
-                let id = match lay.rows[r].key {
-                    RowKey::Overall => "overall".to_string(),
-                    RowKey::Channel { channel } => model.channels[channel].id.clone(),
-                    RowKey::Segment { segment } => model.segments[segment].id.clone(),
-                    RowKey::Type { type_ } => model.types[type_].clone(),
-                    _ => String::new(),
-                };
-                let b = crate::stats::histogram::BINS;
-                (id, agg.pooled[i * b..(i + 1) * b].to_vec())
-            })
-            .collect();
         RunReport {
             schema: "acdsim.run",
             schema_version: SCHEMA_VERSION,
@@ -275,31 +183,33 @@ impl RunReport {
                 warmup_minutes: model.warmup_s / 60.0,
                 closing: model.closing,
             },
-            overall: metrics(row_of(RowKey::Overall).expect("overall row")),
-            channels,
+            overall: est.metrics(lay.row(RowKey::Overall).expect("overall row")),
+            channels: (0..model.channels.len()).map(|c| est.channel(c)).collect(),
             segments: (0..model.segments.len())
-                .filter_map(|s| rr(RowKey::Segment { segment: s }, model.segments[s].id.clone()))
+                .filter_map(|s| {
+                    est.row(RowKey::Segment { segment: s }, model.segments[s].id.clone())
+                })
                 .collect(),
             types: (0..model.types.len())
-                .filter_map(|t| rr(RowKey::Type { type_: t }, model.types[t].clone()))
+                .filter_map(|t| est.row(RowKey::Type { type_: t }, model.types[t].clone()))
                 .collect(),
             intervals: (0..model.n_intervals)
-                .filter_map(|k| rr(RowKey::Interval { interval: k }, model.interval_label(k)))
+                .filter_map(|k| est.row(RowKey::Interval { interval: k }, model.interval_label(k)))
                 .collect(),
-            groups,
+            groups: (0..model.groups.len()).map(|g| est.group(g)).collect(),
             warnings: Vec::new(),
             playbook: model
                 .playbook
                 .as_ref()
                 .filter(|p| p.enabled)
                 .map(|_| PlaybookReport {
-                    activated: agg.moments[lay.playbook_slot(0)].interval(confidence),
-                    activation_minutes: agg.moments[lay.playbook_slot(1)].interval(confidence),
-                    reserve_join_minutes: agg.moments[lay.playbook_slot(2)].interval(confidence),
+                    activated: est.slot(lay.playbook_slot(0)),
+                    activation_minutes: est.slot(lay.playbook_slot(1)),
+                    reserve_join_minutes: est.slot(lay.playbook_slot(2)),
                     effect: Vec::new(),
                 }),
             without_playbook: None,
-            pooled,
+            pooled: est.pooled(),
         }
     }
 
@@ -374,6 +284,118 @@ impl RunReport {
     /// A segment's report by id.
     pub fn segment(&self, id: &str) -> Option<&RowReport> {
         self.segments.iter().find(|c| c.id == id)
+    }
+}
+
+/// The estimates of one run's aggregate, row by row, for [`RunReport::new`].
+struct Estimates<'a> {
+    model: &'a Model,
+    lay: &'a Layout,
+    agg: &'a Aggregate,
+    confidence: f64,
+}
+
+impl Estimates<'_> {
+    /// The estimate of one metric slot.
+    fn slot(&self, slot: usize) -> Estimate {
+        self.agg.moments[slot].interval(self.confidence)
+    }
+
+    /// Every contact metric of layout row `row`.
+    fn metrics(&self, row: usize) -> Metrics {
+        Metrics(
+            (0..self.lay.n_metrics)
+                .map(|i| self.slot(self.lay.slot(row, i)))
+                .collect(),
+        )
+    }
+
+    /// The row `key` named `id`, if the layout has it (a channel offers that segment, ...).
+    fn row(&self, key: RowKey, id: String) -> Option<RowReport> {
+        self.lay.row(key).map(|r| RowReport {
+            id,
+            goal: self.lay.rows[r].goal,
+            metrics: self.metrics(r),
+        })
+    }
+
+    /// Channel `c`, with its segments, types and intervals.
+    fn channel(&self, c: usize) -> ChannelReport {
+        let (model, ch) = (self.model, &self.model.channels[c]);
+        let row = self.lay.row(RowKey::Channel { channel: c });
+        ChannelReport {
+            id: ch.id.clone(),
+            goal: ch.goal,
+            metrics: self.metrics(row.expect("channel row")),
+            segments: (0..model.segments.len())
+                .filter_map(|s| {
+                    let key = RowKey::ChannelSegment {
+                        channel: c,
+                        segment: s,
+                    };
+                    self.row(key, model.segments[s].id.clone())
+                })
+                .collect(),
+            types: (0..model.types.len())
+                .filter_map(|t| {
+                    let key = RowKey::ChannelType {
+                        channel: c,
+                        type_: t,
+                    };
+                    self.row(key, model.types[t].clone())
+                })
+                .collect(),
+            intervals: (0..model.n_intervals)
+                .filter_map(|k| {
+                    let key = RowKey::ChannelInterval {
+                        channel: c,
+                        interval: k,
+                    };
+                    self.row(key, model.interval_label(k))
+                })
+                .collect(),
+        }
+    }
+
+    /// Agent group `g`: occupancy and agent hours over the day and per interval.
+    fn group(&self, g: usize) -> GroupReport {
+        let lay = self.lay;
+        let est = |k: Option<usize>, i: usize| {
+            self.slot(lay.group_slot(lay.group_row(g, k).expect("group row"), i))
+        };
+        GroupReport {
+            id: self.model.groups[g].id.clone(),
+            occupancy: est(None, 0),
+            agent_hours: est(None, 1),
+            intervals: (0..self.model.n_intervals)
+                .map(|k| GroupIntervalReport {
+                    id: self.model.interval_label(k),
+                    occupancy: est(Some(k), 0),
+                    agent_hours: est(Some(k), 1),
+                })
+                .collect(),
+        }
+    }
+
+    /// The pooled wait-time histograms: (row id, counts) for overall, channels, segments, types.
+    fn pooled(&self) -> Vec<(String, Vec<u64>)> {
+        let model = self.model;
+        self.lay
+            .pooled_rows
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                let id = match self.lay.rows[r].key {
+                    RowKey::Overall => "overall".to_string(),
+                    RowKey::Channel { channel } => model.channels[channel].id.clone(),
+                    RowKey::Segment { segment } => model.segments[segment].id.clone(),
+                    RowKey::Type { type_ } => model.types[type_].clone(),
+                    _ => String::new(),
+                };
+                let b = crate::stats::histogram::BINS;
+                (id, self.agg.pooled[i * b..(i + 1) * b].to_vec())
+            })
+            .collect()
     }
 }
 

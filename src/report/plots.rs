@@ -12,6 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor;
@@ -177,8 +178,9 @@ fn fmt_clock(h: f64) -> String {
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Extras) -> DrawResult {
-    root.fill(&WHITE)?;
+/// The plotted ranges: the extras' or the data's (with the reference lines) for x, the spec's
+/// or the data's padded by 5% for y.
+fn ranges(spec: &ChartSpec, extras: &Extras) -> ((f64, f64), (f64, f64)) {
     let xs = spec
         .series
         .iter()
@@ -199,7 +201,16 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
             (lo - pad, hi + pad)
         }
     };
+    ((x0, x1), (y0, y1))
+}
 
+/// The chart area of a plot, in data coordinates.
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Extras) -> DrawResult {
+    root.fill(&WHITE)?;
+    let ((x0, x1), (y0, y1)) = ranges(spec, extras);
     let mut chart = ChartBuilder::on(root)
         .caption(&spec.title, (FONT, 26))
         .margin(16)
@@ -224,6 +235,35 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
         .draw()?;
 
     // Reference lines first, so the data is drawn over them.
+    draw_reference_lines(root, &mut chart, spec, (x0, x1), (y0, y1))?;
+    for (i, s) in spec.series.iter().enumerate() {
+        draw_series(&mut chart, spec, extras, i, s)?;
+    }
+    if spec.series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(
+                extras
+                    .legend
+                    .clone()
+                    .unwrap_or(SeriesLabelPosition::LowerRight),
+            )
+            .label_font((FONT, 15))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// The dashed horizontal and vertical reference lines of `spec`, each with its label.
+fn draw_reference_lines(
+    root: &DrawingArea<BitMapBackend, Shift>,
+    chart: &mut Chart,
+    spec: &ChartSpec,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> DrawResult {
     let ref_style = ShapeStyle::from(&REF_COLOUR).stroke_width(2);
     let label_style = TextStyle::from((FONT, 15).into_font()).color(&REF_COLOUR);
     for (y, label) in spec.hlines.iter().filter(|h| h.0.is_finite()) {
@@ -260,69 +300,64 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
             )),
         ))?;
     }
+    Ok(())
+}
 
-    for (i, s) in spec.series.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let style = ShapeStyle::from(&colour).stroke_width(2);
-        if let Some(bars) = extras.error_bars.get(i) {
-            let thin = ShapeStyle::from(&colour).stroke_width(1);
-            for &(x, lo, hi) in bars {
-                if !(x.is_finite() && lo.is_finite() && hi.is_finite()) {
-                    continue;
-                }
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(x, lo), (x, hi)],
-                    thin,
-                )))?;
-                for y in [lo, hi] {
-                    chart.draw_series(std::iter::once(
-                        EmptyElement::at((x, y)) + PathElement::new(vec![(-5, 0), (5, 0)], thin),
-                    ))?;
-                }
+/// Series `i` of `spec`: its error bars (if any), its line (broken at NaN points), a legend
+/// entry when there are several series, and its points when there are at most 60.
+fn draw_series(
+    chart: &mut Chart,
+    spec: &ChartSpec,
+    extras: &Extras,
+    i: usize,
+    s: &Series,
+) -> DrawResult {
+    let colour = COLOURS[i % COLOURS.len()];
+    let style = ShapeStyle::from(&colour).stroke_width(2);
+    if let Some(bars) = extras.error_bars.get(i) {
+        let thin = ShapeStyle::from(&colour).stroke_width(1);
+        for &(x, lo, hi) in bars {
+            if !(x.is_finite() && lo.is_finite() && hi.is_finite()) {
+                continue;
             }
-        }
-        // Each run of finite points is one line: a NaN breaks it.
-        let mut first = true;
-        for run in s
-            .points
-            .split(|p| !(p.0.is_finite() && p.1.is_finite()))
-            .filter(|r| !r.is_empty())
-        {
-            let drawn = chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
-            if first && spec.series.len() > 1 {
-                drawn
-                    .label(&s.name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x, lo), (x, hi)],
+                thin,
+            )))?;
+            for y in [lo, hi] {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((x, y)) + PathElement::new(vec![(-5, 0), (5, 0)], thin),
+                ))?;
             }
-            first = false;
-        }
-        let finite = s
-            .points
-            .iter()
-            .filter(|p| p.0.is_finite() && p.1.is_finite())
-            .count();
-        if finite <= 60 {
-            chart.draw_series(
-                s.points
-                    .iter()
-                    .filter(|p| p.0.is_finite() && p.1.is_finite())
-                    .map(|&p| Circle::new(p, 3, colour.filled())),
-            )?;
         }
     }
-    if spec.series.len() > 1 {
-        chart
-            .configure_series_labels()
-            .position(
-                extras
-                    .legend
-                    .clone()
-                    .unwrap_or(SeriesLabelPosition::LowerRight),
-            )
-            .label_font((FONT, 15))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()?;
+    // Each run of finite points is one line: a NaN breaks it.
+    let mut first = true;
+    for run in s
+        .points
+        .split(|p| !(p.0.is_finite() && p.1.is_finite()))
+        .filter(|r| !r.is_empty())
+    {
+        let drawn = chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
+        if first && spec.series.len() > 1 {
+            drawn
+                .label(&s.name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+        }
+        first = false;
+    }
+    let finite = s
+        .points
+        .iter()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .count();
+    if finite <= 60 {
+        chart.draw_series(
+            s.points
+                .iter()
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .map(|&p| Circle::new(p, 3, colour.filled())),
+        )?;
     }
     Ok(())
 }
@@ -414,10 +449,56 @@ fn pct(v: f64) -> String {
 /// interval.
 pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let reps = report.replications;
-    let subtitle = format!("{} · {} replications", report.scenario.name, reps);
+    let subtitle = format!(
+        "{} · {} replications",
+        report.scenario.name, report.replications
+    );
+    wait_cdf_plots(report, dir, &subtitle)?;
+    // Per-interval plots: x in hours of the day, points at interval midpoints.
+    let axis = IntervalAxis {
+        open: parse_clock(&report.day.open).unwrap_or(0.0),
+        len_h: report.day.interval_minutes / 60.0,
+        n: report.day.intervals,
+        label: format!(
+            "Interval (mean and {}% confidence interval at its midpoint)",
+            fmt_tick(report.confidence * 100.0)
+        ),
+    };
+    service_level_plot(report, dir, &subtitle, &axis)?;
+    occupancy_plot(report, dir, &subtitle, &axis)
+}
 
-    // Wait-time CDF of each channel. The pooled entries are overall, channels, segments, types:
+/// The day's intervals as an x axis in hours of the day.
+struct IntervalAxis {
+    /// Opening, in hours after midnight.
+    open: f64,
+    /// Interval length in hours.
+    len_h: f64,
+    /// Number of intervals.
+    n: usize,
+    /// The axis label.
+    label: String,
+}
+
+impl IntervalAxis {
+    /// The midpoint of interval `k`.
+    fn mid(&self, k: usize) -> f64 {
+        self.open + (k as f64 + 0.5) * self.len_h
+    }
+
+    /// The whole day, labelled with clock times.
+    fn extras(&self) -> Extras {
+        Extras {
+            x_range: Some((self.open, self.open + self.n as f64 * self.len_h)),
+            x_fmt: Some(fmt_clock),
+            ..Extras::default()
+        }
+    }
+}
+
+/// `wait_cdf_<channel>.png`: the wait-time CDF of each channel, with its goal.
+fn wait_cdf_plots(report: &RunReport, dir: &Path, subtitle: &str) -> io::Result<()> {
+    // The pooled entries are overall, channels, segments, types:
     // the channel entries follow the overall one, in channel order.
     for (c, ch) in report.channels.iter().enumerate() {
         let Some((_, counts)) = report.pooled.get(1 + c) else {
@@ -452,19 +533,16 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
             &extras,
         )?;
     }
+    Ok(())
+}
 
-    // Per-interval plots: x in hours of the day, points at interval midpoints.
-    let open = parse_clock(&report.day.open).unwrap_or(0.0);
-    let len_h = report.day.interval_minutes / 60.0;
-    let n = report.day.intervals;
-    let mid = |k: usize| open + (k as f64 + 0.5) * len_h;
-    let clock = Extras {
-        x_range: Some((open, open + n as f64 * len_h)),
-        x_fmt: Some(fmt_clock),
-        ..Extras::default()
-    };
-    let conf = fmt_tick(report.confidence * 100.0);
-
+/// `service_level_by_interval.png`: each channel's service level by interval, with its target.
+fn service_level_plot(
+    report: &RunReport,
+    dir: &Path,
+    subtitle: &str,
+    axis: &IntervalAxis,
+) -> io::Result<()> {
     let mut series = Vec::new();
     let mut bars = Vec::new();
     let mut hlines: Vec<(f64, String)> = Vec::new();
@@ -472,9 +550,9 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
         let est: Vec<_> = ch
             .intervals
             .iter()
-            .take(n)
+            .take(axis.n)
             .enumerate()
-            .map(|(k, r)| (mid(k), r.metrics.service_level()))
+            .map(|(k, r)| (axis.mid(k), r.metrics.service_level()))
             .collect();
         series.push(Series {
             name: ch.id.clone(),
@@ -493,7 +571,7 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
     }
     let spec = ChartSpec {
         title: format!("Service level by interval ({subtitle})"),
-        x_label: format!("Interval (mean and {conf}% confidence interval at its midpoint)"),
+        x_label: axis.label.clone(),
         y_label: "Service level (%)".into(),
         series,
         hlines,
@@ -505,10 +583,18 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
         &spec,
         &Extras {
             error_bars: bars,
-            ..clock
+            ..axis.extras()
         },
-    )?;
+    )
+}
 
+/// `occupancy_by_group.png`: each agent group's occupancy by interval.
+fn occupancy_plot(
+    report: &RunReport,
+    dir: &Path,
+    subtitle: &str,
+    axis: &IntervalAxis,
+) -> io::Result<()> {
     let mut series = Vec::new();
     let mut bars = Vec::new();
     for g in &report.groups {
@@ -517,23 +603,23 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
             points: g
                 .intervals
                 .iter()
-                .take(n)
+                .take(axis.n)
                 .enumerate()
-                .map(|(k, r)| (mid(k), r.occupancy.mean * 100.0))
+                .map(|(k, r)| (axis.mid(k), r.occupancy.mean * 100.0))
                 .collect(),
         });
         bars.push(
             g.intervals
                 .iter()
-                .take(n)
+                .take(axis.n)
                 .enumerate()
-                .map(|(k, r)| (mid(k), r.occupancy.lo * 100.0, r.occupancy.hi * 100.0))
+                .map(|(k, r)| (axis.mid(k), r.occupancy.lo * 100.0, r.occupancy.hi * 100.0))
                 .collect(),
         );
     }
     let spec = ChartSpec {
         title: format!("Agent occupancy by interval ({subtitle})"),
-        x_label: format!("Interval (mean and {conf}% confidence interval at its midpoint)"),
+        x_label: axis.label.clone(),
         y_label: "Occupancy (% of staffed time busy)".into(),
         series,
         hlines: Vec::new(),
@@ -544,10 +630,8 @@ pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
         &dir.join("occupancy_by_group.png"),
         &spec,
         &Extras {
-            x_range: Some((open, open + n as f64 * len_h)),
-            x_fmt: Some(fmt_clock),
             error_bars: bars,
-            legend: None,
+            ..axis.extras()
         },
     )
 }
