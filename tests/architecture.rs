@@ -577,7 +577,7 @@ fn the_scanner_sees_every_form_of_import() {
         ("report/mod.rs", "sim/paired.rs"),
         ("report/table.rs", "report/mod.rs"),
         ("input/resolve/mod.rs", "input/resolve/channels.rs"),
-        ("input/resolve/channels.rs", "input/resolve/mod.rs"),
+        ("input/resolve/channels.rs", "input/resolve/ctx.rs"),
         ("cli/run.rs", "cli/args.rs"),
         ("cli/run.rs", "sim/simulate.rs"),
         ("main.rs", "cli/mod.rs"),

@@ -1,6 +1,7 @@
-//! Reports of a run: the structured [`RunReport`] (also the JSON output, see `json`), a table
-//! for the terminal (`table`), per-interval CSV files (`csv`) and plots (`plots`).
-//! Every metric is the mean over replications with its confidence interval.
+//! Reports: the structured [`RunReport`] of a run (also its JSON, see [`json`]), and one file per
+//! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]); the text and Markdown
+//! of the other commands' results in [`compare`], [`check`] and [`staff`]. Every metric is the
+//! mean over replications with its confidence interval.
 
 pub mod check;
 pub mod compare;

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use super::ctx::Ctx;
 use super::day::Day;
-use super::Ctx;
 use crate::error::InputError;
 use crate::input::forecast::parse_forecast;
 use crate::input::scenario::{ChannelFile, ScenarioFile, SegmentFile, VolumeFile};

@@ -1,7 +1,7 @@
 //! Contact classes, one per (channel, type, segment), and the groups that can serve each: the
 //! cross-check of the channels' required skills against the agent groups.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::model::{Channel, Class, Group};
 

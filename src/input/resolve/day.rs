@@ -1,6 +1,6 @@
 //! `day` and `service_level`: opening time, intervals, warm-up, and the service-level definition.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::input::forecast::parse_clock;
 use crate::input::scenario::{DayFile, ServiceLevelFile};

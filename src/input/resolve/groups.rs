@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::input::scenario::{GroupFile, HeadcountFile, ReserveFile, ScenarioFile};
 use crate::model::Group;

@@ -1,7 +1,7 @@
 //! `surge_playbook`'s rules: the trigger, the activation delay, diversion and the estimated-wait
 //! announcement. (Its `reserve` groups are resolved with the agent groups, in `groups`.)
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::input::scenario::{AnnouncementFile, DivertFile, SurgePlaybookFile};
 use crate::model::dist::short_num;

@@ -1,7 +1,7 @@
 //! `routing` and `proficiency`: the strategy, the segments served first under elderly-priority
 //! with their aging bound, and the handle-time factor per proficiency level.
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::input::scenario::{ProficiencyFile, RoutingFile};
 use crate::model::{Routing, Segment, StrategyKind};
