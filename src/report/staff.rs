@@ -94,7 +94,11 @@ pub fn to_table(r: &StaffReport) -> String {
             None => "every goal met".to_string(),
             Some(why) => format!("NOT FEASIBLE ({why})"),
         };
-        let _ = write!(s, "{name}: {verdict} after {} evaluations", res.evaluations);
+        let _ = write!(
+            s,
+            "{name}: {verdict} after {} evaluations ({} replication-days)",
+            res.evaluations, res.replication_days
+        );
         if let Some(w) = worst {
             let at = w
                 .interval

@@ -62,9 +62,7 @@ pub fn plan(
     let surge_factor = surge;
     let base = search::search(model, None, opts, &|m| progress("base", m));
     let surged = model.with_surge(surge_factor);
-    let surge = search::search(&surged, Some(&base.headcount), opts, &|m| {
-        progress("surge", m)
-    });
+    let surge = search::search(&surged, Some(&base), opts, &|m| progress("surge", m));
     let k = search::peak_interval(&surged);
     let peak_curve_base = search::curve(model, &base, k, curve_span, opts);
     let peak_curve_surge = search::curve(&surged, &surge, k, curve_span, opts);
