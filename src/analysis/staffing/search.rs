@@ -1082,7 +1082,7 @@ mod tests {
     }
 
     /// `curve` takes the answer's goals from the search instead of simulating it again, so the
-    /// search must return the goals of the headcount it returns: after removals that failed and
+    /// search must return the goals of the headcount it returns: after cuts that failed and
     /// were undone, and when the budget stops it part way (then some goal still fails).
     #[test]
     fn a_search_returns_the_goals_of_its_answer() {
