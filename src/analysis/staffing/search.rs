@@ -55,9 +55,12 @@
 //!    interval before, whose longer queue carries over; a segment goal: every cut in a group
 //!    serving its channels); those are undone and remembered as failing, the other cuts are
 //!    kept. A cell is never tried again at or below what failed, and a cell that failed comes
-//!    back at most halfway towards it. When no cell has anything left to cut, a staffing pieced
-//!    together from partly failed trials is simulated as it is; if a goal fails there, the fill
-//!    adds to it again (and what failed is remembered the same way, so the search cannot cycle).
+//!    back at most halfway towards it. When the curves see nothing left to spare, the
+//!    *near-miss probe* tries one agent less in every cell whose curve puts the cut at most
+//!    half a server short of the target (`PROBE_SERVERS`), judged and blamed the same way. When
+//!    no cell has anything left to cut, a staffing pieced together from partly failed trials is
+//!    simulated as it is; if a goal fails there, the fill adds to it again (and what failed is
+//!    remembered the same way, so the search cannot cycle).
 //!
 //! The answer is the last staffing simulated as it is that met every goal, with its goals. It
 //! is not proven minimal cell by cell (a cut the curves say would break a goal is not tried),
@@ -73,8 +76,17 @@
 //! service level lies within the confidence half-width of the target may be judged failing (one
 //! agent more than Erlang), or the simulated day's service level may differ slightly from the
 //! steady-state formula; the report gives the lower bounds so the reader sees the margin.
+//!
+//! # In the code
+//!
+//! [`search`] runs a `Search`: `start_staffing` is the analytic or the surge start, then
+//! `Search::run` alternates fill steps (`fill`, with `Fill::channel`, `Fill::segment`,
+//! `Fill::occupancy` and `Fill::relieve` for the relief of a group at its `max`) and cut steps
+//! (`Search::cut`: `Search::trial` builds the trial with `cuts`, or the near-miss probe, and
+//! `Search::try_trial` keeps what holds and undoes what the failing goals `blame`), and
+//! `Search::result` gives the answer. `Curves` and `Shares` hold the formulas both steps read.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -594,21 +606,40 @@ pub fn search(
     opts: &SearchOptions,
     progress: &dyn Fn(&str),
 ) -> SearchResult {
-    let (n_groups, n_intervals) = (model.groups.len(), model.n_intervals);
     let analytic = analytic_staffing(model, opts.max_occupancy);
-    let lower = |g: usize, k: usize| {
-        base.map_or(0, |b| b.headcount[g][k])
-            .max(model.groups[g].min)
-            .min(model.groups[g].max)
-    };
-    let curves = Curves::new(model);
-    let shares = Shares::new(model);
-    // The analytic staffing, or for a surge the base answer plus the analytic increase from base
-    // to surge load: the base search has found how far the simulation is from the formulas,
-    // interval by interval.
-    let mut h: Vec<Vec<u32>> = (0..n_groups)
+    let mut search = Search::start(model, base, opts, progress, &analytic);
+    let stopped = search.run();
+    search.result(analytic, stopped)
+}
+
+/// Why a search stopped that ran out of evaluations before a staffing met every goal.
+fn budget_reached(opts: &SearchOptions) -> String {
+    format!(
+        "--max-evaluations {} reached with goals still failing",
+        opts.max_evaluations
+    )
+}
+
+/// The fewest agents group `g` may have in interval `k`: its `min`, and in the surge search the
+/// base answer (within the group's `max`).
+fn lower_bound(model: &Model, base: Option<&SearchResult>, g: usize, k: usize) -> u32 {
+    base.map_or(0, |b| b.headcount[g][k])
+        .max(model.groups[g].min)
+        .min(model.groups[g].max)
+}
+
+/// Where a search starts: the analytic staffing, or for a surge the base answer plus the
+/// analytic increase from base to surge load (the base search has found how far the simulation
+/// is from the formulas, interval by interval); within the groups' bounds and never below
+/// [`lower_bound`].
+fn start_staffing(
+    model: &Model,
+    base: Option<&SearchResult>,
+    analytic: &[Vec<u32>],
+) -> Vec<Vec<u32>> {
+    (0..model.groups.len())
         .map(|g| {
-            (0..n_intervals)
+            (0..model.n_intervals)
                 .map(|k| {
                     let n = match base {
                         Some(b) => (i64::from(b.headcount[g][k]) + i64::from(analytic[g][k])
@@ -616,176 +647,278 @@ pub fn search(
                         .clamp(0, i64::from(u32::MAX)) as u32,
                         None => analytic[g][k],
                     };
-                    n.min(model.groups[g].max).max(lower(g, k))
+                    n.min(model.groups[g].max)
+                        .max(lower_bound(model, base, g, k))
                 })
                 .collect()
         })
-        .collect();
-    let evaluations = Cell::new(0u32);
-    let eval = |h: &[Vec<u32>], what: &str| {
-        evaluations.set(evaluations.get() + 1);
-        let goals = evaluate(model, h, opts);
+        .collect()
+}
+
+/// Simulates the candidate staffings of a search, counts them and reports each to `progress`.
+struct Evaluator<'a> {
+    model: &'a Model,
+    opts: &'a SearchOptions,
+    progress: &'a dyn Fn(&str),
+    count: u32,
+}
+
+impl Evaluator<'_> {
+    /// Simulates `h` and judges its goals; `what` says why, in the progress message.
+    fn eval(&mut self, h: &[Vec<u32>], what: &str) -> Vec<GoalCheck> {
+        self.count += 1;
+        let goals = evaluate(self.model, h, self.opts);
         let failing = goals.iter().filter(|g| !g.met).count();
         let total: u32 = h.iter().flatten().sum();
-        progress(&format!(
+        (self.progress)(&format!(
             "evaluation {}: {what}: {total} agent-intervals, {failing} goals failing",
-            evaluations.get()
+            self.count
         ));
         goals
-    };
-    let budget_left = || evaluations.get() < opts.max_evaluations;
-    let start = match base {
-        Some(_) => "start (base answer + analytic increase)",
-        None => "analytic start",
-    };
-    // The staffing last simulated and its goals (where the curves are read), and the goals of
-    // `h` when `h` itself was simulated.
-    let mut seen_h = h.clone();
-    let mut seen = eval(&h, start);
-    let mut h_goals = Some(seen.clone());
-    // The last staffing simulated that met every goal, with its goals.
-    let mut best: Option<(Vec<Vec<u32>>, Vec<GoalCheck>)> = None;
-    // Per cell, the most agents known to fail (in the staffing they were tried in); -1: none.
-    let mut failed = vec![vec![-1i64; n_intervals]; n_groups];
-    let mut relieved = Relief::new();
-    let mut infeasible: Option<String> = None;
-    loop {
-        match &h_goals {
-            Some(goals) if goals.iter().all(|x| x.met) => best = Some((h.clone(), goals.clone())),
-            Some(goals) => {
-                if !budget_left() {
-                    infeasible = Some(format!(
-                        "--max-evaluations {} reached with goals still failing",
-                        opts.max_evaluations
-                    ));
-                    break;
-                }
-                let adds = match fill(
-                    model,
-                    &curves,
-                    &shares,
-                    &h,
-                    goals,
-                    opts.max_occupancy,
-                    &mut relieved,
-                ) {
-                    Ok(adds) => adds,
-                    Err(why) => {
-                        infeasible = Some(why);
-                        break;
-                    }
-                };
-                let (mut agents, mut cells) = (0, 0);
-                for (g, row) in adds.iter().enumerate() {
-                    for (k, &n) in row.iter().enumerate().filter(|(_, &n)| n > 0) {
-                        if best.is_some() {
-                            // After a staffing met every goal, what fails again is known to
-                            // fail: the cuts cannot go back to it, and the search cannot cycle.
-                            failed[g][k] = failed[g][k].max(i64::from(h[g][k]));
-                        }
-                        h[g][k] += n;
-                        agents += n;
-                        cells += 1;
-                    }
-                }
-                seen = eval(&h, &format!("add {agents} agents in {cells} cells"));
-                seen_h.clone_from(&h);
-                h_goals = Some(seen.clone());
-                continue;
-            }
-            None => {}
-        }
-        let floor = |g: usize, k: usize| {
-            // Above what is known to fail, and halfway back to it at most.
-            let known = match failed[g][k] {
-                f if f < 0 => 0,
-                f => (f as u32 + 1 + h[g][k]) / 2,
-            };
-            lower(g, k).max(known)
+    }
+
+    /// Whether `max_evaluations` leaves room for another evaluation.
+    fn budget_left(&self) -> bool {
+        self.count < self.opts.max_evaluations
+    }
+}
+
+/// One search in progress (see the module doc): fill steps while a goal fails, cut steps while
+/// every goal holds, one evaluation each.
+struct Search<'a> {
+    model: &'a Model,
+    base: Option<&'a SearchResult>,
+    opts: &'a SearchOptions,
+    curves: Curves<'a>,
+    shares: Shares,
+    evals: Evaluator<'a>,
+    /// The staffing the search stands on.
+    h: Vec<Vec<u32>>,
+    /// The goals of `h` when `h` itself was simulated; `None` when it holds cuts kept from a
+    /// trial that failed.
+    h_goals: Option<Vec<GoalCheck>>,
+    /// The staffing last simulated (where the curves are read), and its goals.
+    seen_h: Vec<Vec<u32>>,
+    seen: Vec<GoalCheck>,
+    /// The last staffing simulated that met every goal, with its goals.
+    best: Option<(Vec<Vec<u32>>, Vec<GoalCheck>)>,
+    /// Per cell, the most agents known to fail (in the staffing they were tried in); -1: none.
+    failed: Vec<Vec<i64>>,
+    relieved: Relief,
+}
+
+impl<'a> Search<'a> {
+    /// Simulates the start ([`start_staffing`]).
+    fn start(
+        model: &'a Model,
+        base: Option<&'a SearchResult>,
+        opts: &'a SearchOptions,
+        progress: &'a dyn Fn(&str),
+        analytic: &[Vec<u32>],
+    ) -> Self {
+        let h = start_staffing(model, base, analytic);
+        let mut evals = Evaluator {
+            model,
+            opts,
+            progress,
+            count: 0,
         };
+        let start = match base {
+            Some(_) => "start (base answer + analytic increase)",
+            None => "analytic start",
+        };
+        let seen = evals.eval(&h, start);
+        Search {
+            model,
+            base,
+            opts,
+            curves: Curves::new(model),
+            shares: Shares::new(model),
+            evals,
+            seen_h: h.clone(),
+            h_goals: Some(seen.clone()),
+            seen,
+            failed: vec![vec![-1; model.n_intervals]; model.groups.len()],
+            h,
+            best: None,
+            relieved: Relief::new(),
+        }
+    }
+
+    /// Fills and cuts until no cell has anything left to cut or the budget is spent (`None`),
+    /// or until some goal cannot be met (`Some(why)`).
+    fn run(&mut self) -> Option<String> {
+        loop {
+            if let Some(goals) = &self.h_goals {
+                if goals.iter().all(|x| x.met) {
+                    self.best = Some((self.h.clone(), goals.clone()));
+                } else {
+                    if !self.evals.budget_left() {
+                        return Some(budget_reached(self.opts));
+                    }
+                    let adds = fill(
+                        self.model,
+                        &self.curves,
+                        &self.shares,
+                        &self.h,
+                        goals,
+                        self.opts.max_occupancy,
+                        &mut self.relieved,
+                    );
+                    match adds {
+                        Ok(adds) => self.add(&adds),
+                        Err(why) => return Some(why),
+                    }
+                    continue;
+                }
+            }
+            if !self.cut() {
+                return None;
+            }
+        }
+    }
+
+    /// The fill step: `h` plus `adds`, simulated as it is. After a staffing met every goal, what
+    /// fails again is known to fail: the cuts cannot go back to it, and the search cannot cycle.
+    fn add(&mut self, adds: &[Vec<u32>]) {
+        let (mut agents, mut cells) = (0, 0);
+        for (g, row) in adds.iter().enumerate() {
+            for (k, &n) in row.iter().enumerate().filter(|(_, &n)| n > 0) {
+                if self.best.is_some() {
+                    self.failed[g][k] = self.failed[g][k].max(i64::from(self.h[g][k]));
+                }
+                self.h[g][k] += n;
+                agents += n;
+                cells += 1;
+            }
+        }
+        self.simulate_h(&format!("add {agents} agents in {cells} cells"));
+    }
+
+    /// Simulates `h` as it is: it becomes the staffing last seen, and its goals are known.
+    fn simulate_h(&mut self, what: &str) {
+        self.seen = self.evals.eval(&self.h, what);
+        self.seen_h.clone_from(&self.h);
+        self.h_goals = Some(self.seen.clone());
+    }
+
+    /// The cut step: simulates the next [`Search::trial`], or, when it cuts nothing and `h`
+    /// holds cuts kept from trials that failed, `h` as it is. False when the search is done:
+    /// nothing left to cut from a staffing simulated as it is, or no evaluation left.
+    fn cut(&mut self) -> bool {
+        let t = self.trial();
+        if !self.evals.budget_left() {
+            return false;
+        }
+        if t == self.h {
+            if self.h_goals.is_some() {
+                return false;
+            }
+            // The cuts kept were judged on trials that also held cuts given up since.
+            self.simulate_h("confirm the cuts kept");
+        } else {
+            self.try_trial(t);
+        }
+        true
+    }
+
+    /// The next trial ([`cuts`]): fewer agents wherever the curves see agents to spare (less
+    /// [`CUT_SAFETY_SERVERS`]); when they see none, the near-miss probe, one agent less in
+    /// every cell the curves put at most [`PROBE_SERVERS`] short. `h` when neither cuts a cell.
+    fn trial(&self) -> Vec<Vec<u32>> {
         let trial = |margin: f64, most: u32| {
             cuts(
-                model,
-                &curves,
-                &shares,
-                &h,
-                &seen_h,
-                &seen,
-                opts.max_occupancy,
-                floor,
+                self.model,
+                &self.curves,
+                &self.shares,
+                &self.h,
+                &self.seen_h,
+                &self.seen,
+                self.opts.max_occupancy,
+                |g, k| self.floor(g, k),
                 margin,
                 most,
             )
         };
-        let mut t = trial(CUT_SAFETY_SERVERS, u32::MAX);
-        if t == h {
+        let t = trial(CUT_SAFETY_SERVERS, u32::MAX);
+        if t == self.h {
             // Nothing to spare by the curves: try one agent less where they call it a near miss.
-            t = trial(-PROBE_SERVERS, 1);
+            trial(-PROBE_SERVERS, 1)
+        } else {
+            t
         }
-        if !budget_left() {
-            break;
-        }
-        if t == h {
-            if h_goals.is_some() {
-                break;
-            }
-            // The cuts kept were judged on trials that also held cuts given up since.
-            seen = eval(&h, "confirm the cuts kept");
-            seen_h.clone_from(&h);
-            h_goals = Some(seen.clone());
-            continue;
-        }
-        let (agents, cells) = h
+    }
+
+    /// The fewest agents a trial may leave in group `g` in interval `k`: its [`lower_bound`],
+    /// above what is known to fail there, and halfway back to it at most.
+    fn floor(&self, g: usize, k: usize) -> u32 {
+        let known = match self.failed[g][k] {
+            f if f < 0 => 0,
+            f => (f as u32 + 1 + self.h[g][k]) / 2,
+        };
+        lower_bound(self.model, self.base, g, k).max(known)
+    }
+
+    /// Simulates the trial `t`. If every goal holds, `h` takes all of its cuts. If not, the
+    /// cuts that the failing goals [`blame`] are undone and remembered as failing, and the
+    /// others are kept.
+    fn try_trial(&mut self, t: Vec<Vec<u32>>) {
+        let (agents, cells) = self
+            .h
             .iter()
             .flatten()
             .zip(t.iter().flatten())
             .filter(|(a, b)| b < a)
             .fold((0, 0), |(n, c), (a, b)| (n + a - b, c + 1));
-        let goals = eval(&t, &format!("try {agents} fewer in {cells} cells"));
+        let goals = self
+            .evals
+            .eval(&t, &format!("try {agents} fewer in {cells} cells"));
         if goals.iter().all(|x| x.met) {
-            h.clone_from(&t);
-            h_goals = Some(goals.clone());
+            self.h.clone_from(&t);
+            self.h_goals = Some(goals.clone());
         } else {
-            let blamed = blame(model, &h, &t, &goals);
+            let blamed = blame(self.model, &self.h, &t, &goals);
             let mut kept = false;
-            for g in 0..n_groups {
-                for k in 0..n_intervals {
-                    if blamed[g][k] {
-                        failed[g][k] = failed[g][k].max(i64::from(t[g][k]));
-                    } else if t[g][k] < h[g][k] {
-                        h[g][k] = t[g][k];
+            for (g, row) in blamed.iter().enumerate() {
+                for (k, &is_blamed) in row.iter().enumerate() {
+                    if is_blamed {
+                        self.failed[g][k] = self.failed[g][k].max(i64::from(t[g][k]));
+                    } else if t[g][k] < self.h[g][k] {
+                        self.h[g][k] = t[g][k];
                         kept = true;
                     }
                 }
             }
             if kept {
-                h_goals = None;
+                self.h_goals = None;
             }
         }
-        seen = goals;
-        seen_h = t;
+        self.seen = goals;
+        self.seen_h = t;
     }
-    let (headcount, goals, infeasible) = match best {
-        Some((h, goals)) => (h, goals, None),
-        None => (
-            seen_h,
-            seen,
-            Some(infeasible.unwrap_or_else(|| {
-                format!(
-                    "--max-evaluations {} reached with goals still failing",
-                    opts.max_evaluations
-                )
-            })),
-        ),
-    };
-    SearchResult {
-        headcount,
-        analytic,
-        feasible: infeasible.is_none(),
-        infeasible,
-        evaluations: evaluations.get(),
-        replication_days: u64::from(evaluations.get()) * opts.replications,
-        goals,
+
+    /// The answer: the last staffing simulated as it is that met every goal, with its goals;
+    /// when none did, the staffing last simulated, and why the search stopped (`stopped`, else
+    /// the budget).
+    fn result(self, analytic: Vec<Vec<u32>>, stopped: Option<String>) -> SearchResult {
+        let (headcount, goals, infeasible) = match self.best {
+            Some((h, goals)) => (h, goals, None),
+            None => (
+                self.seen_h,
+                self.seen,
+                Some(stopped.unwrap_or_else(|| budget_reached(self.opts))),
+            ),
+        };
+        let evaluations = self.evals.count;
+        SearchResult {
+            headcount,
+            analytic,
+            feasible: infeasible.is_none(),
+            infeasible,
+            evaluations,
+            replication_days: u64::from(evaluations) * self.opts.replications,
+            goals,
+        }
     }
 }
 
@@ -799,7 +932,7 @@ pub fn search(
 /// interval gets some already. A group over the occupancy cap gets the agents that bring its
 /// busy agents (upper bound) under the cap; at its `max`, agents of a group relieving it
 /// ([`relief_group`]): one, then as many as close the gap at the rate the last ones lowered it,
-/// until relief stops working.
+/// until relief stops working. The goals are served worst first.
 fn fill(
     model: &Model,
     curves: &Curves,
@@ -809,102 +942,158 @@ fn fill(
     max_occupancy: Option<f64>,
     relieved: &mut Relief,
 ) -> Result<Vec<Vec<u32>>, String> {
-    let mut adds = vec![vec![0u32; model.n_intervals]; model.groups.len()];
-    let at = |k: usize| model.interval_label(k);
-    let room = |adds: &[Vec<u32>], g: usize, k: usize| {
-        model.groups[g].max.saturating_sub(h[g][k] + adds[g][k])
+    let mut step = Fill {
+        model,
+        curves,
+        shares,
+        h,
+        cap: max_occupancy.unwrap_or(1.0),
+        // Relief is judged from one step to the next: only this step's is kept.
+        last_relief: std::mem::take(relieved),
+        relieved,
+        adds: vec![vec![0u32; model.n_intervals]; model.groups.len()],
     };
-    let at_max = |x: &GoalCheck, c: usize, k: usize| {
-        format!(
-            "{} {} fails at {}: every group serving channel {} is at its max",
-            x.kind,
-            x.id,
-            at(k),
-            model.channels[c].id
-        )
-    };
-    // Relief is judged from one step to the next: only this step's is kept.
-    let last_relief = std::mem::take(relieved);
     let mut failing: Vec<&GoalCheck> = goals.iter().filter(|x| !x.met).collect();
     failing.sort_by(|a, b| b.shortfall().total_cmp(&a.shortfall()));
     for x in failing {
         match (x.group, x.interval_index) {
-            (Some(g), Some(k)) => {
-                let group = &model.groups[g];
-                let cap = max_occupancy.unwrap_or(1.0);
-                match relief_group(model, g, k, |y| room(&adds, y, k) > 0) {
-                    None => {
-                        return Err(format!(
-                            "group {} at {}: occupancy above the cap at its max ({}), and no other group serving its channels has room",
-                            group.id, at(k), group.max
-                        ))
-                    }
-                    Some(y) if y != g => {
-                        // The drop in its mean occupancy per relief agent of the last step,
-                        // and the relief agents that close the gap at that rate.
-                        let last = last_relief.get(&(g, k));
-                        let rate = last.map(|&(before, n, _)| (before - x.mean) / f64::from(n));
-                        let needed = rate
-                            .filter(|&r| r > 0.0)
-                            .map(|r| ((x.hi - cap) / r - 1e-9).ceil().max(1.0));
-                        let works = match (rate, needed) {
-                            (None, _) => true,
-                            (Some(r), Some(n)) => r >= MIN_RELIEF || n <= RELIEF_CLOSE,
-                            (Some(_), None) => false,
-                        };
-                        let stalls = match last {
-                            Some(&(_, _, n)) if !works => n + 1,
-                            _ => 0,
-                        };
-                        if stalls >= 2 {
-                            return Err(format!(
-                                "group {} at {}: occupancy above the cap at its max ({}), and more agents in other groups do not lower it",
-                                group.id, at(k), group.max
-                            ));
-                        }
-                        let n = if works { needed.unwrap_or(1.0) as u32 } else { 1 };
-                        adds[y][k] = adds[y][k].max(n.min(room(&adds, y, k) + adds[y][k]));
-                        relieved.insert((g, k), (x.mean, adds[y][k], stalls));
-                    }
-                    Some(_) => {
-                        let busy = x.hi * f64::from(h[g][k]);
-                        let need = (busy / cap - 1e-9).ceil() as i64 - i64::from(h[g][k]);
-                        let n = (need.max(1) as u32).min(room(&adds, g, k) + adds[g][k]);
-                        adds[g][k] = adds[g][k].max(n);
-                    }
+            (Some(g), Some(k)) => step.occupancy(x, g, k)?,
+            (None, Some(k)) => step.channel(x, k)?,
+            (_, None) => step.segment(goals, x)?,
+        }
+    }
+    Ok(step.adds)
+}
+
+/// A fill step in the making: the agents it adds to each cell of `h` so far.
+struct Fill<'a> {
+    model: &'a Model,
+    curves: &'a Curves<'a>,
+    shares: &'a Shares,
+    h: &'a [Vec<u32>],
+    /// The occupancy cap (1 when there is none).
+    cap: f64,
+    /// The relief of the last fill step, and this step's.
+    last_relief: Relief,
+    relieved: &'a mut Relief,
+    adds: Vec<Vec<u32>>,
+}
+
+impl Fill<'_> {
+    /// The agents group `g` can still take in interval `k` within its `max`.
+    fn room(&self, g: usize, k: usize) -> u32 {
+        self.model.groups[g]
+            .max
+            .saturating_sub(self.h[g][k] + self.adds[g][k])
+    }
+
+    /// Why the goal `x` cannot be met: no group serving channel `c` has room in interval `k`.
+    fn at_max(&self, x: &GoalCheck, c: usize, k: usize) -> String {
+        format!(
+            "{} {} fails at {}: every group serving channel {} is at its max",
+            x.kind,
+            x.id,
+            self.model.interval_label(k),
+            self.model.channels[c].id
+        )
+    }
+
+    /// The channel goal `x`, failing in interval `k`: the servers its curve says it lacks, less
+    /// what this step adds for it already, from the groups serving it best that have room.
+    fn channel(&mut self, x: &GoalCheck, k: usize) -> Result<(), String> {
+        let (model, shares) = (self.model, self.shares);
+        let c = x.channels[0];
+        let mut lacking = self.curves.lacking(c, k, x.lo).max(1e-6);
+        for (g, row) in self.adds.iter().enumerate() {
+            lacking -= f64::from(row[k]) * shares.servers_per_agent(model, g, c, k);
+        }
+        while lacking > 0.0 {
+            let Some(g) = best_group(model, c, |y| self.room(y, k) > 0) else {
+                if self.adds.iter().all(|row| row[k] == 0) {
+                    return Err(self.at_max(x, c, k));
                 }
-            }
-            (None, Some(k)) => {
-                let c = x.channels[0];
-                let mut lacking = curves.lacking(c, k, x.lo).max(1e-6);
-                for (g, row) in adds.iter().enumerate() {
-                    lacking -= f64::from(row[k]) * shares.servers_per_agent(model, g, c, k);
-                }
-                while lacking > 0.0 {
-                    let Some(g) = best_group(model, c, |y| room(&adds, y, k) > 0) else {
-                        if adds.iter().all(|row| row[k] == 0) {
-                            return Err(at_max(x, c, k));
-                        }
-                        break;
-                    };
-                    let per = shares.servers_per_agent(model, g, c, k);
-                    let n = ((lacking / per - 1e-9).ceil().max(1.0) as u32).min(room(&adds, g, k));
-                    adds[g][k] += n;
-                    lacking -= f64::from(n) * per;
-                }
-            }
-            (_, None) => {
-                let (c, k) = target_cell(goals, x);
-                if (0..model.groups.len()).any(|g| adds[g][k] > 0 && serves(model, g, c)) {
-                    continue;
-                }
-                let g = best_group(model, c, |y| room(&adds, y, k) > 0)
-                    .ok_or_else(|| at_max(x, c, k))?;
-                adds[g][k] += 1;
+                break;
+            };
+            let per = shares.servers_per_agent(model, g, c, k);
+            let n = ((lacking / per - 1e-9).ceil().max(1.0) as u32).min(self.room(g, k));
+            self.adds[g][k] += n;
+            lacking -= f64::from(n) * per;
+        }
+        Ok(())
+    }
+
+    /// The whole-day segment goal `x`: one agent in the interval where its channels do worst
+    /// among `goals`, unless a group serving that channel gets some there already.
+    fn segment(&mut self, goals: &[GoalCheck], x: &GoalCheck) -> Result<(), String> {
+        let model = self.model;
+        let (c, k) = target_cell(goals, x);
+        if (0..model.groups.len()).any(|g| self.adds[g][k] > 0 && serves(model, g, c)) {
+            return Ok(());
+        }
+        let g =
+            best_group(model, c, |y| self.room(y, k) > 0).ok_or_else(|| self.at_max(x, c, k))?;
+        self.adds[g][k] += 1;
+        Ok(())
+    }
+
+    /// Group `g` over the occupancy cap in interval `k` (goal `x`): the agents that bring its
+    /// busy agents (upper bound) under the cap, or, at its `max`, [`Fill::relieve`] it.
+    fn occupancy(&mut self, x: &GoalCheck, g: usize, k: usize) -> Result<(), String> {
+        let group = &self.model.groups[g];
+        match relief_group(self.model, g, k, |y| self.room(y, k) > 0) {
+            None => Err(format!(
+                "group {} at {}: occupancy above the cap at its max ({}), and no other group serving its channels has room",
+                group.id, self.model.interval_label(k), group.max
+            )),
+            Some(y) if y != g => self.relieve(x, g, y, k),
+            Some(_) => {
+                let busy = x.hi * f64::from(self.h[g][k]);
+                let need = (busy / self.cap - 1e-9).ceil() as i64 - i64::from(self.h[g][k]);
+                let n = (need.max(1) as u32).min(self.room(g, k) + self.adds[g][k]);
+                self.adds[g][k] = self.adds[g][k].max(n);
+                Ok(())
             }
         }
     }
-    Ok(adds)
+
+    /// Relief of group `g`, at its `max` and over the cap in interval `k` (goal `x`), by agents
+    /// of group `y`: one, then as many as close the gap at the rate the last relief agents
+    /// lowered its mean occupancy, while relief works ([`MIN_RELIEF`]); two steps in a row where
+    /// it does not end the search.
+    fn relieve(&mut self, x: &GoalCheck, g: usize, y: usize, k: usize) -> Result<(), String> {
+        // The drop in its mean occupancy per relief agent of the last step, and the relief
+        // agents that close the gap at that rate.
+        let last = self.last_relief.get(&(g, k));
+        let rate = last.map(|&(before, n, _)| (before - x.mean) / f64::from(n));
+        let needed = rate
+            .filter(|&r| r > 0.0)
+            .map(|r| ((x.hi - self.cap) / r - 1e-9).ceil().max(1.0));
+        let works = match (rate, needed) {
+            (None, _) => true,
+            (Some(r), Some(n)) => r >= MIN_RELIEF || n <= RELIEF_CLOSE,
+            (Some(_), None) => false,
+        };
+        let stalls = match last {
+            Some(&(_, _, n)) if !works => n + 1,
+            _ => 0,
+        };
+        if stalls >= 2 {
+            let group = &self.model.groups[g];
+            return Err(format!(
+                "group {} at {}: occupancy above the cap at its max ({}), and more agents in other groups do not lower it",
+                group.id, self.model.interval_label(k), group.max
+            ));
+        }
+        let n = if works {
+            needed.unwrap_or(1.0) as u32
+        } else {
+            1
+        };
+        self.adds[y][k] = self.adds[y][k].max(n.min(self.room(y, k) + self.adds[y][k]));
+        self.relieved
+            .insert((g, k), (x.mean, self.adds[y][k], stalls));
+        Ok(())
+    }
 }
 
 /// A trial staffing: `h` with fewer agents wherever the curves say a cell has agents to spare,
