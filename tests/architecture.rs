@@ -9,9 +9,7 @@
 //! - a top-level module of the library that has no layer.
 //!
 //! It also fails on a function of `src/` longer than [`MAX_FN_LINES`] (120 lines, from its `fn`
-//! line to its closing brace), naming file, line and length, other than the few being split on
-//! another branch now ([`OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF`]), and on one of those that no
-//! longer is.
+//! line to its closing brace), naming file, line and length.
 //!
 //! Unit-test modules (`#[cfg(test)] mod tests`) are left out: a test may build its fixture with
 //! any layer, and its functions are not counted. Comments and string literals are left out too.
@@ -578,8 +576,10 @@ fn the_scanner_sees_every_form_of_import() {
         })
     };
     for (from, to) in [
-        ("sim/engine.rs", "model/mod.rs"),
-        ("sim/engine.rs", "sim/routing/mod.rs"),
+        ("sim/engine/mod.rs", "model/mod.rs"),
+        ("sim/engine/arrive.rs", "sim/routing/mod.rs"),
+        ("sim/engine/serve.rs", "sim/engine/queues.rs"),
+        ("sim/engine/prepare.rs", "sim/engine/mod.rs"),
         ("report/mod.rs", "sim/paired.rs"),
         ("report/table.rs", "report/mod.rs"),
         ("input/resolve/mod.rs", "input/resolve/channels.rs"),
@@ -623,17 +623,6 @@ fn the_scanner_sees_every_form_of_import() {
 /// The longest a function in `src/` may be, in lines from its `fn` line to its closing brace
 /// (both counted; its doc comment and attributes are not).
 const MAX_FN_LINES: usize = 120;
-
-/// TEMPORARY, until branch `perf` lands: functions over [`MAX_FN_LINES`] that the perf engineer
-/// is splitting there (board, 00:35), as (file, function). Delete each entry when its split
-/// reaches main: the test fails while an entry here is no longer over the limit, so that the
-/// list cannot go stale.
-const OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF: [(&str, &str); 2] = [
-    // 155 lines on main at 3a818a8.
-    ("src/stats/mod.rs", "Layout::new"),
-    // 142 lines on main at 3a818a8.
-    ("src/sim/engine.rs", "Engine::prepare"),
-];
 
 /// A function with a body in a source file.
 #[derive(Debug, PartialEq)]
@@ -775,35 +764,18 @@ fn functions(code: &str) -> Vec<Function> {
     out
 }
 
-/// Every function of `src/` over [`MAX_FN_LINES`] that is not in
-/// [`OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF`], and every entry there that is no longer over it,
-/// one line each.
+/// Every function of `src/` over [`MAX_FN_LINES`], one line each.
 fn long_functions(src: &Path) -> Vec<String> {
     let mut out = Vec::new();
-    let mut allowed_seen = BTreeSet::new();
     for m in modules(src) {
         let file = rel(&m);
         for f in functions(&m.code) {
-            let allowed = OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF
-                .iter()
-                .any(|&(a, name)| a == file && name == f.name);
-            if f.lines <= MAX_FN_LINES {
-                continue;
-            } else if allowed {
-                allowed_seen.insert((file.clone(), f.name));
-            } else {
+            if f.lines > MAX_FN_LINES {
                 out.push(format!(
                     "{file}:{} `{}`: {} lines (at most {MAX_FN_LINES}): split it into functions named for what they do",
                     f.line, f.name, f.lines
                 ));
             }
-        }
-    }
-    for &(file, name) in &OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF {
-        if !allowed_seen.contains(&(file.to_string(), name.to_string())) {
-            out.push(format!(
-                "{file} `{name}` is no longer over {MAX_FN_LINES} lines (or is gone): delete it from OVER_LIMIT_UNTIL_SPLIT_ON_BRANCH_PERF"
-            ));
         }
     }
     out
@@ -860,6 +832,8 @@ fn the_scanner_measures_every_function() {
         ("src/analysis/staffing/search.rs", "Curves::servers_for"),
         ("src/analysis/staffing/search.rs", "Search::run"),
         ("src/sim/routing/mod.rs", "Router::proficiency_first"),
+        ("src/sim/engine/prepare.rs", "Engine::prepare_agents"),
+        ("src/stats/mod.rs", "Layout::new"),
     ] {
         assert!(
             all.iter().any(|(f, x)| f == file && x.name == name),

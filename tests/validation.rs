@@ -439,7 +439,7 @@ fn abandonment_happens_exactly_at_patience() {
     );
 }
 
-/// The tie rule of src/sim/engine.rs (`serve_queues`): a waiting contact whose deadline
+/// The tie rule of src/sim/engine/serve.rs (`serve_queues`): a waiting contact whose deadline
 /// (arrival + patience) is `<=` the time an agent frees has abandoned, so a contact whose patience
 /// ends exactly when an agent frees counts as abandoned, not answered.
 ///

@@ -376,150 +376,197 @@ pub struct Layout {
     pub open_t: f64,
 }
 
-impl Layout {
-    pub fn new(model: &Model) -> Layout {
-        let nc = model.channels.len();
-        let ns = model.segments.len();
-        let nt = model.types.len();
-        let ni = model.n_intervals;
-        let cs = |c: usize, s: usize| (c * ns + s) as u32;
-        let ct = |c: usize, t: usize| (nc * ns + c * nt + t) as u32;
-        let interval_base = (nc * ns + nc * nt) as u32;
-        let ci = |c: usize, k: usize| interval_base + (c * ni + k) as u32;
-        let n_cells = nc * ns + nc * nt + nc * ni;
-        // Which (channel, segment) and (channel, type) pairs exist.
+/// How a model's statistics cells are numbered: the (channel, segment) cells first, then the
+/// (channel, type) cells, then the (channel, interval) cells; and which of the first two kinds
+/// exist (some class has that channel and segment, or channel and type).
+struct CellIndex {
+    nc: usize,
+    ns: usize,
+    nt: usize,
+    ni: usize,
+    has_cs: Vec<bool>,
+    has_ct: Vec<bool>,
+}
+
+impl CellIndex {
+    fn new(model: &Model) -> CellIndex {
+        let (nc, ns, nt) = (
+            model.channels.len(),
+            model.segments.len(),
+            model.types.len(),
+        );
         let mut has_cs = vec![false; nc * ns];
         let mut has_ct = vec![false; nc * nt];
         for cl in &model.classes {
             has_cs[cl.channel * ns + cl.segment] = true;
             has_ct[cl.channel * nt + cl.type_] = true;
         }
-        let all_cs: Vec<u32> = (0..nc)
-            .flat_map(|c| (0..ns).map(move |s| (c, s)))
-            .filter(|&(c, s)| has_cs[c * ns + s])
-            .map(|(c, s)| cs(c, s))
-            .collect();
-        let mut rows = Vec::new();
-        let mut pooled_rows = Vec::new();
-        let row = |key, cells, goal: Option<Goal>, segment_goal| Row {
-            key,
+        CellIndex {
+            nc,
+            ns,
+            nt,
+            ni: model.n_intervals,
+            has_cs,
+            has_ct,
+        }
+    }
+
+    /// The (channel, segment) cell, if any class has them.
+    fn cs(&self, c: usize, s: usize) -> Option<u32> {
+        self.has_cs[c * self.ns + s].then_some((c * self.ns + s) as u32)
+    }
+
+    /// The (channel, type) cell, if any class has them.
+    fn ct(&self, c: usize, t: usize) -> Option<u32> {
+        self.has_ct[c * self.nt + t].then_some((self.nc * self.ns + c * self.nt + t) as u32)
+    }
+
+    /// The first (channel, interval) cell.
+    fn interval_base(&self) -> u32 {
+        (self.nc * self.ns + self.nc * self.nt) as u32
+    }
+
+    /// The (channel, interval) cell.
+    fn ci(&self, c: usize, k: usize) -> u32 {
+        self.interval_base() + (c * self.ni + k) as u32
+    }
+
+    fn n_cells(&self) -> usize {
+        self.nc * self.ns + self.nc * self.nt + self.nc * self.ni
+    }
+}
+
+fn row(key: RowKey, cells: Vec<u32>, goal: Option<Goal>, segment_goal: bool) -> Row {
+    Row {
+        key,
+        cells,
+        goal,
+        segment_goal,
+    }
+}
+
+/// The rows whose wait histograms are pooled (for plots), in order: overall, each channel, each
+/// segment, each type.
+fn pooled_rows(model: &Model, ix: &CellIndex) -> Vec<Row> {
+    let (nc, ns, nt) = (ix.nc, ix.ns, ix.nt);
+    let all_cs = (0..nc)
+        .flat_map(|c| (0..ns).filter_map(move |s| ix.cs(c, s)))
+        .collect();
+    let mut rows = vec![row(RowKey::Overall, all_cs, None, false)];
+    for (c, ch) in model.channels.iter().enumerate() {
+        let cells = (0..ns).filter_map(|s| ix.cs(c, s)).collect();
+        rows.push(row(
+            RowKey::Channel { channel: c },
             cells,
-            goal,
-            segment_goal,
-        };
-        pooled_rows.push(rows.len());
-        rows.push(row(RowKey::Overall, all_cs.clone(), None, false));
-        for (c, ch) in model.channels.iter().enumerate() {
-            pooled_rows.push(rows.len());
-            let cells = (0..ns)
-                .filter(|&s| has_cs[c * ns + s])
-                .map(|s| cs(c, s))
-                .collect();
-            rows.push(row(
-                RowKey::Channel { channel: c },
-                cells,
-                Some(ch.goal),
-                false,
-            ));
-        }
+            Some(ch.goal),
+            false,
+        ));
+    }
+    for (s, seg) in model.segments.iter().enumerate() {
+        let cells = (0..nc).filter_map(|c| ix.cs(c, s)).collect();
+        rows.push(row(
+            RowKey::Segment { segment: s },
+            cells,
+            seg.goal,
+            seg.goal.is_some(),
+        ));
+    }
+    for t in 0..nt {
+        let cells = (0..nc).filter_map(|c| ix.ct(c, t)).collect();
+        rows.push(row(RowKey::Type { type_: t }, cells, None, false));
+    }
+    rows
+}
+
+/// One row per (channel, segment) cell, then one per (channel, type) cell.
+fn pair_rows(model: &Model, ix: &CellIndex, rows: &mut Vec<Row>) {
+    for c in 0..ix.nc {
         for (s, seg) in model.segments.iter().enumerate() {
-            pooled_rows.push(rows.len());
-            let cells = (0..nc)
-                .filter(|&c| has_cs[c * ns + s])
-                .map(|c| cs(c, s))
-                .collect();
-            rows.push(row(
-                RowKey::Segment { segment: s },
-                cells,
-                seg.goal,
-                seg.goal.is_some(),
-            ));
-        }
-        for t in 0..nt {
-            pooled_rows.push(rows.len());
-            let cells = (0..nc)
-                .filter(|&c| has_ct[c * nt + t])
-                .map(|c| ct(c, t))
-                .collect();
-            rows.push(row(RowKey::Type { type_: t }, cells, None, false));
-        }
-        for c in 0..nc {
-            for (s, seg) in model.segments.iter().enumerate() {
-                if has_cs[c * ns + s] {
-                    rows.push(row(
-                        RowKey::ChannelSegment {
-                            channel: c,
-                            segment: s,
-                        },
-                        vec![cs(c, s)],
-                        seg.goal,
-                        seg.goal.is_some(),
-                    ));
-                }
+            if let Some(cell) = ix.cs(c, s) {
+                let key = RowKey::ChannelSegment {
+                    channel: c,
+                    segment: s,
+                };
+                rows.push(row(key, vec![cell], seg.goal, seg.goal.is_some()));
             }
         }
-        for c in 0..nc {
-            for t in 0..nt {
-                if has_ct[c * nt + t] {
-                    rows.push(row(
-                        RowKey::ChannelType {
-                            channel: c,
-                            type_: t,
-                        },
-                        vec![ct(c, t)],
-                        None,
-                        false,
-                    ));
-                }
+    }
+    for c in 0..ix.nc {
+        for t in 0..ix.nt {
+            if let Some(cell) = ix.ct(c, t) {
+                let key = RowKey::ChannelType {
+                    channel: c,
+                    type_: t,
+                };
+                rows.push(row(key, vec![cell], None, false));
             }
         }
-        for k in 0..ni {
-            rows.push(row(
-                RowKey::Interval { interval: k },
-                (0..nc).map(|c| ci(c, k)).collect(),
-                None,
-                false,
-            ));
+    }
+}
+
+/// One row per interval (all channels), then one per (channel, interval).
+fn interval_rows(model: &Model, ix: &CellIndex, rows: &mut Vec<Row>) {
+    for k in 0..ix.ni {
+        let cells = (0..ix.nc).map(|c| ix.ci(c, k)).collect();
+        rows.push(row(RowKey::Interval { interval: k }, cells, None, false));
+    }
+    for (c, ch) in model.channels.iter().enumerate() {
+        for k in 0..ix.ni {
+            let key = RowKey::ChannelInterval {
+                channel: c,
+                interval: k,
+            };
+            rows.push(row(key, vec![ix.ci(c, k)], Some(ch.goal), false));
         }
-        for (c, ch) in model.channels.iter().enumerate() {
-            for k in 0..ni {
-                rows.push(row(
-                    RowKey::ChannelInterval {
-                        channel: c,
-                        interval: k,
-                    },
-                    vec![ci(c, k)],
-                    Some(ch.goal),
-                    false,
-                ));
-            }
-        }
-        let mut group_rows = Vec::new();
-        for g in 0..model.groups.len() {
+    }
+}
+
+/// Each group's whole-day row, then its interval rows.
+fn group_rows(model: &Model) -> Vec<GroupRow> {
+    let mut group_rows = Vec::new();
+    for g in 0..model.groups.len() {
+        group_rows.push(GroupRow {
+            group: g,
+            interval: None,
+        });
+        for k in 0..model.n_intervals {
             group_rows.push(GroupRow {
                 group: g,
-                interval: None,
+                interval: Some(k),
             });
-            for k in 0..ni {
-                group_rows.push(GroupRow {
-                    group: g,
-                    interval: Some(k),
-                });
-            }
         }
+    }
+    group_rows
+}
+
+impl Layout {
+    /// The rows of `model`'s report, in the order reports list them: overall, channels,
+    /// segments, types (the pooled rows), channel-segment and channel-type pairs, intervals,
+    /// channel-intervals; then the group rows.
+    pub fn new(model: &Model) -> Layout {
+        let ix = CellIndex::new(model);
+        let mut rows = pooled_rows(model, &ix);
+        let pooled_rows = (0..rows.len()).collect();
+        pair_rows(model, &ix, &mut rows);
+        interval_rows(model, &ix, &mut rows);
         let class_cells = model
             .classes
             .iter()
-            .map(|cl| [cs(cl.channel, cl.segment), ct(cl.channel, cl.type_)])
+            .map(|cl| {
+                [
+                    ix.cs(cl.channel, cl.segment).expect("the class's own pair"),
+                    ix.ct(cl.channel, cl.type_).expect("the class's own pair"),
+                ]
+            })
             .collect();
         Layout {
             rows,
-            group_rows,
-            n_cells,
+            group_rows: group_rows(model),
+            n_cells: ix.n_cells(),
             n_groups: model.groups.len(),
-            n_intervals: ni,
+            n_intervals: ix.ni,
             class_cells,
-            interval_base,
+            interval_base: ix.interval_base(),
             pooled_rows,
             sl: model.sl,
             n_metrics: CONTACT_METRICS.len()

@@ -1,0 +1,113 @@
+//! An arrival: the contact's attributes drawn from its channel's streams, the next arrival
+//! scheduled, and the contact given to the agent the router picks or queued.
+
+use rand::Rng as _;
+
+use crate::model::dist::pick;
+use crate::model::Model;
+use crate::sim::routing::Strategy;
+
+use super::queues::Waiting;
+use super::Engine;
+
+impl Engine {
+    pub(super) fn arrive(&mut self, model: &Model, c: usize) {
+        let now = self.now;
+        let piece = self.cursors[c].piece();
+        let interval = piece as i32 - if model.warmup_s > 0.0 { 1 } else { 0 };
+        let ch = &model.channels[c];
+        let ti = if ch.types.len() > 1 {
+            pick(&self.type_cum[c], self.attr_rng[c].random::<f64>())
+        } else {
+            0
+        };
+        let si = if ch.segments.len() > 1 {
+            pick(&self.seg_cum[c], self.attr_rng[c].random::<f64>())
+        } else {
+            0
+        };
+        let seg = &ch.segments[si];
+        let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
+        let patience = seg.patience.sample(&mut self.patience_rng[c]);
+        let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
+        self.next_arrival[c] =
+            self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        if let Some(cells) = self.classes[k].counted_cells(interval) {
+            self.stats.offered(cells);
+        }
+        if self.pb.on && self.playbook_divert(model, c, k, interval) {
+            return;
+        }
+        let w = Waiting {
+            arrival: now,
+            deadline: now + patience,
+            handle,
+            interval,
+        };
+        match self.find_agent(model, k) {
+            Some((a, level)) => {
+                self.detach(a);
+                self.start(model, a, k, level, w);
+                self.attach(model, a);
+            }
+            None => {
+                if self.pb.active && self.playbook_announce(model, k, &w) {
+                    return;
+                }
+                self.queues.push(k, w);
+            }
+        }
+    }
+
+    /// The agent a new contact of class `k` goes to, with its level, if any has room.
+    #[inline]
+    fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
+        let prof_first = self.router.proficiency_first();
+        let chan = self.classes[k].channel as usize;
+        let cap = model.capacity;
+        let eligible = &model.classes[k].eligible;
+        // One group: its longest-idle agent, without comparing idle times.
+        if let [(g, level)] = eligible[..] {
+            let st = &self.groups[g];
+            if let Some(&a) = st.idle.front() {
+                return Some((a as usize, level));
+            }
+            if st.partial.is_empty() {
+                return None;
+            }
+        }
+        // Best so far: (agent, level, load, since).
+        let mut best: Option<(usize, u8, u32, f64)> = None;
+        for &(g, level) in eligible {
+            if prof_first {
+                if let Some(b) = best {
+                    if level < b.1 {
+                        break;
+                    }
+                }
+            }
+            let st = &self.groups[g];
+            let cand = if let Some(&a) = st.idle.front() {
+                Some((a as usize, 0u32, self.agents[a as usize].since))
+            } else {
+                let units = self.units[g * model.channels.len() + chan];
+                let mut c: Option<(usize, u32, f64)> = None;
+                for &a in &st.partial {
+                    let ag = &self.agents[a as usize];
+                    if ag.load + units <= cap
+                        && c.is_none_or(|(_, l, s)| (ag.load, ag.since) < (l, s))
+                    {
+                        c = Some((a as usize, ag.load, ag.since));
+                    }
+                }
+                c
+            };
+            if let Some((a, load, since)) = cand {
+                if best.is_none_or(|(_, _, bl, bs)| (load, since) < (bl, bs)) {
+                    best = Some((a, level, load, since));
+                }
+            }
+        }
+        best.map(|(a, l, _, _)| (a, l))
+    }
+}

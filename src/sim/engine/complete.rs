@@ -1,0 +1,34 @@
+//! A completion: the agent frees the contact's load units and either takes more work or, when
+//! leaving, goes off duty once it holds nothing.
+
+use crate::model::Model;
+
+use super::{Duty, Engine};
+
+impl Engine {
+    pub(super) fn complete(&mut self, model: &Model, a: usize, k: usize) {
+        let now = self.now;
+        let chan = self.classes[k].channel as usize;
+        let g = self.agents[a].group as usize;
+        self.detach(a);
+        let units = self.units[g * model.channels.len() + chan];
+        self.change_load(model, g, -(units as i32));
+        let ag = &mut self.agents[a];
+        ag.load -= units;
+        ag.since = now;
+        match ag.duty {
+            Duty::On => {
+                self.serve_queues(model, a);
+                self.attach(model, a);
+            }
+            Duty::Leaving => {
+                if ag.load == 0 {
+                    ag.duty = Duty::Off;
+                    self.change_on_duty(model, g, -1);
+                    self.groups[g].off.push(a as u32);
+                }
+            }
+            Duty::Off => unreachable!("an off-duty agent has no contact"),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Setting the engine up for one replication: the per-run tables (routing bit sets, class
+//! constants, load units), each channel's rate profile, random streams and first arrival, and
+//! the agent pools with their first headcounts. Nothing here allocates once the engine has run a
+//! model of the same structure.
+
+use crate::model::Model;
+use crate::sim::arrivals::RateProfile;
+use crate::sim::rng::{stream, Purpose};
+use crate::sim::routing::Router;
+use crate::stats::Thresholds;
+
+use super::{Agent, ClassInfo, Duty, Engine, Level, Place};
+
+impl Engine {
+    /// Resets the state for replication `rep` of `model` with `seed`, up to the first event.
+    pub(super) fn prepare(&mut self, model: &Model, seed: u64, rep: u64) {
+        assert_eq!(
+            self.queues.len(),
+            model.classes.len(),
+            "engine built for a model of another structure"
+        );
+        self.router = Router::for_model(model);
+        self.pb.prepare(model, seed, rep);
+        self.stats.reset();
+        self.now = 0.0;
+        self.queues.clear();
+        self.prepare_routing(model);
+        self.prepare_classes(model);
+        self.open_interval = None;
+        self.prepare_channels(model, seed, rep);
+        self.prepare_agents(model);
+    }
+
+    /// The classes each group serves (bit sets, levels and list positions), the one-class
+    /// shortcut of each group, and the load units of each (group, channel).
+    fn prepare_routing(&mut self, model: &Model) {
+        let nk = model.classes.len();
+        let words = self.queues.words();
+        self.group_classes.clear();
+        self.group_classes.resize(model.groups.len() * words, 0);
+        self.group_class.clear();
+        self.group_class
+            .resize(model.groups.len() * nk, (0, u32::MAX));
+        for (g, gr) in model.groups.iter().enumerate() {
+            for (pos, &(k, level)) in gr.classes.iter().enumerate() {
+                self.group_classes[g * words + k / 64] |= 1 << (k % 64);
+                self.group_class[g * nk + k] = (level, pos as u32);
+            }
+        }
+        self.single_class.clear();
+        self.single_class
+            .extend(model.groups.iter().map(|gr| match gr.classes[..] {
+                [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
+                _ => None,
+            }));
+        self.units.clear();
+        for gr in &model.groups {
+            self.units.extend_from_slice(&gr.units);
+        }
+        debug_assert_eq!(self.units.len(), model.groups.len() * model.channels.len());
+    }
+
+    /// Each class's constants: channel, priority, statistics cells and thresholds.
+    fn prepare_classes(&mut self, model: &Model) {
+        let sl = &model.sl;
+        self.classes.clear();
+        for (k, cl) in model.classes.iter().enumerate() {
+            let seg_goal = model.segments[cl.segment]
+                .goal
+                .map(|g| g.threshold_s)
+                .unwrap_or(-1.0);
+            self.classes.push(ClassInfo {
+                channel: cl.channel as u32,
+                priority: model.routing.priority[cl.segment],
+                hard: cl.hard as usize,
+                cells: self.layout.class_cells[k],
+                interval_cell: self.layout.interval_base
+                    + cl.channel as u32 * model.n_intervals as u32,
+                thresholds: Thresholds {
+                    goal_s: model.channels[cl.channel].goal.threshold_s,
+                    segment_goal_s: seg_goal,
+                    long_wait_s: sl.long_wait_s,
+                    short_abandon_s: sl.short_abandon_s,
+                },
+            });
+        }
+    }
+
+    /// Each channel's rate profile, random streams (seeded for this replication), cumulative
+    /// type and segment shares, class table and first arrival.
+    fn prepare_channels(&mut self, model: &Model, seed: u64, rep: u64) {
+        self.profiles.clear();
+        self.class_of.clear();
+        self.cursors.clear();
+        self.type_cum.clear();
+        self.seg_cum.clear();
+        for (c, ch) in model.channels.iter().enumerate() {
+            self.profiles.push(RateProfile::for_channel(model, c));
+            self.cursors.push(self.profiles[c].start());
+            self.arrival_rng[c] = stream(seed, rep, Purpose::Arrivals, c);
+            self.attr_rng[c] = stream(seed, rep, Purpose::Attributes, c);
+            self.handle_rng[c] = stream(seed, rep, Purpose::HandleTime, c);
+            self.patience_rng[c] = stream(seed, rep, Purpose::Patience, c);
+            self.type_cum
+                .push(cumulative_shares(ch.types.iter().map(|t| t.share)));
+            self.seg_cum
+                .push(cumulative_shares(ch.segments.iter().map(|s| s.share)));
+            self.class_of.push(
+                ch.class_of
+                    .iter()
+                    .flat_map(|row| row.iter().map(|&k| k as u32))
+                    .collect(),
+            );
+            self.next_arrival[c] =
+                self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        }
+    }
+
+    /// A pool of agents per group as large as its largest headcount, all off duty; the
+    /// completion heap sized for the most contacts they can hold; then the first headcounts.
+    fn prepare_agents(&mut self, model: &Model) {
+        self.agents.clear();
+        let mut slots = 0usize;
+        for (g, gr) in model.groups.iter().enumerate() {
+            let count = model.max_headcount(g);
+            let first = self.agents.len() as u32;
+            let st = &mut self.groups[g];
+            st.idle.clear();
+            st.partial.clear();
+            st.off.clear();
+            st.first = first;
+            st.count = count;
+            st.active = 0;
+            st.on_duty = Level::default();
+            st.load = Level::default();
+            for i in (0..count).rev() {
+                st.off.push(first + i);
+            }
+            for _ in 0..count {
+                self.agents.push(Agent {
+                    group: g as u32,
+                    load: 0,
+                    duty: Duty::Off,
+                    place: Place::None,
+                    slot: 0,
+                    since: 0.0,
+                });
+            }
+            // The most contacts one of its agents can hold at once.
+            let least = gr.units.iter().copied().filter(|&u| u > 0).min();
+            slots += count as usize * least.map_or(0, |u| (model.capacity / u) as usize);
+        }
+        self.completions
+            .reset(slots, self.agents.len(), model.classes.len());
+        for g in 0..model.groups.len() {
+            let target = model.groups[g].headcount[0];
+            self.set_headcount(model, g, target);
+        }
+    }
+}
+
+/// The running sums of `shares` (summed in order), the last one infinite so that a uniform draw
+/// always finds its entry ([`crate::model::dist::pick`]).
+fn cumulative_shares(shares: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut cum: Vec<f64> = shares
+        .map(|s| {
+            acc += s;
+            acc
+        })
+        .collect();
+    *cum.last_mut().expect("validated: at least one entry") = f64::INFINITY;
+    cum
+}

@@ -1,0 +1,78 @@
+//! The waiting contacts: one FIFO queue per contact class.
+
+use std::collections::VecDeque;
+
+/// A waiting contact.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Waiting {
+    pub(super) arrival: f64,
+    pub(super) deadline: f64,
+    pub(super) handle: f64,
+    /// Arrival interval, -1 during the warm-up (not counted).
+    pub(super) interval: i32,
+}
+
+/// The FIFO queue of each contact class, with a bit set of the classes whose queue is not
+/// empty (64 classes a word) so that a freed agent looks only at queues with someone waiting.
+/// Every push and pop goes through here, which keeps the bit set true.
+pub(super) struct ClassQueues {
+    queues: Vec<VecDeque<Waiting>>,
+    nonempty: Vec<u64>,
+}
+
+impl ClassQueues {
+    pub(super) fn new(classes: usize) -> ClassQueues {
+        ClassQueues {
+            queues: vec![VecDeque::new(); classes],
+            nonempty: vec![0; classes.div_ceil(64)],
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Words of the bit set.
+    pub(super) fn words(&self) -> usize {
+        self.nonempty.len()
+    }
+
+    /// Word `wi` of the bit set of non-empty queues.
+    #[inline]
+    pub(super) fn nonempty_word(&self, wi: usize) -> u64 {
+        self.nonempty[wi]
+    }
+
+    #[inline]
+    pub(super) fn push(&mut self, k: usize, w: Waiting) {
+        self.queues[k].push_back(w);
+        self.nonempty[k / 64] |= 1 << (k % 64);
+    }
+
+    #[inline]
+    pub(super) fn front(&self, k: usize) -> Option<Waiting> {
+        self.queues[k].front().copied()
+    }
+
+    #[inline]
+    pub(super) fn pop(&mut self, k: usize) -> Option<Waiting> {
+        let q = &mut self.queues[k];
+        let w = q.pop_front();
+        if q.is_empty() {
+            self.nonempty[k / 64] &= !(1 << (k % 64));
+        }
+        w
+    }
+
+    /// The contacts waiting in class `k`, oldest first.
+    pub(super) fn iter(&self, k: usize) -> impl Iterator<Item = &Waiting> {
+        self.queues[k].iter()
+    }
+
+    pub(super) fn clear(&mut self) {
+        for q in &mut self.queues {
+            q.clear();
+        }
+        self.nonempty.fill(0);
+    }
+}

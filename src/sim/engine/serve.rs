@@ -1,0 +1,166 @@
+//! An agent taking work: leaving and rejoining its group's availability lists, starting a
+//! contact, and, when freed, taking the best waiting contacts it has room for (lazy abandonment
+//! at the queue heads).
+
+use crate::model::Model;
+use crate::sim::routing::{Head, Strategy};
+
+use super::queues::Waiting;
+use super::{Duty, Engine, Place};
+
+/// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
+type Rank = (u32, f64);
+
+impl Engine {
+    /// Removes an agent from its availability list (it is about to take a contact).
+    #[inline(always)]
+    pub(super) fn detach(&mut self, a: usize) {
+        let g = self.agents[a].group as usize;
+        match self.agents[a].place {
+            Place::None => {}
+            Place::Idle => {
+                let front = self.groups[g].idle.pop_front();
+                debug_assert_eq!(
+                    front,
+                    Some(a as u32),
+                    "only the longest-idle agent is ever picked"
+                );
+            }
+            Place::Partial => {
+                let st = &mut self.groups[g];
+                let i = self.agents[a].slot as usize;
+                st.partial.swap_remove(i);
+                if let Some(&moved) = st.partial.get(i) {
+                    self.agents[moved as usize].slot = i as u32;
+                }
+            }
+        }
+        self.agents[a].place = Place::None;
+    }
+
+    /// Puts an on-duty agent in the availability list its load calls for.
+    #[inline(always)]
+    pub(super) fn attach(&mut self, model: &Model, a: usize) {
+        debug_assert_eq!(self.agents[a].place, Place::None);
+        let ag = self.agents[a];
+        if ag.duty != Duty::On {
+            return;
+        }
+        let st = &mut self.groups[ag.group as usize];
+        if ag.load == 0 {
+            st.idle.push_back(a as u32);
+            self.agents[a].place = Place::Idle;
+        } else if ag.load < model.capacity {
+            self.agents[a].slot = st.partial.len() as u32;
+            st.partial.push(a as u32);
+            self.agents[a].place = Place::Partial;
+        }
+    }
+
+    /// Agent `a` (detached) starts serving contact `w` of class `k`.
+    #[inline]
+    pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
+        let now = self.now;
+        let ci = &self.classes[k];
+        let g = self.agents[a].group as usize;
+        let units = self.units[g * model.channels.len() + ci.channel as usize];
+        self.agents[a].load += units;
+        let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
+        self.completions.push(now + handle, a as u32, k as u32);
+        self.change_load(model, g, units as i32);
+        let ci = &self.classes[k];
+        if let Some(cells) = ci.counted_cells(w.interval) {
+            self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+        }
+    }
+
+    /// Counts contact `w` of class `k` as abandoned at its deadline (warm-up contacts are not
+    /// counted).
+    #[inline]
+    pub(super) fn count_abandoned(&mut self, k: usize, w: &Waiting) {
+        let ci = &self.classes[k];
+        if let Some(cells) = ci.counted_cells(w.interval) {
+            self.stats
+                .abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+        }
+    }
+
+    /// The contact at the head of class `k`'s queue, after counting as abandoned (at their
+    /// deadlines) the contacts ahead whose patience ran out before now.
+    #[inline(always)]
+    fn live_head(&mut self, k: usize) -> Option<Waiting> {
+        loop {
+            match self.queues.front(k) {
+                Some(w) if w.deadline <= self.now => {
+                    self.queues.pop(k);
+                    self.count_abandoned(k, &w);
+                }
+                head => return head,
+            }
+        }
+    }
+
+    /// A detached, on-duty agent takes waiting contacts while it has room.
+    pub(super) fn serve_queues(&mut self, model: &Model, a: usize) {
+        let g = self.agents[a].group as usize;
+        let single = self.single_class[g];
+        loop {
+            let room = model.capacity - self.agents[a].load;
+            if room == 0 {
+                return;
+            }
+            let pick = match single {
+                // Its head, if any and if the agent has room for it: no heads to rank.
+                Some((k, level, units)) => {
+                    (units <= room && self.live_head(k).is_some()).then_some((k, level))
+                }
+                None => self.best_head(model, g, room),
+            };
+            let Some((k, level)) = pick else {
+                // Surge playbook: no regular contact waits; make a callback if one is due.
+                if self.pb.pending > 0 && self.take_callback(model, a) {
+                    continue;
+                }
+                return;
+            };
+            let w = self.queues.pop(k).expect("head seen above");
+            self.start(model, a, k, level, w);
+        }
+    }
+
+    /// The class, and the level, of the waiting contact the strategy ranks first for an agent of
+    /// group `g` with `room` load units free, among the heads of the group's queues.
+    fn best_head(&mut self, model: &Model, g: usize, room: u32) -> Option<(usize, u8)> {
+        let nc = model.channels.len();
+        let nk = self.queues.len();
+        let words = self.queues.words();
+        // Best head so far: (class, level, (rank, position in the group's list)). The lowest
+        // (rank, position) is the first lowest rank in list order, as a scan of the list finds.
+        let mut best: Option<(usize, u8, (Rank, u32))> = None;
+        // The group's classes with someone waiting.
+        for wi in 0..words {
+            let mut bits = self.group_classes[g * words + wi] & self.queues.nonempty_word(wi);
+            while bits != 0 {
+                let k = wi * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if self.units[g * nc + self.classes[k].channel as usize] > room {
+                    continue;
+                }
+                let Some(w) = self.live_head(k) else { continue };
+                let (level, pos) = self.group_class[g * nk + k];
+                let rank = self.router.contact_rank(
+                    &Head {
+                        arrival: w.arrival,
+                        level,
+                        priority: self.classes[k].priority,
+                    },
+                    self.now,
+                );
+                if best.is_none_or(|(_, _, r)| (rank, pos) < r) {
+                    best = Some((k, level, (rank, pos)));
+                }
+            }
+        }
+        best.map(|(k, level, _)| (k, level))
+    }
+}
