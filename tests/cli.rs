@@ -399,7 +399,7 @@ fn bad_outputs_fail_before_simulating() {
     let scen = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.json");
     let target = dir.path().join("no-such-dir").join("out.json");
     let t = target.display().to_string();
-    let big = ["run", scen, "-n", "10000000", "-q"];
+    let big = ["run", scen, "-n", "1000000", "-q"];
     fails_with(
         &[&big[..], &["--json", &t]].concat(),
         &[&t, "does not exist"],

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 use acdsim::error::InputError;
+use acdsim::model::limits::{check_replications, check_threads};
 use acdsim::model::{Model, SlFormula, StrategyKind};
 
 use super::common::{check_output_dir, check_output_file, write_output};
@@ -31,8 +32,23 @@ pub struct SimArgs {
     #[arg(long, default_value_t = 0.95, value_parser = parse_level, allow_negative_numbers = true)]
     pub confidence: f64,
     /// Worker threads (default: all cores, or RAYON_NUM_THREADS).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+}
+
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n = s
+        .parse::<usize>()
+        .map_err(|_| format!("`{s}` is not a number of threads"))?;
+    check_threads(n)?;
+    Ok(n)
+}
+
+/// Checks that `--surge` (times the scenario's own volumes and `volume_multiplier`) keeps every
+/// channel within the contacts per interval acdsim simulates.
+pub fn check_surge(path: &Path, model: &Model, surge: f64) -> Result<(), InputError> {
+    acdsim::model::limits::check_surge(model, surge)
+        .map_err(|m| InputError::new(path.display().to_string(), "--surge", m))
 }
 
 pub fn parse_strategy(s: &str) -> Result<StrategyKind, String> {
@@ -106,13 +122,8 @@ pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
         model.sl.formula = f;
     }
     if let Some(n) = sim.replications {
-        if n == 0 {
-            return Err(InputError::new(
-                path.display().to_string(),
-                "--replications",
-                "= 0: must be at least 1",
-            ));
-        }
+        check_replications(n)
+            .map_err(|m| InputError::new(path.display().to_string(), "--replications", m))?;
         model.replications = n;
     }
     if let Some(s) = sim.seed {

@@ -58,7 +58,10 @@ pub fn with_threads<T: Send>(
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n.max(1))
-                .build()?;
+                .build()
+                .map_err(|e| {
+                    anyhow::anyhow!("--threads {n}: cannot start the worker threads: {e}")
+                })?;
             Ok(pool.install(f))
         }
     }

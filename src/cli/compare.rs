@@ -1,12 +1,14 @@
 //! `acdsim compare`: routing strategies, load factors or two scenario files, paired on common
 //! random numbers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
 
-use super::args::{load_model, parse_factor, parse_strategy, OutputHelp, Outputs, SimArgs};
+use super::args::{
+    check_surge, load_model, parse_factor, parse_strategy, OutputHelp, Outputs, SimArgs,
+};
 use super::common::{progress_bar, usage, with_threads, CmdResult, Failure};
 use acdsim::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
 use acdsim::model::{Model, StrategyKind};
@@ -67,6 +69,16 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         return Err(usage(
             "nothing to compare: give --strategies a,b,..., two scenario files, or --surge with two factors or more".into(),
         ));
+    }
+    for (name, m) in &alts {
+        for f in &surges {
+            let file = if a.scenarios.len() == 2 {
+                Path::new(name)
+            } else {
+                &a.scenarios[0]
+            };
+            check_surge(file, m, *f)?;
+        }
     }
     let groups = variant_groups(&base.name, &alts, &surges);
     // Refuse an unusable plot folder before simulating.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::args::{load_model, parse_factor, OutputHelp, Outputs, SimArgs};
+use super::args::{check_surge, load_model, parse_factor, OutputHelp, Outputs, SimArgs};
 use super::common::{progress_bar, with_threads, CmdResult};
 use acdsim::report::{self, RunReport};
 use acdsim::sim::simulate::{self, RunOptions};
@@ -35,7 +35,9 @@ impl OutputHelp for RunOutputs {
 }
 
 pub fn run(a: RunArgs) -> CmdResult {
-    let model = load_model(&a.scenario, &a.sim)?.with_surge(a.surge);
+    let model = load_model(&a.scenario, &a.sim)?;
+    check_surge(&a.scenario, &model, a.surge)?;
+    let model = model.with_surge(a.surge);
     // Output destinations are checked before simulating, not after minutes of work.
     a.out.check_json()?;
     a.out.check_dirs()?;

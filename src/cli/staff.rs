@@ -8,7 +8,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::args::{
-    load_model, parse_factor, parse_max_occupancy, parse_shrinkage, OutputHelp, Outputs, SimArgs,
+    check_surge, load_model, parse_factor, parse_max_occupancy, parse_shrinkage, OutputHelp,
+    Outputs, SimArgs,
 };
 use super::common::{with_threads, write_output, CmdResult};
 use acdsim::analysis::staffing::plan::{self, StaffReport};
@@ -62,6 +63,7 @@ impl OutputHelp for StaffOutputs {
 
 pub fn staff(a: StaffArgs) -> CmdResult {
     let mut model = load_model(&a.scenario, &a.sim)?;
+    check_surge(&a.scenario, &model, a.surge)?;
     if a.sim.replications.is_none() {
         model.replications = model.replications.min(DEFAULT_REPLICATIONS);
     }

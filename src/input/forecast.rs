@@ -61,12 +61,15 @@ pub fn parse_forecast(
         .map(|(i, c)| (c.as_str(), i))
         .collect();
     let mut out = vec![vec![f64::NAN; intervals]; channels.len()];
+    // A missing row has no line of its own: its error names the last line read.
+    let mut last = 1;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             err(line, format!("malformed CSV row: {e}"))
         })?;
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        last = line;
         let ch = &rec[ci];
         let Some(&c) = index.get(ch) else {
             return Err(err(
@@ -110,10 +113,10 @@ pub fn parse_forecast(
     }
     for (c, row) in out.iter().enumerate() {
         if let Some(k) = row.iter().position(|v| v.is_nan()) {
-            let t = open_s + k as f64 * interval_s;
-            return Err(InputError::new(file, "", format!(
-                "no row for channel `{}` interval {:02}:{:02}: the forecast must give every channel and interval",
-                channels[c], (t / 3600.0) as u32, ((t % 3600.0) / 60.0) as u32
+            let t = (open_s + k as f64 * interval_s) as u64;
+            return Err(err(last, format!(
+                "no row for channel `{}` interval {:02}:{:02} up to the end of the file: the forecast must give every channel and interval",
+                channels[c], t / 3600 % 24, t % 3600 / 60
             )));
         }
     }

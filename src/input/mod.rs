@@ -9,7 +9,10 @@ pub mod scenario;
 
 use std::path::Path;
 
+use std::io::Read;
+
 use crate::error::InputError;
+use crate::model::limits::MAX_FILE_BYTES;
 use crate::model::Model;
 
 pub use resolve::resolve;
@@ -18,9 +21,25 @@ pub use scenario::parse;
 /// Reads, parses and validates a scenario file.
 pub fn load(path: &Path) -> Result<Model, InputError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
+    let bytes = read_capped(path)
         .map_err(|e| InputError::new(&file, "", format!("cannot read scenario file: {e}")))?;
     let raw = parse(&file, &bytes)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     resolve(&file, &bytes, &raw, &dir)
+}
+
+/// Reads a file of at most [`MAX_FILE_BYTES`]: a longer one (or an endless device such as
+/// `/dev/zero`) fails after reading that much, instead of filling the memory.
+pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, the most acdsim reads",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }

@@ -14,6 +14,7 @@ use crate::model::{Closing, Difficulty, SlFormula, StrategyKind};
 /// The scenario file as written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a scenario: an object with name, day, channels and agent_groups")]
 pub struct ScenarioFile {
     pub name: String,
     #[serde(default)]
@@ -60,6 +61,7 @@ fn one() -> f64 {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "the day: an object with open, interval_minutes and intervals")]
 pub struct DayFile {
     /// Opening time, `HH:MM`.
     pub open: String,
@@ -75,6 +77,9 @@ pub struct DayFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(
+    expecting = "the service-level definition: an object with formula, short_abandon_s or long_wait_s"
+)]
 pub struct ServiceLevelFile {
     #[serde(default)]
     pub formula: SlFormula,
@@ -103,6 +108,7 @@ impl Default for ServiceLevelFile {
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a goal: an object with threshold_s and target")]
 pub struct GoalFile {
     pub threshold_s: f64,
     pub target: f64,
@@ -111,6 +117,9 @@ pub struct GoalFile {
 /// Volume per interval: one number for every interval, or one per interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
+#[serde(
+    expecting = "expected a volume: a number of contacts >= 0, or a list of them with one per interval"
+)]
 pub enum VolumeFile {
     Constant(f64),
     PerInterval(Vec<f64>),
@@ -118,6 +127,7 @@ pub enum VolumeFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a channel: an object with id, goal, types and segments")]
 pub struct ChannelFile {
     pub id: String,
     pub goal: GoalFile,
@@ -138,6 +148,9 @@ fn one_u32() -> u32 {
 /// `surge_playbook`: the emergency plan (README "Surge playbook").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(
+    expecting = "a surge playbook: an object with trigger, activation_delay_minutes, reserve, divert or announcement"
+)]
 pub struct SurgePlaybookFile {
     #[serde(default)]
     pub trigger: TriggerFile,
@@ -154,6 +167,7 @@ pub struct SurgePlaybookFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a trigger: an object with load_ratio and channels")]
 pub struct TriggerFile {
     /// Offered contacts over planned volume that activates the playbook (1.2 = 120%).
     #[serde(default = "default_load_ratio")]
@@ -179,6 +193,7 @@ impl Default for TriggerFile {
 /// A reserve agent group: like an agent group, with a count instead of a headcount.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a reserve group: an object with id, skills and count")]
 pub struct ReserveFile {
     pub id: String,
     pub skills: BTreeMap<String, u8>,
@@ -189,6 +204,7 @@ pub struct ReserveFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a diversion: an object with type and share")]
 pub struct DivertFile {
     /// Contact type id.
     #[serde(rename = "type")]
@@ -202,6 +218,7 @@ pub struct DivertFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an announcement: an object with limit_s, callback_share and hangup_share")]
 pub struct AnnouncementFile {
     #[serde(default = "default_announcement_channels")]
     pub channels: Vec<String>,
@@ -219,6 +236,7 @@ fn default_announcement_channels() -> Vec<String> {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a contact type: an object with id, share, skills and handle_time")]
 pub struct TypeFile {
     pub id: String,
     pub share: f64,
@@ -230,6 +248,7 @@ pub struct TypeFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a customer segment: an object with id, share and patience")]
 pub struct SegmentMixFile {
     pub id: String,
     pub share: f64,
@@ -240,6 +259,7 @@ pub struct SegmentMixFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "a segment: an object with id and goal")]
 pub struct SegmentFile {
     pub id: String,
     #[serde(default)]
@@ -249,6 +269,9 @@ pub struct SegmentFile {
 /// Headcount: one number for every interval, or one per interval.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
+#[serde(
+    expecting = "expected a headcount: a whole number of agents >= 0, or a list of them with one per interval"
+)]
 pub enum HeadcountFile {
     Constant(u32),
     PerInterval(Vec<u32>),
@@ -256,6 +279,7 @@ pub enum HeadcountFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "an agent group: an object with id, skills and headcount")]
 pub struct GroupFile {
     pub id: String,
     /// Skill tag -> proficiency level 1 (junior) ..= 5 (senior).
@@ -273,6 +297,7 @@ pub struct GroupFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "the routing: an object with strategy, priority_segments or aging_s")]
 pub struct RoutingFile {
     #[serde(default)]
     pub strategy: StrategyKind,
@@ -302,6 +327,7 @@ impl Default for RoutingFile {
 /// Handle-time factor per proficiency level 1..=5, for normal and for hard contacts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(expecting = "the proficiency factors: an object with normal and hard, five numbers each")]
 pub struct ProficiencyFile {
     #[serde(default = "ones")]
     pub normal: [f64; 5],
@@ -336,8 +362,35 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ScenarioFile, InputError> {
         let msg = if inner.is_syntax() || inner.is_eof() {
             format!("malformed JSON: {inner}")
         } else {
-            inner.to_string()
+            plain_types(&inner.to_string())
         };
         InputError::new(file, location, msg)
     })
+}
+
+/// serde's names of Rust number types (`expected u32`) in plain words; the containers say what
+/// they expect through their `expecting` attributes.
+fn plain_types(msg: &str) -> String {
+    const WORDS: [(&str, &str); 7] = [
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65535"),
+        ("u32", "a whole number from 0 to 4294967295"),
+        ("u64", "a whole number from 0 to 18446744073709551615"),
+        ("i64", "a whole number"),
+        ("f64", "a number"),
+        ("usize", "a whole number >= 0"),
+    ];
+    let mut out = msg.to_string();
+    for (rust, words) in WORDS {
+        for (before, after) in [("expected ", ""), ("expected ", " at ")] {
+            let from = format!("{before}{rust}{after}");
+            if after.is_empty() && out.ends_with(&from) {
+                let cut = out.len() - rust.len();
+                out.replace_range(cut.., words);
+            } else if !after.is_empty() {
+                out = out.replace(&from, &format!("{before}{words}{after}"));
+            }
+        }
+    }
+    out
 }

@@ -13,9 +13,16 @@ use serde::{Deserialize, Serialize};
 // crate because the model sits below the simulation.
 use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 
+use crate::model::limits::{MAX_EMPIRICAL_VALUES, MAX_TIME_S};
+
 /// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+#[serde(
+    tag = "type",
+    rename_all = "lowercase",
+    deny_unknown_fields,
+    expecting = "a distribution: an object with type (exponential, lognormal, gamma, deterministic, uniform, empirical or never) and its parameters"
+)]
 pub enum DistSpec {
     /// Exponential with the given mean.
     Exponential { mean: f64 },
@@ -109,15 +116,36 @@ fn check_nonneg(field: &'static str, v: f64) -> Result<f64, DistError> {
     }
 }
 
+/// A time in seconds: `check` (positive or non-negative), and at most [`MAX_TIME_S`] so that
+/// every draw (times the handle-time factors) stays finite.
+fn check_time(
+    field: &'static str,
+    v: f64,
+    check: fn(&'static str, f64) -> Result<f64, DistError>,
+) -> Result<f64, DistError> {
+    let v = check(field, v)?;
+    if v > MAX_TIME_S {
+        return Err(DistError {
+            field,
+            message: format!(
+                "= {}: at most {} seconds (about 116 days), the longest time acdsim simulates",
+                short_num(v),
+                short_num(MAX_TIME_S)
+            ),
+        });
+    }
+    Ok(v)
+}
+
 impl Dist {
     /// Checks the parameters and builds the sampler.
     pub fn new(spec: &DistSpec) -> Result<Dist, DistError> {
         Ok(match *spec {
             DistSpec::Exponential { mean } => Dist::Exponential {
-                mean: check_pos("mean", mean)?,
+                mean: check_time("mean", mean, check_pos)?,
             },
             DistSpec::Lognormal { mean, cv } => {
-                let mean = check_pos("mean", mean)?;
+                let mean = check_time("mean", mean, check_pos)?;
                 let cv = check_cv(cv)?;
                 let sigma2 = (1.0 + cv * cv).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
@@ -128,7 +156,7 @@ impl Dist {
                 Dist::Lognormal(d, mean)
             }
             DistSpec::Gamma { mean, cv } => {
-                let mean = check_pos("mean", mean)?;
+                let mean = check_time("mean", mean, check_pos)?;
                 let cv = check_cv(cv)?;
                 let shape = 1.0 / (cv * cv);
                 let d = Gamma::new(shape, mean / shape).map_err(|e| DistError {
@@ -137,10 +165,12 @@ impl Dist {
                 })?;
                 Dist::Gamma(d, mean)
             }
-            DistSpec::Deterministic { value } => Dist::Deterministic(check_nonneg("value", value)?),
+            DistSpec::Deterministic { value } => {
+                Dist::Deterministic(check_time("value", value, check_nonneg)?)
+            }
             DistSpec::Uniform { min, max } => {
-                let min = check_nonneg("min", min)?;
-                let max = check_nonneg("max", max)?;
+                let min = check_time("min", min, check_nonneg)?;
+                let max = check_time("max", max, check_nonneg)?;
                 if max < min {
                     return Err(DistError {
                         field: "max",
@@ -166,8 +196,17 @@ impl Dist {
                         message: "is empty: give at least one value".into(),
                     });
                 }
+                if values.len() > MAX_EMPIRICAL_VALUES {
+                    return Err(DistError {
+                        field: "values",
+                        message: format!(
+                            "has {} entries: at most {MAX_EMPIRICAL_VALUES} values",
+                            values.len()
+                        ),
+                    });
+                }
                 for v in values {
-                    check_nonneg("values", *v)?;
+                    check_time("values", *v, check_nonneg)?;
                 }
                 let w: Vec<f64> = match weights {
                     None => vec![1.0; values.len()],
@@ -262,7 +301,7 @@ impl Dist {
             Dist::Gamma(d, _) => d.sample(rng),
             Dist::Deterministic(v) => *v,
             Dist::Uniform { min, width } => min + width * rng.random::<f64>(),
-            Dist::Empirical { cum, values } => values[pick(cum, rng.random::<f64>())],
+            Dist::Empirical { cum, values } => values[search(cum, rng.random::<f64>())],
             Dist::Never => f64::INFINITY,
         }
     }
@@ -272,6 +311,13 @@ impl Dist {
 #[inline]
 pub fn pick(cum: &[f64], u: f64) -> usize {
     cum.iter().position(|&c| u < c).unwrap_or(cum.len() - 1)
+}
+
+/// [`pick`] by binary search, for an empirical distribution's possibly long list: the same
+/// index (the first cumulative share above `u`, as the list never decreases), in log time.
+#[inline]
+pub fn search(cum: &[f64], u: f64) -> usize {
+    cum.partition_point(|&c| c <= u).min(cum.len() - 1)
 }
 
 #[cfg(test)]
@@ -323,6 +369,19 @@ mod tests {
             assert!((m / mean - 1.0).abs() < 0.01, "{spec:?}: mean {m}");
             assert!((c / cv - 1.0).abs() < 0.03, "{spec:?}: cv {c}");
         }
+    }
+
+    #[test]
+    fn search_picks_what_the_linear_scan_picks() {
+        // Zero weights make equal neighbours; u on an edge, below the first, at the top.
+        let cum = [0.0, 0.25, 0.25, 0.5, 0.5, 0.75, 1.0];
+        let mut us = vec![0.0, 0.25, 0.5, 0.75, 0.999_999, 1.0, 0.1, 0.3, 0.6];
+        let mut r = stream(7, 0, Purpose::HandleTime, 0);
+        us.extend((0..10_000).map(|_| r.random::<f64>()));
+        for u in us {
+            assert_eq!(search(&cum, u), pick(&cum, u), "u = {u}");
+        }
+        assert_eq!(search(&[1.0], 0.7), 0);
     }
 
     #[test]

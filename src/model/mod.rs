@@ -3,6 +3,7 @@
 //! the staffing search derive variants from it (more volume, other headcounts, another strategy).
 
 pub mod dist;
+pub mod limits;
 pub mod playbook;
 
 use serde::{Deserialize, Serialize};

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::{Metrics, RowReport, RunReport};
 use crate::analysis::compare::{is_share, unit};
+use crate::model::dist::short_num;
 use crate::model::Model;
 use crate::stats::{m, Estimate};
 
@@ -28,9 +29,21 @@ pub fn num(e: &Estimate, digits: usize) -> String {
         return "-".into();
     }
     if e.half_width.is_nan() {
-        return format!("{:.*}", digits, e.mean);
+        return fixed(e.mean, digits);
     }
-    format!("{:.*} ±{:.*}", digits, e.mean, digits, e.half_width)
+    format!("{} ±{}", fixed(e.mean, digits), fixed(e.half_width, digits))
+}
+
+/// `x` with `digits` decimals, but from 10^9 on in scientific notation (`1.23e12`, not 13
+/// digits or, for 1e300, 301) and `-` for an infinite value.
+pub fn fixed(x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x.abs() >= 1e9 {
+        format!("{x:.2e}")
+    } else {
+        format!("{x:.digits$}")
+    }
 }
 
 /// Verdict of a service level against a target, judged on the confidence interval.
@@ -85,7 +98,7 @@ pub fn fmt_value(metric: usize, e: &Estimate) -> String {
     } else if is_share(metric) {
         format!("{:.1}%", e.mean * 100.0)
     } else {
-        format!("{:.1}{}", e.mean, unit(metric))
+        format!("{}{}", fixed(e.mean, 1), unit(metric))
     }
 }
 
@@ -189,7 +202,11 @@ fn rows_table(out: &mut String, title: &str, rows: &[RowReport], long_wait_s: f6
             match r.goal {
                 Some(g) => {
                     let gsl = r.metrics.at(m::GOAL_SL);
-                    v.push(format!("{:.0}% in {} s", g.target * 100.0, g.threshold_s));
+                    v.push(format!(
+                        "{:.0}% in {} s",
+                        g.target * 100.0,
+                        short_num(g.threshold_s)
+                    ));
                     v.push(pct(gsl));
                     v.push(verdict(gsl, g.target).into());
                 }
@@ -236,7 +253,11 @@ pub fn to_table(r: &RunReport) -> String {
             let sl = c.metrics.service_level();
             let mut v = vec![
                 c.id.clone(),
-                format!("{:.0}% in {} s", c.goal.target * 100.0, c.goal.threshold_s),
+                format!(
+                    "{:.0}% in {} s",
+                    c.goal.target * 100.0,
+                    short_num(c.goal.threshold_s)
+                ),
                 verdict(sl, c.goal.target).into(),
                 format!("{:.0}% reps", c.metrics.at(m::GOAL_MET).mean * 100.0),
             ];
@@ -396,7 +417,11 @@ fn playbook_table(out: &mut String, r: &RunReport) {
     let effect = |kind: &str, id: &str| p.effect.iter().find(|e| e.kind == kind && e.id == id);
     for (c, cw) in r.channels.iter().zip(&w.channels) {
         if let Some(e) = effect("channel", &c.id) {
-            let goal = format!("{:.0}% in {} s", c.goal.target * 100.0, c.goal.threshold_s);
+            let goal = format!(
+                "{:.0}% in {} s",
+                c.goal.target * 100.0,
+                short_num(c.goal.threshold_s)
+            );
             push(
                 c.id.clone(),
                 goal,
@@ -414,7 +439,7 @@ fn playbook_table(out: &mut String, r: &RunReport) {
         let Some(d) = &e.goal_service_level else {
             continue;
         };
-        let goal = format!("{:.0}% in {} s", g.target * 100.0, g.threshold_s);
+        let goal = format!("{:.0}% in {} s", g.target * 100.0, short_num(g.threshold_s));
         push(s.id.clone(), goal, &s.metrics, &sw.metrics, m::GOAL_SL, d);
     }
     if let Some(e) = effect("overall", "overall") {

@@ -12,8 +12,7 @@ use crate::input::scenario::{ChannelFile, ScenarioFile, SegmentFile, VolumeFile}
 use crate::model::dist::short_num;
 use crate::model::{Channel, Difficulty, Segment, SegmentMix, TypeMix};
 
-/// The most expected contacts of one channel in one interval that a scenario may ask for.
-pub const MAX_CONTACTS_PER_INTERVAL: f64 = 1e6;
+pub use crate::model::limits::MAX_CONTACTS_PER_INTERVAL;
 
 /// The resolved channels, and the names they brought in.
 pub(super) struct Channels {
@@ -103,7 +102,7 @@ fn forecast(
     ids: &[String],
     day: &Day,
 ) -> Result<(Vec<Vec<f64>>, Vec<u8>), InputError> {
-    let bytes = std::fs::read(p).map_err(|e| {
+    let bytes = crate::input::read_capped(p).map_err(|e| {
         cx.err(
             "$.forecast_csv",
             format!("cannot read forecast file {}: {e}", p.display()),
@@ -294,7 +293,7 @@ fn segment_mix(
         let sp = format!("{p}.segments[{j}]");
         cx.share(&format!("{sp}.share"), s.share)?;
         let patience = cx.dist(&format!("{sp}.patience"), &s.patience)?;
-        let factor = cx.pos(&format!("{sp}.handle_time_factor"), s.handle_time_factor)?;
+        let factor = cx.factor(&format!("{sp}.handle_time_factor"), s.handle_time_factor)?;
         let seg = match segments.iter().position(|x| x.id == s.id) {
             Some(i) => i,
             None => {

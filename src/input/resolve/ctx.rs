@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::error::InputError;
 use crate::input::scenario::{GoalFile, ScenarioFile};
 use crate::model::dist::{short_num, Dist, DistSpec};
+use crate::model::limits::MAX_FACTOR;
 use crate::model::Goal;
 
 /// The error context: the file every error names.
@@ -26,6 +27,21 @@ impl Ctx<'_> {
                 format!("= {}: must be a finite number > 0", short_num(v)),
             ))
         }
+    }
+    /// A handle-time factor: a finite number > 0 and at most [`MAX_FACTOR`], so that a handle
+    /// time times its factors stays finite.
+    pub fn factor(&self, path: &str, v: f64) -> Result<f64, InputError> {
+        let v = self.pos(path, v)?;
+        if v > MAX_FACTOR {
+            return Err(self.err(
+                path,
+                format!(
+                    "= {}: a handle-time factor is at most {MAX_FACTOR}",
+                    short_num(v)
+                ),
+            ));
+        }
+        Ok(v)
     }
     /// A finite number >= 0; `what` names it in the message (`a number of minutes `, or empty).
     pub fn nonneg(&self, path: &str, v: f64, what: &str) -> Result<f64, InputError> {

@@ -5,6 +5,7 @@ use crate::error::InputError;
 use crate::input::forecast::parse_clock;
 use crate::input::scenario::{DayFile, ServiceLevelFile};
 use crate::model::dist::short_num;
+use crate::model::limits::MAX_WARMUP_MINUTES;
 use crate::model::ServiceLevelDef;
 
 /// The resolved day.
@@ -56,6 +57,15 @@ pub(super) fn day(cx: &Ctx, d: &DayFile) -> Result<Day, InputError> {
         return Err(cx.err(
             "$.day.warmup_minutes",
             format!("= {}: must be >= 0", short_num(d.warmup_minutes)),
+        ));
+    }
+    if d.warmup_minutes > MAX_WARMUP_MINUTES {
+        return Err(cx.err(
+            "$.day.warmup_minutes",
+            format!(
+                "= {}: at most {MAX_WARMUP_MINUTES} minutes (one day) of warm-up",
+                short_num(d.warmup_minutes)
+            ),
         ));
     }
     Ok(Day {

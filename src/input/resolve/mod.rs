@@ -23,7 +23,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 use crate::input::scenario::ScenarioFile;
-use crate::model::Model;
+use crate::model::limits::{
+    check_replications, MAX_AGENTS, MAX_CHANNEL_INTERVALS, MAX_CLASSES, MAX_STATS_CELLS,
+};
+use crate::model::{Channel, Class, Group, Model, Segment};
 use ctx::Ctx;
 
 pub use channels::MAX_CONTACTS_PER_INTERVAL;
@@ -38,8 +41,17 @@ pub fn resolve(
 ) -> Result<Model, InputError> {
     let cx = Ctx { file };
     let day = day::day(&cx, &raw.day)?;
-    if raw.replications == 0 {
-        return Err(cx.err("$.replications", "= 0: must be at least 1"));
+    check_replications(raw.replications).map_err(|m| cx.err("$.replications", m))?;
+    let pairs = raw.channels.len().saturating_mul(day.n);
+    if pairs > MAX_CHANNEL_INTERVALS {
+        return Err(cx.err(
+            "$.channels",
+            format!(
+                "{} channels x {} intervals = {pairs}: at most {MAX_CHANNEL_INTERVALS} channel-intervals",
+                raw.channels.len(),
+                day.n
+            ),
+        ));
     }
     let sl = day::service_level(&cx, &raw.service_level)?;
     let multiplier = cx.pos("$.volume_multiplier", raw.volume_multiplier)?;
@@ -57,6 +69,7 @@ pub fn resolve(
         capacity,
     } = groups::groups(&cx, raw, &skills, &channel_ids, day.n)?;
     let classes = classes::classes(&cx, &mut channels, &mut groups, &skills, &types, n_regular)?;
+    sizes(&cx, &channels, &groups, &classes, &types, &segments, day.n)?;
     let playbook = match &raw.surge_playbook {
         None => None,
         Some(pb) => Some(playbook::playbook(
@@ -116,6 +129,60 @@ pub fn resolve(
         a.aht_s = aht;
     }
     Ok(model)
+}
+
+/// The sizes that drive the memory of a replication: contact classes, statistics cells and
+/// agents, each against its limit ([`crate::model::limits`]).
+fn sizes(
+    cx: &Ctx,
+    channels: &[Channel],
+    groups: &[Group],
+    classes: &[Class],
+    types: &[String],
+    segments: &[Segment],
+    n: usize,
+) -> Result<(), InputError> {
+    if classes.len() > MAX_CLASSES {
+        return Err(cx.err(
+            "$.channels",
+            format!(
+                "{} contact classes (channel, type, segment): at most {MAX_CLASSES}",
+                classes.len()
+            ),
+        ));
+    }
+    let cells = channels.len() * (n + types.len() + segments.len());
+    if cells > MAX_STATS_CELLS {
+        return Err(cx.err(
+            "$.channels",
+            format!(
+                "{} channels x ({n} intervals + {} contact types + {} segments) = {cells} statistics cells: at most {MAX_STATS_CELLS}",
+                channels.len(),
+                types.len(),
+                segments.len()
+            ),
+        ));
+    }
+    let agents: u64 = groups
+        .iter()
+        .map(|g| {
+            u64::from(
+                g.headcount
+                    .iter()
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+                    .max(g.reserve),
+            )
+        })
+        .sum();
+    if agents > MAX_AGENTS {
+        return Err(cx.err(
+            "$.agent_groups",
+            format!("{agents} agents in all groups and reserves: at most {MAX_AGENTS}"),
+        ));
+    }
+    Ok(())
 }
 
 /// The model's identity: the first 16 hex digits of the SHA-256 of the scenario file and its

@@ -47,7 +47,7 @@ pub(super) fn routing(
 pub(super) fn proficiency(cx: &Ctx, p: &ProficiencyFile) -> Result<[[f64; 5]; 2], InputError> {
     for (name, arr) in [("normal", &p.normal), ("hard", &p.hard)] {
         for (i, f) in arr.iter().enumerate() {
-            cx.pos(&format!("$.proficiency.{name}[{i}]"), *f)?;
+            cx.factor(&format!("$.proficiency.{name}[{i}]"), *f)?;
         }
     }
     Ok([p.normal, p.hard])

@@ -1,0 +1,396 @@
+//! Reliability regressions (issue 18): every scenario that validation accepts runs in bounded
+//! time and memory or is refused before it runs, with exit status 2 and a message naming the
+//! file and the cause. One test per finding of the fuzzing and fault campaign, named after it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+
+/// The M/M/5 scenario (one channel, one group), as JSON.
+fn mmc5() -> Value {
+    let p = Path::new(SCENARIOS).join("mmc-5.json");
+    serde_json::from_slice(&fs::read(p).unwrap()).unwrap()
+}
+
+fn acdsim() -> Command {
+    let mut c = Command::cargo_bin("acdsim").unwrap();
+    c.env("RAYON_NUM_THREADS", "2");
+    c
+}
+
+fn write_json(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    p
+}
+
+/// Runs `acdsim <args>` (at most `limit`) and checks exit status 2, no panic or abort, and
+/// that stderr holds each of `parts`. Returns stderr.
+fn fails_within(args: &[&str], parts: &[&str], limit: Duration) -> String {
+    let t0 = Instant::now();
+    let out = acdsim().args(args).timeout(limit).output().unwrap();
+    let took = t0.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "args {args:?}: expected exit 2 within {limit:?} (took {took:?})\nstderr: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic for {args:?}: {stderr}");
+    for p in parts {
+        assert!(
+            stderr.contains(p),
+            "args {args:?}: stderr lacks {p:?}\nstderr: {stderr}"
+        );
+    }
+    stderr
+}
+
+fn fails_with(args: &[&str], parts: &[&str]) -> String {
+    fails_within(args, parts, Duration::from_secs(30))
+}
+
+/// `validate` and `run` both refuse the scenario `v`, naming the file, `loc` and `problem`.
+fn refused(v: &Value, loc: &str, problem: &str) {
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", v);
+    let file = p.display().to_string();
+    for cmd in ["validate", "run"] {
+        let e = fails_with(&[cmd, &file], &[&file, loc, problem]);
+        assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+    }
+}
+
+fn with_handle_time(d: Value) -> Value {
+    let mut v = mmc5();
+    v["channels"][0]["types"][0]["handle_time"] = d;
+    v
+}
+
+// ----- 1. Panic on a valid scenario
+
+#[test]
+fn gamma_handle_time_whose_draws_overflow_is_refused_at_validation() {
+    let loc = "$.channels[0].types[0].handle_time.mean";
+    for (mean, cv) in [(1e305, 100.0), (1.7e308, 50.0)] {
+        let v = with_handle_time(json!({"type": "gamma", "mean": mean, "cv": cv}));
+        refused(&v, loc, "at most 10000000 seconds");
+    }
+    // Every other time a distribution is given is bounded the same way.
+    let cases = [
+        (json!({"type": "exponential", "mean": 1e300}), "mean"),
+        (json!({"type": "lognormal", "mean": 1e300, "cv": 1}), "mean"),
+        (json!({"type": "deterministic", "value": 1e300}), "value"),
+        (json!({"type": "uniform", "min": 0, "max": 1e300}), "max"),
+        (json!({"type": "empirical", "values": [1, 1e300]}), "values"),
+    ];
+    for (d, field) in cases {
+        let loc = format!("$.channels[0].types[0].handle_time.{field}");
+        refused(&with_handle_time(d), &loc, "at most");
+    }
+    // And the factors a handle time is multiplied by.
+    let mut v = mmc5();
+    v["channels"][0]["segments"][0]["handle_time_factor"] = json!(1e300);
+    refused(
+        &v,
+        "$.channels[0].segments[0].handle_time_factor",
+        "at most 1000",
+    );
+    let mut v = mmc5();
+    v["proficiency"] = json!({"normal": [1, 1, 1e300, 1, 1]});
+    refused(&v, "$.proficiency.normal[2]", "at most 1000");
+}
+
+#[test]
+fn gamma_handle_time_at_the_limits_runs_to_completion() {
+    // The largest accepted parameters: heavy-tailed draws of up to about 10^12 s, which the
+    // engine must carry without a panic, and the table must show without 301-digit numbers.
+    let mut v = with_handle_time(json!({"type": "gamma", "mean": 1e7, "cv": 100}));
+    v["channels"][0]["segments"][0]["handle_time_factor"] = json!(1000);
+    v["proficiency"] = json!({"normal": [1000, 1000, 1000, 1000, 1000]});
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &v);
+    let out = acdsim()
+        .args(["run", p.to_str().unwrap(), "-n", "20"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.contains("inf"), "{table}");
+    for word in table.split_whitespace() {
+        let digits = word.chars().take_while(|c| c.is_ascii_digit()).count();
+        assert!(digits <= 9, "`{word}` in the table:\n{table}");
+    }
+}
+
+// ----- 2. Unbounded time
+
+#[test]
+fn warmup_without_upper_bound_is_refused() {
+    let mut v = mmc5();
+    v["day"]["warmup_minutes"] = json!(1e9);
+    refused(&v, "$.day.warmup_minutes", "at most 1440 minutes");
+    v["day"]["warmup_minutes"] = json!(1440);
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &v);
+    acdsim()
+        .args(["validate", p.to_str().unwrap()])
+        .assert()
+        .success();
+}
+
+#[test]
+fn replications_without_upper_bound_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &mmc5());
+    let file = p.to_str().unwrap();
+    for n in ["1000000000", "18446744073709551615"] {
+        fails_with(
+            &["run", file, "--replications", n],
+            &[file, "--replications", "at most 1000000 replications"],
+        );
+    }
+    let mut v = mmc5();
+    v["replications"] = json!(1_000_000_000u64);
+    refused(&v, "$.replications", "at most 1000000 replications");
+}
+
+#[test]
+fn threads_without_upper_bound_are_refused_naming_threads() {
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &mmc5());
+    fails_within(
+        &[
+            "run",
+            p.to_str().unwrap(),
+            "-n",
+            "2",
+            "--threads",
+            "1000000",
+        ],
+        &["--threads", "at most 1024"],
+        Duration::from_secs(5),
+    );
+}
+
+// ----- 3. Unbounded memory
+
+#[test]
+fn surge_past_the_contacts_per_interval_cap_is_refused() {
+    let mut v = mmc5();
+    v["channels"][0]["volume"] = json!(2000);
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &v);
+    let file = p.to_str().unwrap();
+    let parts = [file, "--surge", "channel `phone`", "interval 08:00", "10^6"];
+    fails_with(&["run", file, "--surge", "1000", "-n", "2"], &parts);
+    fails_with(&["staff", file, "--surge", "1000", "-n", "2"], &parts);
+    fails_with(&["compare", file, "--surge", "1,1000", "-n", "2"], &parts);
+    // volume_multiplier and --surge together.
+    v["volume_multiplier"] = json!(10);
+    v["channels"][0]["volume"] = json!(2000);
+    let p = write_json(dir.path(), "m.json", &v);
+    let file = p.to_str().unwrap();
+    fails_with(
+        &["run", file, "--surge", "100", "-n", "2"],
+        &[file, "--surge"],
+    );
+}
+
+#[test]
+fn ten_thousand_channels_by_96_intervals_is_refused_before_running() {
+    let mut v = mmc5();
+    v["day"] = json!({"open": "00:00", "interval_minutes": 15, "intervals": 96});
+    let ch = v["channels"][0].clone();
+    v["channels"] = Value::Array(
+        (0..10_000)
+            .map(|i| {
+                let mut c = ch.clone();
+                c["id"] = json!(format!("c{i}"));
+                c
+            })
+            .collect(),
+    );
+    refused(&v, "$.channels", "at most 10000 channel-intervals");
+}
+
+#[test]
+fn too_many_classes_cells_or_agents_are_refused() {
+    // 101 types x 50 segments = 5,050 classes on one channel.
+    let mut v = mmc5();
+    let types: Vec<Value> = (0..101)
+        .map(|i| json!({"id": format!("t{i}"), "share": if i == 0 { 1.0 } else { 0.0 }, "skills": ["phone"], "handle_time": {"type": "exponential", "mean": 240}}))
+        .collect();
+    let segs: Vec<Value> = (0..50)
+        .map(|i| json!({"id": format!("s{i}"), "share": if i == 0 { 1.0 } else { 0.0 }, "patience": {"type": "never"}}))
+        .collect();
+    v["channels"][0]["types"] = Value::Array(types);
+    v["channels"][0]["segments"] = Value::Array(segs);
+    refused(&v, "$.channels", "at most 5000");
+    let mut v = mmc5();
+    let g = v["agent_groups"][0].clone();
+    v["agent_groups"] = Value::Array(
+        (0..11)
+            .map(|i| {
+                let mut x = g.clone();
+                x["id"] = json!(format!("g{i}"));
+                x["headcount"] = json!(100_000);
+                x
+            })
+            .collect(),
+    );
+    refused(&v, "$.agent_groups", "at most 1000000");
+}
+
+#[test]
+fn dev_zero_as_scenario_or_forecast_fails_fast() {
+    if !Path::new("/dev/zero").exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let fast = Duration::from_secs(10);
+    for cmd in ["validate", "run"] {
+        fails_within(
+            &[cmd, "/dev/zero"],
+            &["/dev/zero", "larger than 64 MiB"],
+            fast,
+        );
+    }
+    let mut v = mmc5();
+    v["channels"][0].as_object_mut().unwrap().remove("volume");
+    v["forecast_csv"] = json!("/dev/zero");
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &v);
+    fails_within(
+        &["validate", p.to_str().unwrap()],
+        &["$.forecast_csv", "/dev/zero", "larger than 64 MiB"],
+        fast,
+    );
+}
+
+#[test]
+fn huge_empirical_distribution_is_refused_and_a_long_one_is_fast() {
+    let values = |n: usize| json!({"type": "empirical", "values": (0..n).map(|i| (i % 600) as f64).collect::<Vec<_>>()});
+    refused(
+        &with_handle_time(values(100_001)),
+        "$.channels[0].types[0].handle_time.values",
+        "at most 100000 values",
+    );
+    // The longest accepted list draws by binary search: within a few times a short one.
+    let dir = TempDir::new().unwrap();
+    let time = |n: usize| {
+        let mut v = with_handle_time(values(n));
+        v["day"]["warmup_minutes"] = json!(0);
+        v["channels"][0]["volume"] = json!(20_000);
+        v["agent_groups"][0]["headcount"] = json!(2000);
+        let p = write_json(dir.path(), &format!("e{n}.json"), &v);
+        let t0 = Instant::now();
+        acdsim()
+            .args(["run", p.to_str().unwrap(), "-n", "8", "-q"])
+            .timeout(Duration::from_secs(120))
+            .assert()
+            .success();
+        t0.elapsed()
+    };
+    let (short, long) = (time(600), time(100_000));
+    assert!(
+        long < short * 4 + Duration::from_secs(2),
+        "100,000 values took {long:?}, 600 values {short:?}"
+    );
+}
+
+// ----- 6. Messages
+
+#[test]
+fn messages_name_no_rust_internals() {
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            {
+                let mut v = mmc5();
+                v["agent_groups"][0]["headcount"] = json!("five");
+                v
+            },
+            "$.agent_groups[0].headcount",
+        ),
+        (
+            {
+                let mut v = mmc5();
+                v["channels"][0]["volume"] = json!({"a": 1});
+                v
+            },
+            "$.channels[0].volume",
+        ),
+        (
+            {
+                let mut v = mmc5();
+                v["day"] = json!(3);
+                v
+            },
+            "$.day",
+        ),
+        (
+            {
+                let mut v = mmc5();
+                v["day"]["intervals"] = json!(-1);
+                v
+            },
+            "$.day.intervals",
+        ),
+        (
+            {
+                let mut v = mmc5();
+                v["agent_groups"][0]["skills"]["phone"] = json!(300);
+                v
+            },
+            "$.agent_groups[0].skills.phone",
+        ),
+        (
+            {
+                let mut v = mmc5();
+                v["channels"][0]["types"][0]["handle_time"] = json!(5);
+                v
+            },
+            "$.channels[0].types[0].handle_time",
+        ),
+    ];
+    let dir = TempDir::new().unwrap();
+    for (v, loc) in cases {
+        let p = write_json(dir.path(), "s.json", &v);
+        let e = fails_with(&["validate", p.to_str().unwrap()], &[loc]);
+        for internal in [
+            "untagged", "enum ", "struct ", "File", " u8", " u32", " u64", " f64",
+        ] {
+            assert!(!e.contains(internal), "`{internal}` in: {e}");
+        }
+    }
+}
+
+#[test]
+fn missing_forecast_row_names_the_file_and_line() {
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("f.csv");
+    fs::write(
+        &csv,
+        "channel,interval_start,offered\nphone,08:00,60\nphone,09:00,60\n",
+    )
+    .unwrap();
+    let mut v = mmc5();
+    v["channels"][0].as_object_mut().unwrap().remove("volume");
+    v["forecast_csv"] = json!("f.csv");
+    let p = write_json(dir.path(), "s.json", &v);
+    let csv = csv.display().to_string();
+    fails_with(
+        &["validate", p.to_str().unwrap()],
+        &[
+            &format!("{csv}: line 3: no row for channel `phone` interval 10:00"),
+            "end of the file",
+        ],
+    );
+}
