@@ -140,11 +140,12 @@ pub trait OutputHelp {
     const CSV: Option<&'static str> = None;
     const MARKDOWN: Option<&'static str> = None;
     const PLOTS: Option<&'static str> = None;
+    const HTML: Option<&'static str> = None;
     const QUIET: &'static str = "Print no table on stdout";
 }
 
 /// Where a command writes its results, in this order on the command line and in its help:
-/// `--json FILE`, `--csv DIR`, `--markdown FILE`, `--plots DIR`, `-q/--quiet`. Which of them a
+/// `--json FILE`, `--csv DIR`, `--markdown FILE`, `--plots DIR`, `--html FILE`, `-q/--quiet`. Which of them a
 /// command has, and their help, is its `H`'s ([`OutputHelp`]).
 #[derive(Debug)]
 pub struct Outputs<H> {
@@ -152,6 +153,7 @@ pub struct Outputs<H> {
     pub csv: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
     pub plots: Option<PathBuf>,
+    pub html: Option<PathBuf>,
     pub quiet: bool,
     help: PhantomData<H>,
 }
@@ -159,7 +161,10 @@ pub struct Outputs<H> {
 impl<H> Outputs<H> {
     /// Fails early, before any simulation, when `--json` cannot receive a file.
     pub fn check_json(&self) -> anyhow::Result<()> {
-        self.json.as_deref().map_or(Ok(()), check_output_file)
+        for f in [&self.json, &self.html].into_iter().flatten() {
+            check_output_file(f)?;
+        }
+        Ok(())
     }
 
     /// Fails early when `--csv` or `--plots` cannot be a folder (creating them).
@@ -173,6 +178,18 @@ impl<H> Outputs<H> {
     /// Writes `value` as JSON to `--json`, if given.
     pub fn write_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
         self.write(&self.json, || acdsim::report::json::to_json(value))
+    }
+
+    /// Writes `html()` to `--html`, if given.
+    pub fn write_html(&self, html: impl FnOnce() -> std::io::Result<String>) -> anyhow::Result<()> {
+        match &self.html {
+            Some(p) => {
+                let page = html()
+                    .map_err(|e| anyhow::anyhow!("{}: cannot draw the report: {e}", p.display()))?;
+                write_output(p, page.as_bytes())
+            }
+            None => Ok(()),
+        }
     }
 
     /// Writes `text()` to `--markdown`, if given.
@@ -205,6 +222,7 @@ impl<H: OutputHelp> Args for Outputs<H> {
             ("csv", "CSV", H::CSV),
             ("markdown", "MARKDOWN", H::MARKDOWN),
             ("plots", "PLOTS", H::PLOTS),
+            ("html", "HTML", H::HTML),
         ] {
             if let Some(help) = help {
                 cmd = cmd.arg(path_arg(id, value_name, help));
@@ -232,6 +250,7 @@ impl<H: OutputHelp> FromArgMatches for Outputs<H> {
             csv: path("csv", H::CSV.is_some()),
             markdown: path("markdown", H::MARKDOWN.is_some()),
             plots: path("plots", H::PLOTS.is_some()),
+            html: path("html", H::HTML.is_some()),
             quiet: m.get_flag("quiet"),
             help: PhantomData,
         })

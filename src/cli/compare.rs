@@ -45,6 +45,8 @@ impl OutputHelp for CompareOutputs {
     const PLOTS: Option<&'static str> = Some(
         "Write PNG plots into this folder: the wait-time CDF of every variant, one chart per channel and per segment, with the threshold marked",
     );
+    const HTML: Option<&'static str> =
+        Some("Write a self-contained HTML report (verdicts, differences, charts) to this file");
 }
 
 pub fn compare(a: CompareArgs) -> CmdResult {
@@ -103,19 +105,27 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     }
     let models: Vec<&Model> = files.iter().collect();
     let doc = CompareDocument::new(&models, reports);
-    if let Some(d) = &a.out.plots {
-        for (r, f) in doc.comparisons.iter().zip(&surges) {
-            // One set of charts per volume factor when several are compared in turn.
-            let suffix = if doc.comparisons.len() > 1 {
+    // One set of charts per volume factor when several are compared in turn.
+    let suffixes: Vec<String> = surges
+        .iter()
+        .take(doc.comparisons.len())
+        .map(|f| {
+            if doc.comparisons.len() > 1 {
                 format!("_{}", factor_name(*f))
             } else {
                 String::new()
-            };
-            report::plots::write_compare_plots(r, d, &suffix)
+            }
+        })
+        .collect();
+    if let Some(d) = &a.out.plots {
+        for (r, suffix) in doc.comparisons.iter().zip(&suffixes) {
+            report::plots::write_compare_plots(r, d, suffix)
                 .with_context(|| format!("{}: cannot write plots", d.display()))?;
         }
     }
     a.out.write_json(&doc)?;
+    a.out
+        .write_html(|| report::html::compare_report(&doc, &suffixes))?;
     a.out.write_markdown(|| {
         let md = doc.comparisons.iter().map(report::compare::to_markdown);
         md.collect()

@@ -32,6 +32,8 @@ impl OutputHelp for RunOutputs {
     const CSV: Option<&'static str> =
         Some("Write intervals.csv, groups.csv and summary.csv into this folder");
     const PLOTS: Option<&'static str> = Some("Write plots (PNG) into this folder");
+    const HTML: Option<&'static str> =
+        Some("Write a self-contained HTML report (tables, heat map, charts) to this file");
 }
 
 pub fn run(a: RunArgs) -> CmdResult {
@@ -67,6 +69,7 @@ pub fn run(a: RunArgs) -> CmdResult {
         report::plots::write_run_plots(&rep, d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
+    a.out.write_html(|| report::html::run_report(&rep))?;
     if !a.out.quiet {
         print!("{}", report::table::to_table(&rep));
     }

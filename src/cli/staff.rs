@@ -58,6 +58,9 @@ impl OutputHelp for StaffOutputs {
     const PLOTS: Option<&'static str> = Some(
         "Write plots (PNG) into this folder: peak_sl_vs_agents.png, staffing_total.png and staffing_group_<group>.png",
     );
+    const HTML: Option<&'static str> = Some(
+        "Write a self-contained HTML report (verdicts, agents per interval, charts) to this file",
+    );
     const QUIET: &'static str = "Print only the table (no progress lines on stderr)";
 }
 
@@ -106,6 +109,8 @@ pub fn staff(a: StaffArgs) -> CmdResult {
         report::plots::write_staff_plots(&StaffPlotData::of(&model, &report), d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
+    a.out
+        .write_html(|| report::html::staff_report(&report, &StaffPlotData::of(&model, &report)))?;
     print!("{}", report::staff::to_table(&report));
     Ok(if report.base.feasible && report.surge.feasible {
         0

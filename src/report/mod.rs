@@ -1,11 +1,13 @@
 //! Reports: the structured [`RunReport`] of a run (also its JSON, see [`json`]), and one file per
-//! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]); the text and Markdown
+//! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]), the HTML report
+//! ([`html`]); the text and Markdown
 //! of the other commands' results in [`compare`], [`check`] and [`staff`]. Every metric is the
 //! mean over replications with its confidence interval.
 
 pub mod check;
 pub mod compare;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod plots;
 pub mod staff;

@@ -120,6 +120,64 @@ fn render(path: &Path, spec: &ChartSpec, extras: &Extras) -> io::Result<()> {
     result
 }
 
+/// One chart drawn as SVG, for a report that embeds its charts (the HTML report).
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// The stem of the PNG file the same chart has with `--plots` (e.g. `wait_cdf_phone`).
+    pub name: String,
+    /// The chart's title.
+    pub title: String,
+    /// The SVG document (1000x600 with a `viewBox`, so it scales).
+    pub svg: String,
+}
+
+/// Where the plot functions draw: PNG files in a folder, or SVG figures kept in memory.
+pub enum Canvas {
+    /// `<dir>/<name>.png`, each written atomically.
+    Files(PathBuf),
+    /// SVG documents, in drawing order.
+    Svg(Vec<Figure>),
+}
+
+impl Canvas {
+    /// The figures drawn (none on a folder).
+    pub fn into_figures(self) -> Vec<Figure> {
+        match self {
+            Canvas::Files(_) => Vec::new(),
+            Canvas::Svg(f) => f,
+        }
+    }
+
+    /// Draws the chart `name` (a file stem) on this canvas; returns the PNG's path, if a file.
+    fn draw(&mut self, name: &str, spec: &ChartSpec, extras: &Extras) -> io::Result<PathBuf> {
+        match self {
+            Canvas::Files(dir) => {
+                let path = dir.join(format!("{name}.png"));
+                render(&path, spec, extras)?;
+                Ok(path)
+            }
+            Canvas::Svg(figures) => {
+                register_bundled_font();
+                let mut svg = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+                    let err = |e: Box<dyn std::error::Error>| {
+                        io::Error::other(format!("{name}: cannot draw the chart: {e}"))
+                    };
+                    draw(&root, spec, extras).map_err(err)?;
+                    root.present().map_err(|e| err(e.into()))?;
+                }
+                figures.push(Figure {
+                    name: name.to_string(),
+                    title: spec.title.clone(),
+                    svg,
+                });
+                Ok(PathBuf::from(name))
+            }
+        }
+    }
+}
+
 /// `<dir>/.<stem>.<pid>.tmp.png` next to `path`.
 fn temp_path(path: &Path) -> io::Result<PathBuf> {
     let stem = path.file_stem().ok_or_else(|| {
@@ -205,10 +263,16 @@ fn ranges(spec: &ChartSpec, extras: &Extras) -> ((f64, f64), (f64, f64)) {
 }
 
 /// The chart area of a plot, in data coordinates.
-type Chart<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Extras) -> DrawResult {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    spec: &ChartSpec,
+    extras: &Extras,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     root.fill(&WHITE)?;
     let ((x0, x1), (y0, y1)) = ranges(spec, extras);
     let mut chart = ChartBuilder::on(root)
@@ -257,13 +321,16 @@ fn draw(root: &DrawingArea<BitMapBackend, Shift>, spec: &ChartSpec, extras: &Ext
 }
 
 /// The dashed horizontal and vertical reference lines of `spec`, each with its label.
-fn draw_reference_lines(
-    root: &DrawingArea<BitMapBackend, Shift>,
-    chart: &mut Chart,
+fn draw_reference_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &mut Chart<DB>,
     spec: &ChartSpec,
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
-) -> DrawResult {
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     let ref_style = ShapeStyle::from(&REF_COLOUR).stroke_width(2);
     let label_style = TextStyle::from((FONT, 15).into_font()).color(&REF_COLOUR);
     for (y, label) in spec.hlines.iter().filter(|h| h.0.is_finite()) {
@@ -305,13 +372,16 @@ fn draw_reference_lines(
 
 /// Series `i` of `spec`: its error bars (if any), its line (broken at NaN points), a legend
 /// entry when there are several series, and its points when there are at most 60.
-fn draw_series(
-    chart: &mut Chart,
+fn draw_series<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
     spec: &ChartSpec,
     extras: &Extras,
     i: usize,
     s: &Series,
-) -> DrawResult {
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     let colour = COLOURS[i % COLOURS.len()];
     let style = ShapeStyle::from(&colour).stroke_width(2);
     if let Some(bars) = extras.error_bars.get(i) {
@@ -449,6 +519,17 @@ fn pct(v: f64) -> String {
 /// interval.
 pub fn write_run_plots(report: &RunReport, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    run_plots(report, &mut Canvas::Files(dir.to_path_buf()))
+}
+
+/// The charts of [`write_run_plots`] as SVG figures, in the same order.
+pub fn run_figures(report: &RunReport) -> io::Result<Vec<Figure>> {
+    let mut canvas = Canvas::Svg(Vec::new());
+    run_plots(report, &mut canvas)?;
+    Ok(canvas.into_figures())
+}
+
+fn run_plots(report: &RunReport, dir: &mut Canvas) -> io::Result<()> {
     let subtitle = format!(
         "{} · {} replications",
         report.scenario.name, report.replications
@@ -497,7 +578,7 @@ impl IntervalAxis {
 }
 
 /// `wait_cdf_<channel>.png`: the wait-time CDF of each channel, with its goal.
-fn wait_cdf_plots(report: &RunReport, dir: &Path, subtitle: &str) -> io::Result<()> {
+fn wait_cdf_plots(report: &RunReport, dir: &mut Canvas, subtitle: &str) -> io::Result<()> {
     // The pooled entries are overall, channels, segments, types:
     // the channel entries follow the overall one, in channel order.
     for (c, ch) in report.channels.iter().enumerate() {
@@ -527,11 +608,7 @@ fn wait_cdf_plots(report: &RunReport, dir: &Path, subtitle: &str) -> io::Result<
             x_range: Some((0.0, max_s)),
             ..Extras::default()
         };
-        render(
-            &dir.join(format!("wait_cdf_{}.png", file_safe(&ch.id))),
-            &spec,
-            &extras,
-        )?;
+        dir.draw(&format!("wait_cdf_{}", file_safe(&ch.id)), &spec, &extras)?;
     }
     Ok(())
 }
@@ -539,7 +616,7 @@ fn wait_cdf_plots(report: &RunReport, dir: &Path, subtitle: &str) -> io::Result<
 /// `service_level_by_interval.png`: each channel's service level by interval, with its target.
 fn service_level_plot(
     report: &RunReport,
-    dir: &Path,
+    dir: &mut Canvas,
     subtitle: &str,
     axis: &IntervalAxis,
 ) -> io::Result<()> {
@@ -578,20 +655,21 @@ fn service_level_plot(
         vlines: Vec::new(),
         y_range: Some((0.0, 100.0)),
     };
-    render(
-        &dir.join("service_level_by_interval.png"),
+    dir.draw(
+        "service_level_by_interval",
         &spec,
         &Extras {
             error_bars: bars,
             ..axis.extras()
         },
-    )
+    )?;
+    Ok(())
 }
 
 /// `occupancy_by_group.png`: each agent group's occupancy by interval.
 fn occupancy_plot(
     report: &RunReport,
-    dir: &Path,
+    dir: &mut Canvas,
     subtitle: &str,
     axis: &IntervalAxis,
 ) -> io::Result<()> {
@@ -626,14 +704,15 @@ fn occupancy_plot(
         vlines: Vec::new(),
         y_range: Some((0.0, 100.0)),
     };
-    render(
-        &dir.join("occupancy_by_group.png"),
+    dir.draw(
+        "occupancy_by_group",
         &spec,
         &Extras {
             error_bars: bars,
             ..axis.extras()
         },
-    )
+    )?;
+    Ok(())
 }
 
 /// The wait-time plots of a comparison into `dir` (created if missing): for each channel
@@ -650,6 +729,21 @@ pub fn write_compare_plots(
     suffix: &str,
 ) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
+    compare_plots(report, &mut Canvas::Files(dir.to_path_buf()), suffix)
+}
+
+/// The charts of [`write_compare_plots`] as SVG figures, in the same order.
+pub fn compare_figures(report: &CompareReport, suffix: &str) -> io::Result<Vec<Figure>> {
+    let mut canvas = Canvas::Svg(Vec::new());
+    compare_plots(report, &mut canvas, suffix)?;
+    Ok(canvas.into_figures())
+}
+
+fn compare_plots(
+    report: &CompareReport,
+    dir: &mut Canvas,
+    suffix: &str,
+) -> io::Result<Vec<PathBuf>> {
     let names: Vec<String> = std::iter::once(format!("{} (baseline)", report.baseline))
         .chain(report.variants.iter().cloned())
         .collect();
@@ -737,9 +831,8 @@ pub fn write_compare_plots(
             vlines: marks.into_iter().filter(|m| m.0 <= max_s).collect(),
             y_range: Some((0.0, 100.0)),
         };
-        let path = dir.join(format!("{}.png", file_safe(&format!("{file}{suffix}"))));
-        render(
-            &path,
+        let path = dir.draw(
+            &file_safe(&format!("{file}{suffix}")),
             &spec,
             &Extras {
                 x_range: Some((0.0, max_s)),
@@ -828,6 +921,17 @@ impl StaffPlotData {
 /// * `staffing_group_<group>.png`: the same for each agent group.
 pub fn write_staff_plots(d: &StaffPlotData, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    staff_plots(d, &mut Canvas::Files(dir.to_path_buf()))
+}
+
+/// The charts of [`write_staff_plots`] as SVG figures, in the same order.
+pub fn staff_figures(d: &StaffPlotData) -> io::Result<Vec<Figure>> {
+    let mut canvas = Canvas::Svg(Vec::new());
+    staff_plots(d, &mut canvas)?;
+    Ok(canvas.into_figures())
+}
+
+fn staff_plots(d: &StaffPlotData, dir: &mut Canvas) -> io::Result<()> {
     let subtitle = format!("{} · {} replications", d.scenario, d.replications);
     let surge = format!("surge x{}", fmt_tick(d.surge_factor));
     let at_peak = |f: fn(&GroupStaffing) -> &Vec<u32>| -> f64 {
@@ -891,8 +995,8 @@ pub fn write_staff_plots(d: &StaffPlotData, dir: &Path) -> io::Result<()> {
         ],
         y_range: None,
     };
-    render(
-        &dir.join("peak_sl_vs_agents.png"),
+    dir.draw(
+        "peak_sl_vs_agents",
         &spec,
         &Extras {
             x_range: xs.map(|(lo, hi)| (lo - 0.5, hi + 0.5)),
@@ -922,10 +1026,10 @@ pub fn write_staff_plots(d: &StaffPlotData, dir: &Path) -> io::Result<()> {
             total.scheduled_surge[k] += g.scheduled_surge[k];
         }
     }
-    staffing_chart(d, &total, &subtitle, &dir.join("staffing_total.png"))?;
+    staffing_chart(d, &total, &subtitle, dir, "staffing_total")?;
     for g in &d.groups {
-        let path = dir.join(format!("staffing_group_{}.png", file_safe(&g.id)));
-        staffing_chart(d, g, &subtitle, &path)?;
+        let name = format!("staffing_group_{}", file_safe(&g.id));
+        staffing_chart(d, g, &subtitle, dir, &name)?;
     }
     Ok(())
 }
@@ -935,7 +1039,8 @@ fn staffing_chart(
     d: &StaffPlotData,
     g: &GroupStaffing,
     subtitle: &str,
-    path: &Path,
+    canvas: &mut Canvas,
+    name: &str,
 ) -> io::Result<()> {
     let mid = |k: usize| d.open_h + (k as f64 + 0.5) * d.interval_h;
     let line = |name: String, v: Vec<f64>| Series {
@@ -981,8 +1086,8 @@ fn staffing_chart(
         vlines: Vec::new(),
         y_range: Some((0.0, top * 1.1)),
     };
-    render(
-        path,
+    canvas.draw(
+        name,
         &spec,
         &Extras {
             x_range: Some((x0, x1)),
@@ -990,7 +1095,8 @@ fn staffing_chart(
             legend: Some(legend),
             ..Extras::default()
         },
-    )
+    )?;
+    Ok(())
 }
 
 /// The corner of the plot area (a box of 40% of its width and 30% of its height, where a legend
