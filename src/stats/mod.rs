@@ -135,10 +135,19 @@ impl RepStats {
         }
     }
 
-    /// Counts an arrival.
-    #[inline]
-    pub fn offered(&mut self, cells: [u32; 3]) {
-        self.each(cells, |x| x.offered += 1);
+    /// Counts the contacts offered in each cell, once every contact of the replication has its
+    /// outcome: each counted arrival has exactly one of answered, abandoned, unresolved,
+    /// diverted, hung up or callback requested (a callback made later is not counted again).
+    /// Counting them here instead of at each arrival saves three cell updates per contact.
+    pub fn count_offered(&mut self) {
+        for x in &mut self.cells {
+            x.offered = x.answered
+                + x.abandoned
+                + x.unresolved
+                + x.diverted
+                + x.hung_up
+                + x.callback_requested;
+        }
     }
 
     /// Counts an answered contact that waited `wait` seconds.

@@ -32,9 +32,7 @@ impl Engine {
         let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
         self.next_arrival[c] =
             self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
-        if let Some(cells) = self.classes[k].counted_cells(interval) {
-            self.stats.offered(cells);
-        }
+        // Counted as offered at the end, from its outcome (`RepStats::count_offered`).
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
             return;
         }

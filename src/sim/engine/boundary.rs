@@ -166,5 +166,6 @@ impl Engine {
             self.stats.activated_at = self.pb.activated_at;
             self.stats.reserve_joined_at = self.pb.joined_at;
         }
+        self.stats.count_offered();
     }
 }
