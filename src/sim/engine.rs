@@ -35,10 +35,12 @@
 use std::collections::VecDeque;
 
 use crate::model::dist::pick;
+use crate::model::limits::MAX_WAITING;
 use crate::model::playbook::Choice;
 use crate::model::{Closing, Model};
 use crate::sim::arrivals::{Cursor, RateProfile};
 use crate::sim::completions::Completions;
+use crate::sim::guard;
 use crate::sim::playbook::{self, Callback};
 use crate::sim::rng::{stream, Purpose, Rng};
 use crate::sim::routing::{Head, Router, Strategy};
@@ -161,6 +163,24 @@ impl ClassQueues {
     fn push(&mut self, k: usize, w: Waiting) {
         self.queues[k].push_back(w);
         self.nonempty[k / 64] |= 1 << (k % 64);
+    }
+
+    /// True when class `k`'s queue is full (a push would grow it) and all queues together
+    /// hold [`MAX_WAITING`] contacts or more (counted only then: [`crate::sim::guard`]).
+    #[inline]
+    fn too_full(&self, k: usize) -> bool {
+        let q = &self.queues[k];
+        q.len() == q.capacity()
+            && self.queues.iter().map(VecDeque::len).sum::<usize>() >= MAX_WAITING
+    }
+
+    /// Drops the contacts of class `k` that `keep` refuses, keeping the bit set true.
+    fn retain(&mut self, k: usize, keep: impl FnMut(&Waiting) -> bool) {
+        let q = &mut self.queues[k];
+        q.retain(keep);
+        if q.is_empty() {
+            self.nonempty[k / 64] &= !(1 << (k % 64));
+        }
     }
 
     #[inline]
@@ -562,8 +582,46 @@ impl Engine {
                 if self.pb.active && self.playbook_announce(model, k, &w) {
                     return;
                 }
+                if self.queues.too_full(k) {
+                    self.queue_guard(model, c, interval);
+                }
                 self.queues.push(k, w);
             }
+        }
+    }
+
+    /// The memory guard ([`crate::sim::guard`]), when the queues hold [`MAX_WAITING`] contacts
+    /// and one must grow: the contacts whose patience ran out are counted as abandoned now
+    /// (rather than when they reach the head) and dropped; if that leaves too many, the run
+    /// stops.
+    #[cold]
+    #[inline(never)]
+    fn queue_guard(&mut self, model: &Model, c: usize, interval: i32) {
+        let now = self.now;
+        for k in 0..self.queues.len() {
+            let (ci, stats) = (self.classes[k], &mut self.stats);
+            self.queues.retain(k, |w| {
+                if w.deadline > now {
+                    return true;
+                }
+                if let Some(cells) = ci.counted_cells(w.interval) {
+                    stats.abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                }
+                false
+            });
+        }
+        let waiting: usize = (0..self.queues.len())
+            .map(|k| self.queues.iter(k).count())
+            .sum();
+        if waiting >= MAX_WAITING {
+            guard::stop(guard::QueueOverflow {
+                source: model.source.clone(),
+                channel: model.channels[c].id.clone(),
+                interval: match usize::try_from(interval) {
+                    Ok(k) => format!("interval {}", model.interval_label(k)),
+                    Err(_) => "the warm-up".into(),
+                },
+            });
         }
     }
 
