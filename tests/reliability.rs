@@ -394,3 +394,65 @@ fn missing_forecast_row_names_the_file_and_line() {
         ],
     );
 }
+
+// ----- 3. Unbounded memory: the engine's queue guard
+
+/// 96 intervals of 10^6 contacts and no agents: the queue grows by 10^6 an interval.
+fn no_agents(patience: Value, intervals: u32) -> Value {
+    let mut v = mmc5();
+    v["day"] = json!({"open": "00:00", "interval_minutes": 15, "intervals": intervals});
+    v["channels"][0]["volume"] = json!(1e6);
+    v["channels"][0]["segments"][0]["patience"] = patience;
+    v["agent_groups"][0]["headcount"] = json!(0);
+    v
+}
+
+#[test]
+fn queue_without_agents_stops_with_exit_2_naming_channel_and_interval() {
+    let dir = TempDir::new().unwrap();
+    let p = write_json(
+        dir.path(),
+        "s.json",
+        &no_agents(json!({"type": "never"}), 96),
+    );
+    let file = p.to_str().unwrap();
+    let e = fails_within(
+        &["run", file, "-n", "4"],
+        &[
+            file,
+            "phone's queue passed 4194304 waiting contacts",
+            "in interval 01:00",
+            "the offered load exceeds the agents",
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+    // Every command that simulates stops the same way.
+    fails_within(
+        &[
+            "check",
+            file,
+            "-n",
+            "4",
+            "--require",
+            "phone.service_level >= 0.5",
+        ],
+        &["phone's queue passed"],
+        Duration::from_secs(60),
+    );
+}
+
+#[test]
+fn queue_of_contacts_that_abandon_does_not_trip_the_guard() {
+    // With finite patience the queue holds mostly contacts that already abandoned: the guard
+    // counts and drops them when the queues are full, and the run completes.
+    let dir = TempDir::new().unwrap();
+    let v = no_agents(json!({"type": "exponential", "mean": 60}), 24);
+    let p = write_json(dir.path(), "s.json", &v);
+    let out = acdsim()
+        .args(["run", p.to_str().unwrap(), "-n", "1", "-q"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}

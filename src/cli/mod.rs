@@ -52,14 +52,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result = match cli.command {
+    // The engine's memory guard stops a run by unwinding (acdsim::sim::guard): exit code 2.
+    acdsim::sim::guard::silence();
+    let result = acdsim::sim::guard::catch(|| match cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::validate(a),
         Command::Erlang(a) => erlang::erlang(a),
         Command::Staff(a) => staff::staff(a),
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
-    };
+    })
+    .unwrap_or_else(|o| Err(anyhow::anyhow!(o).into()));
     match result {
         Ok(code) => ExitCode::from(code),
         Err(f) => {

@@ -5,6 +5,7 @@ use rand::Rng as _;
 
 use crate::model::dist::pick;
 use crate::model::Model;
+use crate::sim::guard;
 use crate::sim::routing::Strategy;
 
 use super::queues::Waiting;
@@ -52,8 +53,46 @@ impl Engine {
                 if self.pb.active && self.playbook_announce(model, k, &w) {
                     return;
                 }
+                if self.queues.too_full(k) {
+                    self.queue_guard(model, c, interval);
+                }
                 self.queues.push(k, w);
             }
+        }
+    }
+
+    /// The memory guard ([`crate::sim::guard`]), when the queues hold
+    /// [`crate::model::limits::MAX_WAITING`] contacts and one must grow: the contacts whose
+    /// patience ran out are counted as abandoned now (rather than when they reach the head) and
+    /// dropped; if that leaves too many, the run stops.
+    #[cold]
+    #[inline(never)]
+    fn queue_guard(&mut self, model: &Model, c: usize, interval: i32) {
+        let now = self.now;
+        for k in 0..self.queues.len() {
+            let (ci, stats) = (self.classes[k], &mut self.stats);
+            self.queues.retain(k, |w| {
+                if w.deadline > now {
+                    return true;
+                }
+                if let Some(cells) = ci.counted_cells(w.interval) {
+                    stats.abandoned(cells, w.deadline - w.arrival, &ci.thresholds);
+                }
+                false
+            });
+        }
+        let waiting: usize = (0..self.queues.len())
+            .map(|k| self.queues.iter(k).count())
+            .sum();
+        if waiting >= crate::model::limits::MAX_WAITING {
+            guard::stop(guard::QueueOverflow {
+                source: model.source.clone(),
+                channel: model.channels[c].id.clone(),
+                interval: match usize::try_from(interval) {
+                    Ok(k) => format!("interval {}", model.interval_label(k)),
+                    Err(_) => "the warm-up".into(),
+                },
+            });
         }
     }
 

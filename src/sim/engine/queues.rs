@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use crate::model::limits::MAX_WAITING;
+
 /// A waiting contact.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Waiting {
@@ -47,6 +49,24 @@ impl ClassQueues {
     pub(super) fn push(&mut self, k: usize, w: Waiting) {
         self.queues[k].push_back(w);
         self.nonempty[k / 64] |= 1 << (k % 64);
+    }
+
+    /// True when class `k`'s queue is full (a push would grow it) and all queues together
+    /// hold [`MAX_WAITING`] contacts or more (counted only then: [`crate::sim::guard`]).
+    #[inline]
+    pub(super) fn too_full(&self, k: usize) -> bool {
+        let q = &self.queues[k];
+        q.len() == q.capacity()
+            && self.queues.iter().map(VecDeque::len).sum::<usize>() >= MAX_WAITING
+    }
+
+    /// Drops the contacts of class `k` that `keep` refuses, keeping the bit set true.
+    pub(super) fn retain(&mut self, k: usize, keep: impl FnMut(&Waiting) -> bool) {
+        let q = &mut self.queues[k];
+        q.retain(keep);
+        if q.is_empty() {
+            self.nonempty[k / 64] &= !(1 << (k % 64));
+        }
     }
 
     #[inline]
