@@ -486,3 +486,51 @@ fn contradictory_or_useless_options_exit_2() {
         assert!(stderr.contains(msg), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn compare_shows_goals_group_occupancy_and_intervals_per_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("c.json");
+    let out = Command::cargo_bin("acdsim")
+        .unwrap()
+        .args([
+            "compare",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/default.json"),
+        ])
+        .args([
+            "--strategies",
+            "skill-first,idle-first",
+            "-n",
+            "30",
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let c = &v["comparisons"][0];
+    // Idle-first loads the phone-only generalists more: significantly, and shown per variant.
+    let groups = c["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 3);
+    let gen = &groups[0]["occupancy"];
+    assert_eq!(groups[0]["id"], "generalists");
+    assert!(gen["variants"][0]["difference"]["lo"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        gen["variants"][0]["better"], false,
+        "occupancy is neither better nor worse"
+    );
+    assert_eq!(c["intervals"].as_array().unwrap().len(), 4 * 24);
+    assert_eq!(c["intervals"][0]["interval_start"], "08:00");
+    assert!(text.contains("Goals per variant"));
+    assert!(text.contains("goals met"));
+    assert!(text.contains("Agent group occupancy"));
+    assert!(text.contains("Service level by interval"));
+    // Idle-first makes the phone goal worse, significantly: FAIL and ▼.
+    let phone = text
+        .lines()
+        .find(|l| l.starts_with("channel phone"))
+        .unwrap();
+    assert!(phone.ends_with("FAIL ▼"), "{phone}");
+}

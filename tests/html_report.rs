@@ -457,7 +457,14 @@ fn compare_report_in_a_browser_matches_the_json() {
     let check = |dom: &str| {
         assert_eq!(
             sections(dom),
-            ["summary", "comparison", "figures", "settings"]
+            [
+                "summary",
+                "comparison",
+                "groups",
+                "heatmap",
+                "figures",
+                "settings"
+            ]
         );
         let c = &json["comparisons"][0];
         for row in c["rows"].as_array().unwrap() {
@@ -498,6 +505,29 @@ fn compare_report_in_a_browser_matches_the_json() {
                     share(&v["value"])
                 )));
             }
+        }
+        for g in c["groups"].as_array().unwrap() {
+            let id = g["id"].as_str().unwrap();
+            let occ = &g["occupancy"];
+            expect_keyed(
+                dom,
+                &format!("c0.group.{id}.baseline"),
+                &share(&occ["baseline"]),
+            );
+            let v = &occ["variants"][0];
+            let name = v["variant"].as_str().unwrap();
+            expect_keyed(dom, &format!("c0.group.{id}.{name}"), &share(&v["value"]));
+        }
+        let intervals = c["intervals"].as_array().unwrap();
+        assert_eq!(intervals.len(), 4 * 24, "4 channels, 24 intervals");
+        for iv in intervals {
+            let (ch, start) = (
+                iv["channel"].as_str().unwrap(),
+                iv["interval_start"].as_str().unwrap(),
+            );
+            let sl = &iv["service_level"];
+            let base = format!("{:.1}%", sl["baseline"]["mean"].as_f64().unwrap() * 100.0);
+            expect_keyed(dom, &format!("c0.heat.{ch}.{start}.skill-first"), &base);
         }
         // One wait-time chart per channel and per segment.
         let rows = c["rows"].as_array().unwrap().len() - 1;

@@ -119,6 +119,98 @@ pub struct CompareReport {
     pub seed: u64,
     pub confidence: f64,
     pub rows: Vec<RowComparison>,
+    /// Each agent group's occupancy over the day, per variant (a share; `better` is never set:
+    /// a busier group is neither better nor worse in itself).
+    pub groups: Vec<GroupComparison>,
+    /// Each channel's service level per interval, per variant.
+    pub intervals: Vec<IntervalComparison>,
+}
+
+/// One agent group's occupancy in every variant.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupComparison {
+    pub id: String,
+    pub occupancy: MetricComparison,
+}
+
+/// One channel's service level in one interval, in every variant.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntervalComparison {
+    pub channel: String,
+    /// The interval's `HH:MM` start.
+    pub interval_start: String,
+    /// The channel's target in the baseline.
+    pub target: f64,
+    pub service_level: MetricComparison,
+}
+
+/// The comparison of one metric slot of `c`: the baseline's estimate and each variant's value
+/// and paired difference. `higher`: higher is better (`None`: neither, `better` stays false).
+fn compare_slot(
+    c: &Comparison,
+    slot: usize,
+    (index, name, higher): (usize, &str, Option<bool>),
+    conf: f64,
+) -> MetricComparison {
+    let variants = (1..c.names.len())
+        .map(|v| {
+            let d = c.difference(v, slot, conf);
+            let significant = d.lo > 0.0 || d.hi < 0.0;
+            VariantValue {
+                variant: c.names[v].clone(),
+                value: c.estimate(v, slot, conf),
+                difference: d,
+                significant,
+                better: significant && higher.is_some_and(|h| (d.mean > 0.0) == h),
+            }
+        })
+        .collect();
+    MetricComparison {
+        metric: name.to_string(),
+        index,
+        higher_is_better: higher.unwrap_or(false),
+        baseline: c.estimate(0, slot, conf),
+        variants,
+    }
+}
+
+/// Group occupancy per variant, and each channel's service level per interval.
+fn groups_and_intervals(
+    model: &Model,
+    c: &Comparison,
+    conf: f64,
+) -> (Vec<GroupComparison>, Vec<IntervalComparison>) {
+    let layout = &c.layouts[0];
+    let groups = (0..model.groups.len())
+        .filter_map(|g| {
+            let slot = layout.group_slot(layout.group_row(g, None)?, 0);
+            // Formatted as a share, like a service level.
+            let what = (m::SERVICE_LEVEL, "occupancy", None);
+            Some(GroupComparison {
+                id: model.groups[g].id.clone(),
+                occupancy: compare_slot(c, slot, what, conf),
+            })
+        })
+        .collect();
+    let mut intervals = Vec::new();
+    for (ch, channel) in model.channels.iter().enumerate() {
+        for k in 0..model.n_intervals {
+            let key = RowKey::ChannelInterval {
+                channel: ch,
+                interval: k,
+            };
+            let Some(r) = layout.row(key) else { continue };
+            let slot = layout.slot(r, m::SERVICE_LEVEL);
+            let what = (m::SERVICE_LEVEL, "service_level", Some(true));
+            intervals.push(IntervalComparison {
+                channel: channel.id.clone(),
+                interval_start: model.interval_label(k),
+                target: channel.goal.target,
+                service_level: compare_slot(c, slot, what, conf),
+            });
+        }
+    }
+    (groups, intervals)
 }
 
 impl CompareReport {
@@ -147,27 +239,7 @@ impl CompareReport {
                     .copied()
                     .chain(extra)
                     .map(|(mi, name, higher)| {
-                        let slot = layout.slot(r, mi);
-                        let variants = (1..c.names.len())
-                            .map(|v| {
-                                let d = c.difference(v, slot, conf);
-                                let significant = d.lo > 0.0 || d.hi < 0.0;
-                                VariantValue {
-                                    variant: c.names[v].clone(),
-                                    value: c.estimate(v, slot, conf),
-                                    difference: d,
-                                    significant,
-                                    better: significant && ((d.mean > 0.0) == higher),
-                                }
-                            })
-                            .collect();
-                        MetricComparison {
-                            metric: name.to_string(),
-                            index: mi,
-                            higher_is_better: higher,
-                            baseline: c.estimate(0, slot, conf),
-                            variants,
-                        }
+                        compare_slot(c, layout.slot(r, mi), (mi, name, Some(higher)), conf)
                     })
                     .collect();
                 let channels = match key {
@@ -202,6 +274,7 @@ impl CompareReport {
                 })
             })
             .collect();
+        let (groups, intervals) = groups_and_intervals(model, c, conf);
         CompareReport {
             title: title.to_string(),
             baseline: c.names[0].clone(),
@@ -210,6 +283,8 @@ impl CompareReport {
             seed: c.seed,
             confidence: conf,
             rows,
+            groups,
+            intervals,
         }
     }
 }

@@ -141,6 +141,7 @@ pub trait OutputHelp {
     const MARKDOWN: Option<&'static str> = None;
     const PLOTS: Option<&'static str> = None;
     const HTML: Option<&'static str> = None;
+    const JUNIT: Option<&'static str> = None;
     const QUIET: &'static str = "Print no table on stdout";
 }
 
@@ -154,6 +155,7 @@ pub struct Outputs<H> {
     pub markdown: Option<PathBuf>,
     pub plots: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    pub junit: Option<PathBuf>,
     pub quiet: bool,
     help: PhantomData<H>,
 }
@@ -161,7 +163,7 @@ pub struct Outputs<H> {
 impl<H> Outputs<H> {
     /// Fails early, before any simulation, when `--json` cannot receive a file.
     pub fn check_json(&self) -> anyhow::Result<()> {
-        for f in [&self.json, &self.html].into_iter().flatten() {
+        for f in [&self.json, &self.html, &self.junit].into_iter().flatten() {
             check_output_file(f)?;
         }
         Ok(())
@@ -190,6 +192,11 @@ impl<H> Outputs<H> {
             }
             None => Ok(()),
         }
+    }
+
+    /// Writes `text()` to `--junit`, if given.
+    pub fn write_junit(&self, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+        self.write(&self.junit, text)
     }
 
     /// Writes `text()` to `--markdown`, if given.
@@ -223,6 +230,7 @@ impl<H: OutputHelp> Args for Outputs<H> {
             ("markdown", "MARKDOWN", H::MARKDOWN),
             ("plots", "PLOTS", H::PLOTS),
             ("html", "HTML", H::HTML),
+            ("junit", "JUNIT", H::JUNIT),
         ] {
             if let Some(help) = help {
                 cmd = cmd.arg(path_arg(id, value_name, help));
@@ -251,6 +259,7 @@ impl<H: OutputHelp> FromArgMatches for Outputs<H> {
             markdown: path("markdown", H::MARKDOWN.is_some()),
             plots: path("plots", H::PLOTS.is_some()),
             html: path("html", H::HTML.is_some()),
+            junit: path("junit", H::JUNIT.is_some()),
             quiet: m.get_flag("quiet"),
             help: PhantomData,
         })

@@ -28,6 +28,15 @@ pub struct CheckArgs {
     /// point).
     #[arg(long, default_value_t = 0.0, value_parser = parse_tolerance, requires = "baseline")]
     pub max_regression: f64,
+    /// Gate on regressions against --baseline alone: the scenario's `requirements` are not
+    /// judged (and --require is refused).
+    #[arg(
+        long,
+        alias = "no-requirements",
+        requires = "baseline",
+        conflicts_with = "require"
+    )]
+    pub regressions_only: bool,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -42,6 +51,8 @@ impl OutputHelp for CheckOutputs {
     const JSON: &'static str = "Write the decision and every judged value as JSON to this file";
     const MARKDOWN: Option<&'static str> =
         Some("Write the pass/fail tables as Markdown (e.g. to $GITHUB_STEP_SUMMARY)");
+    const JUNIT: Option<&'static str> =
+        Some("Write JUnit XML to this file: one test case per requirement and per regression");
 }
 
 pub fn check(a: CheckArgs) -> CmdResult {
@@ -53,7 +64,11 @@ pub fn check(a: CheckArgs) -> CmdResult {
             model.replications
         )));
     }
-    let thresholds = thresholds(&a, &model)?;
+    let thresholds = if a.regressions_only {
+        Vec::new()
+    } else {
+        thresholds(&a, &model)?
+    };
     if thresholds.is_empty() && a.baseline.is_none() {
         return Err(usage(format!(
             "nothing to check: {} declares no `requirements`; give --require '<row>.<metric> <op> <number>' or --baseline BASE.json",
@@ -74,6 +89,8 @@ pub fn check(a: CheckArgs) -> CmdResult {
             Some(base)
         }
     };
+    // Output destinations are checked before simulating.
+    a.out.check_json()?;
     let pb = progress_bar(model.replications, "checking");
     let report = with_threads(a.sim.threads, || {
         let progress = |d| pb.set_position(d);
@@ -90,6 +107,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
     .map_err(usage)?;
     pb.finish_and_clear();
     a.out.write_json(&report)?;
+    a.out.write_junit(|| report::junit::to_junit(&report))?;
     a.out
         .write_markdown(|| report::check::to_markdown(&report))?;
     if !a.out.quiet {

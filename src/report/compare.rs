@@ -1,7 +1,10 @@
 //! The text and Markdown tables of `acdsim compare` ([`CompareReport`]).
 
-use crate::analysis::compare::{is_share, unit, CompareReport, RowComparison, VariantValue};
-use crate::report::table::{fmt_value, format_table};
+use crate::analysis::compare::{
+    is_share, unit, CompareReport, MetricComparison, RowComparison, VariantValue,
+};
+use crate::report::table::{fmt_value, format_table, verdict};
+use crate::stats::m;
 
 /// Plain-text tables, one per row kind (channels, segments, overall).
 pub fn to_table(r: &CompareReport) -> String {
@@ -60,7 +63,167 @@ fn render(r: &CompareReport, md: bool) -> String {
         out.push_str(&format_table(&header, &lines, md, 2));
         out.push('\n');
     }
+    goals_table(&mut out, r, md);
+    groups_table(&mut out, r, md);
+    intervals_table(&mut out, r, md);
     out
+}
+
+/// `▲` (significantly better than the baseline), `▼` (significantly worse), or nothing.
+pub fn marker(v: &VariantValue) -> &'static str {
+    match (v.significant, v.better) {
+        (true, true) => " ▲",
+        (true, false) => " ▼",
+        _ => "",
+    }
+}
+
+/// A small heading: a line of text, or a Markdown heading.
+fn heading(out: &mut String, text: &str, md: bool) {
+    if md {
+        out.push_str(&format!("#### {text}\n\n"));
+    } else {
+        out.push_str(&format!("{text}\n"));
+    }
+}
+
+/// The goal service level of a row (a segment's own goal, or the channel's service level).
+fn goal_metric(row: &RowComparison) -> Option<&MetricComparison> {
+    let name = if row.kind == "segment" {
+        "goal_service_level"
+    } else {
+        "service_level"
+    };
+    row.metrics.iter().find(|mc| mc.metric == name)
+}
+
+/// Pass/fail of every goal in every variant (judged on the interval, as `acdsim run` does),
+/// with ▲/▼ where a variant is significantly better or worse than the baseline.
+fn goals_table(out: &mut String, r: &CompareReport, md: bool) {
+    let goals: Vec<(&RowComparison, &MetricComparison)> = r
+        .rows
+        .iter()
+        .filter(|row| row.goal.is_some())
+        .filter_map(|row| goal_metric(row).map(|mc| (row, mc)))
+        .collect();
+    if goals.is_empty() {
+        return;
+    }
+    heading(out, "Goals per variant (PASS / FAIL / pass? / fail? on the interval; ▲ better, ▼ worse than the baseline, significant)", md);
+    let mut header = vec!["goal".to_string(), "target".into(), r.baseline.clone()];
+    header.extend(r.variants.iter().cloned());
+    let mut passed = vec![0usize; 1 + r.variants.len()];
+    let mut lines = Vec::new();
+    for (row, mc) in &goals {
+        let g = row.goal.expect("filtered");
+        let mut line = vec![
+            format!("{} {}", row.kind, row.id),
+            format!("{:.0}% in {} s", g.target * 100.0, g.threshold_s),
+        ];
+        let base = verdict(&mc.baseline, g.target);
+        passed[0] += usize::from(base == "PASS");
+        line.push(format!("{} {base}", fmt_value(mc.index, &mc.baseline)));
+        for (k, v) in mc.variants.iter().enumerate() {
+            let st = verdict(&v.value, g.target);
+            passed[k + 1] += usize::from(st == "PASS");
+            line.push(format!(
+                "{} {st}{}",
+                fmt_value(mc.index, &v.value),
+                marker(v)
+            ));
+        }
+        lines.push(line);
+    }
+    let mut total = vec!["goals met".to_string(), String::new()];
+    total.extend(passed.iter().map(|p| format!("{p} of {}", goals.len())));
+    lines.push(total);
+    out.push_str(&format_table(&header, &lines, md, 2));
+    out.push('\n');
+}
+
+/// Each agent group's occupancy per variant, with its paired difference.
+fn groups_table(out: &mut String, r: &CompareReport, md: bool) {
+    if r.groups.is_empty() {
+        return;
+    }
+    heading(out, "Agent group occupancy", md);
+    let mut header = vec!["group".to_string(), r.baseline.clone()];
+    for v in &r.variants {
+        header.push(v.clone());
+        header.push(format!("Δ {v}"));
+    }
+    let lines: Vec<Vec<String>> = r
+        .groups
+        .iter()
+        .map(|g| {
+            let mc = &g.occupancy;
+            let mut line = vec![g.id.clone(), fmt_value(mc.index, &mc.baseline)];
+            for v in &mc.variants {
+                line.push(fmt_value(mc.index, &v.value));
+                line.push(fmt_diff(mc.index, v));
+            }
+            line
+        })
+        .collect();
+    out.push_str(&format_table(&header, &lines, md, 1));
+    out.push('\n');
+}
+
+/// Each channel's service level per interval in every variant; `!` marks a value below the
+/// channel's target, ▲/▼ a significant change from the baseline.
+fn intervals_table(out: &mut String, r: &CompareReport, md: bool) {
+    if r.intervals.is_empty() {
+        return;
+    }
+    heading(out, "Service level by interval (! = below the channel's target; ▲ better, ▼ worse than the baseline, significant)", md);
+    let mut channels: Vec<&str> = Vec::new();
+    let mut starts: Vec<&str> = Vec::new();
+    for iv in &r.intervals {
+        if !channels.contains(&iv.channel.as_str()) {
+            channels.push(&iv.channel);
+        }
+        if !starts.contains(&iv.interval_start.as_str()) {
+            starts.push(&iv.interval_start);
+        }
+    }
+    let mut header = vec!["interval_start".to_string()];
+    for ch in &channels {
+        header.push(format!("{ch} {}", r.baseline));
+        for v in &r.variants {
+            header.push(format!("{ch} {v}"));
+        }
+    }
+    let below = |e: &crate::stats::Estimate, t: f64| if e.mean < t { " !" } else { "" };
+    let lines: Vec<Vec<String>> = starts
+        .iter()
+        .map(|start| {
+            let mut line = vec![start.to_string()];
+            for ch in &channels {
+                let iv = r
+                    .intervals
+                    .iter()
+                    .find(|iv| iv.channel == *ch && iv.interval_start == *start);
+                let Some(iv) = iv else {
+                    line.extend((0..=r.variants.len()).map(|_| "-".to_string()));
+                    continue;
+                };
+                let mc = &iv.service_level;
+                let base = fmt_value(m::SERVICE_LEVEL, &mc.baseline);
+                line.push(format!("{base}{}", below(&mc.baseline, iv.target)));
+                for v in &mc.variants {
+                    line.push(format!(
+                        "{}{}{}",
+                        fmt_value(m::SERVICE_LEVEL, &v.value),
+                        below(&v.value, iv.target),
+                        marker(v)
+                    ));
+                }
+            }
+            line
+        })
+        .collect();
+    out.push_str(&format_table(&header, &lines, md, 1));
+    out.push('\n');
 }
 
 fn fmt_diff(metric: usize, v: &VariantValue) -> String {

@@ -604,6 +604,16 @@ pub fn compare_html(doc: &CompareDocument, figures: &[Figure]) -> String {
         compare_tables(&mut page, i, r);
     }
     page.end();
+    page.section("groups", "Agent group occupancy");
+    for (i, r) in doc.comparisons.iter().enumerate() {
+        compare_groups(&mut page, i, r);
+    }
+    page.end();
+    page.section("heatmap", "Service level by interval");
+    for (i, r) in doc.comparisons.iter().enumerate() {
+        compare_intervals(&mut page, i, r);
+    }
+    page.end();
     page.figures(figures);
     page.section("settings", "Settings");
     let mut items: Vec<(&str, String)> = Vec::new();
@@ -700,6 +710,102 @@ fn compare_tables(page: &mut Page, i: usize, r: &CompareReport) {
     s.push_str("</tr></thead>\n<tbody>\n");
     for row in &r.rows {
         compare_row(&mut s, i, row);
+    }
+    s.push_str("</tbody></table></div>\n");
+    page.push(&s);
+}
+
+/// Each group's occupancy per variant, with the paired difference.
+fn compare_groups(page: &mut Page, i: usize, r: &CompareReport) {
+    let mut s = format!(
+        "<h3>{}</h3>\n<table>\n<thead><tr><th>group</th><th>{}</th>",
+        esc(&r.title),
+        esc(&r.baseline)
+    );
+    for v in &r.variants {
+        let _ = write!(s, "<th>{}</th><th>Δ {}</th>", esc(v), esc(v));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for g in &r.groups {
+        let mc = &g.occupancy;
+        let key = format!("c{i}.group.{}", g.id);
+        let _ = write!(
+            s,
+            "<tr><td>{}</td>{}",
+            esc(&g.id),
+            cell(&format!("{key}.baseline"), &pct(&mc.baseline))
+        );
+        for v in &mc.variants {
+            let d = &v.difference;
+            let _ = write!(
+                s,
+                "{}{}",
+                cell(&format!("{key}.{}", v.variant), &pct(&v.value)),
+                cell(
+                    &format!("{key}.{}.difference", v.variant),
+                    &format!("{:+.2} ±{:.2} pp", d.mean * 100.0, d.half_width * 100.0)
+                )
+            );
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody></table>\n");
+    page.push(&s);
+}
+
+/// Each channel's service level per interval in every variant, coloured against the target.
+fn compare_intervals(page: &mut Page, i: usize, r: &CompareReport) {
+    let mut channels: Vec<(&str, f64)> = Vec::new();
+    let mut starts: Vec<&str> = Vec::new();
+    for iv in &r.intervals {
+        if !channels.iter().any(|c| c.0 == iv.channel) {
+            channels.push((&iv.channel, iv.target));
+        }
+        if !starts.contains(&iv.interval_start.as_str()) {
+            starts.push(&iv.interval_start);
+        }
+    }
+    let mut s = format!("<h3>{}</h3>\n<div class=\"wide\"><table class=\"heat\">\n<thead><tr><th>interval_start</th>", esc(&r.title));
+    for (ch, t) in &channels {
+        for v in std::iter::once(&r.baseline).chain(&r.variants) {
+            let _ = write!(
+                s,
+                "<th>{} {}<br><span class=\"muted\">target {:.0}%</span></th>",
+                esc(ch),
+                esc(v),
+                t * 100.0
+            );
+        }
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for start in &starts {
+        let _ = write!(s, "<tr><td>{}</td>", esc(start));
+        for (ch, _) in &channels {
+            let Some(iv) = r
+                .intervals
+                .iter()
+                .find(|iv| iv.channel == *ch && iv.interval_start == *start)
+            else {
+                continue;
+            };
+            let mc = &iv.service_level;
+            let values = std::iter::once((&r.baseline, &mc.baseline, "")).chain(
+                mc.variants
+                    .iter()
+                    .map(|v| (&v.variant, &v.value, super::compare::marker(v))),
+            );
+            for (name, e, mark) in values {
+                let _ = write!(
+                    s,
+                    "<td class=\"{}\" data-key=\"{}\">{}{}</td>",
+                    heat_class(e, iv.target),
+                    esc(&format!("c{i}.heat.{ch}.{start}.{name}")),
+                    esc(&fmt_value(m::SERVICE_LEVEL, e)),
+                    mark
+                );
+            }
+        }
+        s.push_str("</tr>\n");
     }
     s.push_str("</tbody></table></div>\n");
     page.push(&s);

@@ -1,6 +1,6 @@
 //! Reports: the structured [`RunReport`] of a run (also its JSON, see [`json`]), and one file per
 //! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]), the HTML report
-//! ([`html`]); the text and Markdown
+//! ([`html`]), JUnit XML of a check ([`junit`]); the text and Markdown
 //! of the other commands' results in [`compare`], [`check`] and [`staff`]. Every metric is the
 //! mean over replications with its confidence interval.
 
@@ -9,6 +9,7 @@ pub mod compare;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod junit;
 pub mod plots;
 pub mod staff;
 pub mod table;
