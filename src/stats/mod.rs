@@ -12,6 +12,7 @@
 //! (channel, arrival interval). Report rows (overall, per channel, segment, type, interval, ...)
 //! are sums of base cells. Warm-up arrivals are simulated but never counted.
 
+pub mod exact;
 pub mod histogram;
 pub mod moments;
 
