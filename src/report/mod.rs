@@ -1,12 +1,14 @@
 //! Reports: the structured [`RunReport`] of a run (also its JSON, see [`json`]), and one file per
 //! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]); the text and Markdown
-//! of the other commands' results in [`compare`], [`check`] and [`staff`]. Every metric is the
-//! mean over replications with its confidence interval.
+//! of the other commands' results in [`compare`], [`check`] and [`staff`]; the partial results
+//! of shards, merged into any of these ([`partial`]). Every metric is the mean over replications
+//! with its confidence interval.
 
 pub mod check;
 pub mod compare;
 pub mod csv;
 pub mod json;
+pub mod partial;
 pub mod plots;
 pub mod staff;
 pub mod table;

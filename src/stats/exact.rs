@@ -29,7 +29,12 @@ type Parts = SmallVec<[f64; 2]>;
 pub struct ExactSum {
     /// Non-overlapping partials, increasing in magnitude, as `f64` bit patterns in a partial
     /// result file (JSON numbers would not round-trip every bit through every parser).
-    #[serde(rename = "p", with = "bits")]
+    #[serde(
+        rename = "p",
+        with = "bits",
+        default,
+        skip_serializing_if = "Parts::is_empty"
+    )]
     parts: Parts,
     /// Non-finite values added: 1 = +inf, 2 = -inf, 4 = NaN (kept apart from the exact part).
     #[serde(rename = "s", default, skip_serializing_if = "is_zero")]

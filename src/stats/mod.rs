@@ -16,7 +16,7 @@ pub mod exact;
 pub mod histogram;
 pub mod moments;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Goal, Model, ServiceLevelDef, SlFormula};
 use histogram::BINS;
@@ -738,8 +738,9 @@ pub struct RepSummary {
     scratch: Vec<u32>,
 }
 
-/// Metrics aggregated over replications.
-#[derive(Debug, Clone)]
+/// Metrics aggregated over replications (exactly: see [`exact`]). Serialisable, for the
+/// partial results of shards.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aggregate {
     pub replications: u64,
     pub moments: Vec<RatioMoments>,

@@ -15,7 +15,9 @@ use super::exact::{centered, ExactSum};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     pub n: u64,
+    #[serde(rename = "x")]
     sum: ExactSum,
+    #[serde(rename = "xx")]
     sum_sq: ExactSum,
 }
 
@@ -103,14 +105,21 @@ impl Moments {
 pub struct RatioMoments {
     pub n: u64,
     /// Replications with a non-zero denominator.
+    #[serde(rename = "i")]
     pub informative: u64,
     /// Replications with denominator 1 (plain means: most slots), counted instead of summed
     /// into `sy`, `syy` and `sxy` (which get `x` alone).
+    #[serde(rename = "u")]
     unit: u64,
+    #[serde(rename = "x")]
     sx: ExactSum,
+    #[serde(rename = "y")]
     sy: ExactSum,
+    #[serde(rename = "xx")]
     sxx: ExactSum,
+    #[serde(rename = "yy")]
     syy: ExactSum,
+    #[serde(rename = "xy")]
     sxy: ExactSum,
 }
 
