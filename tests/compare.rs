@@ -59,8 +59,8 @@ fn identical_variants_differ_by_exactly_zero() {
     for d in &c.paired.diffs[0] {
         if d.n > 0 {
             defined += 1;
-            assert_eq!(d.mean, 0.0);
-            assert_eq!(d.m2, 0.0);
+            assert_eq!(d.mean(), 0.0);
+            assert_eq!(d.m2(), 0.0);
         }
     }
     assert!(defined > 100, "only {defined} slots defined");

@@ -160,7 +160,8 @@ fn diversion_share_matches_its_probability() {
         |_| {},
     );
     let layout = &r.layout;
-    let mean = |key, metric| r.aggregate.moments[layout.slot(layout.row(key).unwrap(), metric)].mx;
+    let mean =
+        |key, metric| r.aggregate.moments[layout.slot(layout.row(key).unwrap(), metric)].mean_x();
     assert_eq!(mean(RowKey::Channel { channel: 0 }, m::DIVERTED), 0.0);
     assert_eq!(
         mean(

@@ -10,8 +10,9 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Args, Command, FromArgMatch
 use acdsim::error::InputError;
 use acdsim::model::limits::{check_replications, check_threads};
 use acdsim::model::{Model, SlFormula, StrategyKind};
+use acdsim::sim::shard::Shard;
 
-use super::common::{check_output_dir, check_output_file, write_output};
+use super::common::{check_output_dir, check_output_file, usage, write_output, Failure};
 
 /// Options shared by the commands that simulate a scenario.
 #[derive(Debug, Clone, Args)]
@@ -49,6 +50,54 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
 pub fn check_surge(path: &Path, model: &Model, surge: f64) -> Result<(), InputError> {
     acdsim::model::limits::check_surge(model, surge)
         .map_err(|m| InputError::new(path.display().to_string(), "--surge", m))
+}
+
+impl SimArgs {
+    /// The options of `model` (loaded with these arguments) that change results, as canonical
+    /// command-line arguments: replications, seed, strategy and formula overrides, confidence.
+    /// The thread count is left out: it changes no result.
+    pub fn canonical(&self, model: &Model) -> Vec<String> {
+        let mut v = vec![
+            "--replications".to_string(),
+            model.replications.to_string(),
+            "--seed".into(),
+            model.seed.to_string(),
+        ];
+        if let Some(s) = self.strategy {
+            v.extend(["--strategy".into(), s.name().to_string()]);
+        }
+        if let Some(f) = self.sl_formula {
+            v.extend(["--sl-formula".into(), f.name().to_string()]);
+        }
+        v.extend(["--confidence".into(), self.confidence.to_string()]);
+        v
+    }
+}
+
+/// Running one shard of the replications on a cluster, merged later by `acdsim merge`.
+#[derive(Debug, Clone, Args)]
+pub struct ShardArgs {
+    /// Run only shard K of N (K from 1 to N): the replications [floor((K-1)R/N), floor(KR/N)) of
+    /// the R replications, written with --partial for `acdsim merge`
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Write this shard's partial result (the whole run's without --shard) to this file, instead
+    /// of the report
+    #[arg(long, value_name = "FILE")]
+    pub partial: Option<PathBuf>,
+}
+
+impl ShardArgs {
+    /// The shard to run and its partial file, when asked for (`--shard` needs `--partial`).
+    pub fn requested(&self) -> Result<Option<(Shard, &Path)>, Failure> {
+        match (self.shard, &self.partial) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(usage(
+                "--shard needs --partial FILE: a shard writes its partial result, `acdsim merge` the report".into(),
+            )),
+            (s, Some(p)) => Ok(Some((s.unwrap_or(Shard::WHOLE), p.as_path()))),
+        }
+    }
 }
 
 pub fn parse_strategy(s: &str) -> Result<StrategyKind, String> {
@@ -161,6 +210,24 @@ pub struct Outputs<H> {
 }
 
 impl<H> Outputs<H> {
+    /// Fails when a report output is asked of a shard, which writes its partial result only.
+    pub fn refuse_for_shard(&self) -> Result<(), Failure> {
+        let asked = [
+            ("--json", self.json.is_some()),
+            ("--csv", self.csv.is_some()),
+            ("--markdown", self.markdown.is_some()),
+            ("--plots", self.plots.is_some()),
+            ("--html", self.html.is_some()),
+            ("--junit", self.junit.is_some()),
+        ];
+        match asked.iter().find(|(_, on)| *on) {
+            Some((flag, _)) => Err(usage(format!(
+                "{flag} with --partial: a shard writes its partial result only; `acdsim merge` writes the report from every shard's"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Fails early, before any simulation, when `--json` cannot receive a file.
     pub fn check_json(&self) -> anyhow::Result<()> {
         for f in [&self.json, &self.html, &self.junit].into_iter().flatten() {

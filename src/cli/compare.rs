@@ -7,13 +7,17 @@ use anyhow::Context;
 use clap::Args;
 
 use super::args::{
-    check_surge, load_model, parse_factor, parse_strategy, OutputHelp, Outputs, SimArgs,
+    check_surge, load_model, parse_factor, parse_strategy, OutputHelp, Outputs, ShardArgs, SimArgs,
 };
-use super::common::{progress_bar, usage, with_threads, CmdResult, Failure};
+use super::common::{check_output_file, progress_bar, usage, with_threads, CmdResult, Failure};
+use super::shard::{check_hashes, write_partial};
 use acdsim::analysis::compare::{factor_name, variant_groups, CompareDocument, CompareReport};
 use acdsim::model::{Model, StrategyKind};
 use acdsim::report;
-use acdsim::sim::paired;
+use acdsim::report::partial::Partial;
+use acdsim::sim::paired::{self, Comparison, Variant};
+use acdsim::sim::shard::Shard;
+use acdsim::sim::simulate::RunOptions;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -30,6 +34,8 @@ pub struct CompareArgs {
     pub surge: Vec<f64>,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub shard: ShardArgs,
     #[command(flatten)]
     pub out: Outputs<CompareOutputs>,
 }
@@ -49,7 +55,16 @@ impl OutputHelp for CompareOutputs {
         Some("Write a self-contained HTML report (verdicts, differences, charts) to this file");
 }
 
-pub fn compare(a: CompareArgs) -> CmdResult {
+/// What a comparison runs: the baseline model, the scenario files, the volume factors and the
+/// groups of variants (one paired run each).
+struct Plan {
+    base: Model,
+    files: Vec<Model>,
+    surges: Vec<f64>,
+    groups: Vec<(String, Vec<Variant>)>,
+}
+
+fn plan(a: &CompareArgs) -> Result<Plan, Failure> {
     if a.scenarios.len() == 2 && !a.strategies.is_empty() {
         return Err(usage(
             "--strategies compares strategies of one scenario: give one scenario file, or two files without --strategies".into(),
@@ -61,7 +76,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         ));
     }
     let base = load_model(&a.scenarios[0], &a.sim)?;
-    let (alts, files) = alternatives(&a, &base)?;
+    let (alts, files) = alternatives(a, &base)?;
     let surges = if a.surge.is_empty() {
         vec![1.0]
     } else {
@@ -83,6 +98,21 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         }
     }
     let groups = variant_groups(&base.name, &alts, &surges);
+    Ok(Plan {
+        base,
+        files,
+        surges,
+        groups,
+    })
+}
+
+pub fn compare(a: CompareArgs) -> CmdResult {
+    let plan = plan(&a)?;
+    if let Some((shard, path)) = a.shard.requested()? {
+        a.out.refuse_for_shard()?;
+        check_output_file(path)?;
+        return compare_shard(&a, &plan, shard, path);
+    }
     // Refuse an unusable plot folder before simulating.
     if let Some(d) = &a.out.plots {
         std::fs::create_dir_all(d).map_err(|e| {
@@ -92,21 +122,111 @@ pub fn compare(a: CompareArgs) -> CmdResult {
             ))
         })?;
     }
-    let (reps, seed) = (base.replications, base.seed);
-    let mut reports = Vec::new();
-    for (title, variants) in &groups {
+    let (reps, seed) = (plan.base.replications, plan.base.seed);
+    let mut comparisons = Vec::new();
+    for (title, variants) in &plan.groups {
         let pb = progress_bar(reps, &format!("comparing {title}"));
         let c = with_threads(a.sim.threads, || {
             paired::run(variants, reps, seed, |d| pb.set_position(d))
         })?
         .map_err(usage)?;
         pb.finish_and_clear();
-        reports.push(CompareReport::new(title, &base, &c, a.sim.confidence));
+        comparisons.push(c);
     }
-    let models: Vec<&Model> = files.iter().collect();
+    write_document(&plan, &comparisons, a.sim.confidence, &a.out)
+}
+
+/// Runs shard `shard` of every paired run and writes the partial result to `path`.
+fn compare_shard(a: &CompareArgs, plan: &Plan, shard: Shard, path: &std::path::Path) -> CmdResult {
+    let opts = RunOptions::from_model(&plan.base);
+    let reps = shard.range(opts.replications);
+    let mut state = Vec::new();
+    for (title, variants) in &plan.groups {
+        let pb = progress_bar(reps.end - reps.start, &format!("shard {shard}: {title}"));
+        let c = with_threads(a.sim.threads, || {
+            let set = |d| pb.set_position(d);
+            paired::run_shard(variants, opts.replications, opts.seed, shard, set)
+        })?
+        .map_err(usage)?;
+        pb.finish_and_clear();
+        state.push(c.paired);
+    }
+    let models: Vec<&Model> = plan.files.iter().collect();
+    let args = canonical(a, &plan.base);
+    write_partial(
+        path,
+        "compare",
+        args,
+        &models,
+        opts,
+        shard,
+        state,
+        a.out.quiet,
+    )
+}
+
+/// The comparison's canonical command line: every option that changes results.
+fn canonical(a: &CompareArgs, base: &Model) -> Vec<String> {
+    let mut v = vec!["compare".to_string()];
+    v.extend(a.scenarios.iter().map(|s| s.display().to_string()));
+    let join = |x: Vec<String>| x.join(",");
+    if !a.strategies.is_empty() {
+        let names = a.strategies.iter().map(|s| s.name().to_string()).collect();
+        v.extend(["--strategies".to_string(), join(names)]);
+    }
+    if !a.surge.is_empty() {
+        let factors = a.surge.iter().map(|f| f.to_string()).collect();
+        v.extend(["--surge".to_string(), join(factors)]);
+    }
+    v.extend(a.sim.canonical(base));
+    v
+}
+
+/// `acdsim merge` of `compare` partials: the comparison of the merged accumulators.
+pub fn from_partial<H: OutputHelp>(a: CompareArgs, merged: Partial, out: &Outputs<H>) -> CmdResult {
+    if out.csv.is_some() {
+        return Err(usage(
+            "--csv is for the partials of `acdsim run`; these are of `acdsim compare` (use --json, --markdown, --plots)".into(),
+        ));
+    }
+    let plan = plan(&a)?;
+    let models: Vec<&Model> = plan.files.iter().collect();
+    check_hashes(&merged, &models)?;
+    out.check_json()?;
+    out.check_dirs()?;
+    if merged.state.len() != plan.groups.len() {
+        return Err(usage(format!(
+            "the partials hold {} paired runs, the comparison has {}",
+            merged.state.len(),
+            plan.groups.len()
+        )));
+    }
+    let (reps, seed) = (plan.base.replications, plan.base.seed);
+    let mut comparisons = Vec::new();
+    for ((_, variants), p) in plan.groups.iter().zip(merged.state) {
+        comparisons.push(Comparison::assemble(variants, p, reps, seed).map_err(usage)?);
+    }
+    write_document(&plan, &comparisons, a.sim.confidence, out)
+}
+
+/// Writes the comparisons' document (JSON, Markdown, plots, tables on stdout) as `out` asks.
+fn write_document<H>(
+    plan: &Plan,
+    comparisons: &[Comparison],
+    conf: f64,
+    out: &Outputs<H>,
+) -> CmdResult {
+    let reports = plan
+        .groups
+        .iter()
+        .zip(comparisons)
+        .map(|((title, _), c)| CompareReport::new(title, &plan.base, c, conf))
+        .collect();
+    let models: Vec<&Model> = plan.files.iter().collect();
     let doc = CompareDocument::new(&models, reports);
     // One set of charts per volume factor when several are compared in turn.
-    let suffixes: Vec<String> = surges
+    let suffixes: Vec<String> = plan
+        .surges
         .iter()
         .take(doc.comparisons.len())
         .map(|f| {
@@ -117,20 +237,19 @@ pub fn compare(a: CompareArgs) -> CmdResult {
             }
         })
         .collect();
-    if let Some(d) = &a.out.plots {
+    if let Some(d) = &out.plots {
         for (r, suffix) in doc.comparisons.iter().zip(&suffixes) {
             report::plots::write_compare_plots(r, d, suffix)
                 .with_context(|| format!("{}: cannot write plots", d.display()))?;
         }
     }
-    a.out.write_json(&doc)?;
-    a.out
-        .write_html(|| report::html::compare_report(&doc, &suffixes))?;
-    a.out.write_markdown(|| {
+    out.write_json(&doc)?;
+    out.write_html(|| report::html::compare_report(&doc, &suffixes))?;
+    out.write_markdown(|| {
         let md = doc.comparisons.iter().map(report::compare::to_markdown);
         md.collect()
     })?;
-    if !a.out.quiet {
+    if !out.quiet {
         for r in &doc.comparisons {
             print!("{}", report::compare::to_table(r));
         }

@@ -1,4 +1,4 @@
-//! The command line: `acdsim run | validate | erlang | staff | compare | check`.
+//! The command line: `acdsim run | validate | erlang | staff | compare | check | merge`.
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
@@ -7,7 +7,9 @@ mod check;
 mod common;
 mod compare;
 mod erlang;
+mod merge;
 mod run;
+mod shard;
 mod staff;
 mod validate;
 
@@ -40,6 +42,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
     Check(check::CheckArgs),
+    /// Merge the partial results of the shards of a run or comparison into its report.
+    Merge(merge::MergeArgs),
 }
 
 /// Entry point of the binary.
@@ -61,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Staff(a) => staff::staff(a),
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
+        Command::Merge(a) => merge::merge(a),
     })
     .unwrap_or_else(|o| Err(anyhow::anyhow!(o).into()));
     match result {

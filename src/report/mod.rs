@@ -1,8 +1,9 @@
 //! Reports: the structured [`RunReport`] of a run (also its JSON, see [`json`]), and one file per
 //! format: text tables ([`table`]), CSV files ([`csv`]), plots ([`plots`]), the HTML report
-//! ([`html`]), JUnit XML of a check ([`junit`]); the text and Markdown
-//! of the other commands' results in [`compare`], [`check`] and [`staff`]. Every metric is the
-//! mean over replications with its confidence interval.
+//! ([`html`]), JUnit XML of a check ([`junit`]); the text and Markdown of the other commands'
+//! results in [`compare`], [`check`] and [`staff`]; the partial results of shards, merged into any
+//! of these ([`partial`]). Every metric is the mean over replications with its confidence
+//! interval.
 
 pub mod check;
 pub mod compare;
@@ -10,6 +11,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod partial;
 pub mod plots;
 pub mod staff;
 pub mod table;

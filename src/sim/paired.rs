@@ -16,9 +16,12 @@
 //! interval. Memory does not depend on the number of replications, and the result is the same
 //! bit for bit at any thread count (only the deterministic [`replicate`] runner is used).
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::Model;
 use crate::sim::engine::Engine;
 use crate::sim::replicate::{self, Accumulator};
+use crate::sim::shard::Shard;
 use crate::stats::histogram::BINS;
 use crate::stats::{Aggregate, Estimate, Layout, Moments, RepSummary};
 
@@ -113,7 +116,8 @@ pub fn rep_value(s: &RepSummary, slot: usize) -> f64 {
 }
 
 /// Per-variant aggregates and per-(non-baseline) variant moments of paired differences.
-#[derive(Debug, Clone)]
+/// Serialisable: a shard's partial result holds it (see [`crate::sim::shard`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Paired {
     pub aggregates: Vec<Aggregate>,
     /// `diffs[v - 1][slot]`: moments of `variant v - baseline` per replication.
@@ -176,6 +180,11 @@ pub fn run(
     seed: u64,
     progress: impl Fn(u64),
 ) -> Result<Comparison, String> {
+    run_shard(variants, replications, seed, Shard::WHOLE, progress)
+}
+
+/// The variants' layouts, after checking that they share the baseline's structure.
+fn layouts(variants: &[Variant]) -> Result<Vec<Layout>, String> {
     let base = &variants
         .first()
         .ok_or_else(|| "nothing to compare: no variant".to_string())?
@@ -183,14 +192,27 @@ pub fn run(
     for v in &variants[1..] {
         check_same_structure(base, &v.model).map_err(|e| format!("{}: {e}", v.name))?;
     }
-    let layouts: Vec<Layout> = variants.iter().map(|v| Layout::new(&v.model)).collect();
+    Ok(variants.iter().map(|v| Layout::new(&v.model)).collect())
+}
+
+/// [`run`] for the replications of `shard` only: the comparison's accumulators cover that
+/// shard's block of replications (`replications` and `seed` are the whole run's).
+pub fn run_shard(
+    variants: &[Variant],
+    replications: u64,
+    seed: u64,
+    shard: Shard,
+    progress: impl Fn(u64),
+) -> Result<Comparison, String> {
+    let layouts = layouts(variants)?;
+    let base = &variants[0].model;
     let n_slots = layouts[0].n_slots();
     let proto = Paired {
         aggregates: layouts.iter().map(Aggregate::new).collect(),
         diffs: vec![vec![Moments::default(); n_slots]; variants.len() - 1],
     };
-    let paired = replicate::run(
-        replications,
+    let paired = replicate::run_range(
+        shard.range(replications),
         &proto,
         || Engine::new(base),
         |engine, rep, item: &mut Vec<RepSummary>| {
@@ -212,6 +234,36 @@ pub fn run(
 }
 
 impl Comparison {
+    /// The comparison of `variants` from accumulators run elsewhere (the merged shards of a
+    /// run of `replications` with `seed`). Fails when they do not fit the variants' layouts.
+    pub fn assemble(
+        variants: &[Variant],
+        paired: Paired,
+        replications: u64,
+        seed: u64,
+    ) -> Result<Comparison, String> {
+        let layouts = layouts(variants)?;
+        let fits = paired.aggregates.len() == variants.len()
+            && paired.diffs.len() + 1 == variants.len()
+            && paired.aggregates.iter().zip(&layouts).all(|(a, l)| {
+                a.moments.len() == l.n_slots() && a.pooled.len() == l.pooled_rows.len() * BINS
+            })
+            && paired.diffs.iter().all(|d| d.len() == layouts[0].n_slots());
+        if !fits {
+            return Err(format!(
+                "the accumulators do not fit the {} variant(s) of this scenario",
+                variants.len()
+            ));
+        }
+        Ok(Comparison {
+            names: variants.iter().map(|v| v.name.clone()).collect(),
+            layouts,
+            paired,
+            replications,
+            seed,
+        })
+    }
+
     /// Estimate of a slot for variant `v` (ratio estimator over replications).
     pub fn estimate(&self, v: usize, slot: usize, conf: f64) -> Estimate {
         self.paired.aggregates[v].moments[slot].interval(conf)

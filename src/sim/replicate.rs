@@ -8,6 +8,8 @@
 //! the threads one by one (their results kept until the wave is folded), so that threads finish a
 //! wave together: with whole chunks as the unit, one thread could be left running a chunk alone.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 /// Replications per chunk.
@@ -33,6 +35,19 @@ where
     W: Fn(&mut S, u64, &mut A::Item) + Sync + Send,
     P: Fn(u64),
 {
+    run_range(0..replications, proto, init, work, progress)
+}
+
+/// [`run`] for the replications `reps` only (a shard, see [`crate::sim::shard`]): replication
+/// `rep` is the same whichever range it is run in; `progress(done)` counts from the range's start.
+pub fn run_range<A, S, I, W, P>(reps: Range<u64>, proto: &A, init: I, work: W, progress: P) -> A
+where
+    A: Accumulator + Sync,
+    I: Fn() -> S + Sync + Send,
+    W: Fn(&mut S, u64, &mut A::Item) + Sync + Send,
+    P: Fn(u64),
+{
+    let (start, replications) = (reps.start, reps.end.saturating_sub(reps.start));
     let mut total = proto.fresh();
     let chunks = replications.div_ceil(CHUNK);
     let wave = (rayon::current_num_threads() as u64 * 4).max(1);
@@ -47,7 +62,9 @@ where
         items
             .par_iter_mut()
             .enumerate()
-            .for_each_init(&init, |state, (i, item)| work(state, r0 + i as u64, item));
+            .for_each_init(&init, |state, (i, item)| {
+                work(state, start + r0 + i as u64, item)
+            });
         // ... folded chunk by chunk in replication order ...
         let parts: Vec<A> = items
             .par_chunks(CHUNK as usize)
@@ -166,8 +183,8 @@ mod tests {
         for t in [2, 3, 8] {
             let b = go(t);
             assert_eq!(a.n, 1003);
-            assert_eq!(a.mean.to_bits(), b.mean.to_bits());
-            assert_eq!(a.m2.to_bits(), b.m2.to_bits());
+            assert_eq!(a.mean().to_bits(), b.mean().to_bits());
+            assert_eq!(a.m2().to_bits(), b.m2().to_bits());
         }
     }
 }

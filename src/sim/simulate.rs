@@ -4,6 +4,7 @@ use crate::model::Model;
 use crate::sim::engine::Engine;
 use crate::sim::paired::{self, Comparison, Variant};
 use crate::sim::replicate::{self, Accumulator};
+use crate::sim::shard::Shard;
 use crate::stats::{Aggregate, Layout, RepSummary};
 
 /// How to run.
@@ -50,10 +51,15 @@ impl Accumulator for Aggregate {
 
 /// Runs `opts.replications` replications of `model`; `progress(done)` reports progress.
 pub fn run(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Outcome {
+    run_shard(model, opts, Shard::WHOLE, progress)
+}
+
+/// [`run`] for the replications of `shard` only (see [`crate::sim::shard`]).
+pub fn run_shard(model: &Model, opts: RunOptions, shard: Shard, progress: impl Fn(u64)) -> Outcome {
     let layout = Layout::new(model);
     let proto = Aggregate::new(&layout);
-    let aggregate = replicate::run(
-        opts.replications,
+    let aggregate = replicate::run_range(
+        shard.range(opts.replications),
         &proto,
         || Engine::new(model),
         |engine, rep, item| {
@@ -73,7 +79,12 @@ pub fn run(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Outcome {
 /// ([`Model::without_playbook`]): variant 0 is without, variant 1 with the playbook, so the
 /// paired differences read "with - without".
 pub fn run_playbook_pair(model: &Model, opts: RunOptions, progress: impl Fn(u64)) -> Comparison {
-    let variants = [
+    run_playbook_pair_shard(model, opts, Shard::WHOLE, progress)
+}
+
+/// The two variants of [`run_playbook_pair`]: without the playbook, then with it.
+pub fn playbook_variants(model: &Model) -> [Variant; 2] {
+    [
         Variant {
             name: "without playbook".into(),
             model: model.without_playbook(),
@@ -82,9 +93,42 @@ pub fn run_playbook_pair(model: &Model, opts: RunOptions, progress: impl Fn(u64)
             name: "with playbook".into(),
             model: model.clone(),
         },
-    ];
-    paired::run(&variants, opts.replications, opts.seed, progress)
+    ]
+}
+
+/// [`run_playbook_pair`] for the replications of `shard` only.
+pub fn run_playbook_pair_shard(
+    model: &Model,
+    opts: RunOptions,
+    shard: Shard,
+    progress: impl Fn(u64),
+) -> Comparison {
+    let variants = playbook_variants(model);
+    paired::run_shard(&variants, opts.replications, opts.seed, shard, progress)
         .expect("a model and its playbook-less twin have the same structure")
+}
+
+impl Outcome {
+    /// The outcome of `model` from an aggregate run elsewhere (merged shards). Fails when the
+    /// aggregate does not fit the model's layout.
+    pub fn assemble(
+        model: &Model,
+        aggregate: Aggregate,
+        options: RunOptions,
+    ) -> Result<Outcome, String> {
+        let layout = Layout::new(model);
+        let proto = Aggregate::new(&layout);
+        if aggregate.moments.len() != proto.moments.len()
+            || aggregate.pooled.len() != proto.pooled.len()
+        {
+            return Err("the accumulators do not fit this scenario's report rows".into());
+        }
+        Ok(Outcome {
+            layout,
+            aggregate,
+            options,
+        })
+    }
 }
 
 impl Comparison {

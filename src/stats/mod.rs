@@ -12,10 +12,11 @@
 //! (channel, arrival interval). Report rows (overall, per channel, segment, type, interval, ...)
 //! are sums of base cells. Warm-up arrivals are simulated but never counted.
 
+pub mod exact;
 pub mod histogram;
 pub mod moments;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Goal, Model, ServiceLevelDef, SlFormula};
 use histogram::BINS;
@@ -793,8 +794,9 @@ pub struct RepSummary {
     scratch: Vec<u32>,
 }
 
-/// Metrics aggregated over replications.
-#[derive(Debug, Clone)]
+/// Metrics aggregated over replications (exactly: see [`exact`]). Serialisable, for the
+/// partial results of shards.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Aggregate {
     pub replications: u64,
     pub moments: Vec<RatioMoments>,

@@ -1,16 +1,24 @@
-//! Running mean and variance over replications (Welford 1962), mergeable (Chan, Golub & LeVeque
-//! 1979) so per-chunk accumulators combine in a fixed order, and Student-t confidence intervals.
+//! Mean and variance over replications from exact sums and cross-products ([`super::exact`]),
+//! mergeable in any order with the same result, and Student-t confidence intervals.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::exact::{centered, ExactSum};
 
 /// Mean and sum of squared deviations of the values pushed so far (NaN values are skipped: a
 /// metric undefined in a replication, such as ASA with nothing answered, does not count).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+///
+/// The values' sum and sum of squares are kept exactly ([`ExactSum`]) and rounded once when
+/// read, so the result does not depend on the order of the pushes and merges: replications
+/// folded on any number of threads, or in shards merged later, give the same bits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     pub n: u64,
-    pub mean: f64,
-    pub m2: f64,
+    #[serde(rename = "x")]
+    sum: ExactSum,
+    #[serde(rename = "xx")]
+    sum_sq: ExactSum,
 }
 
 impl Moments {
@@ -20,25 +28,29 @@ impl Moments {
             return;
         }
         self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
+        self.sum.add(x);
+        self.sum_sq.add_product(x, x);
     }
 
-    /// Combines two accumulators; the result depends on the order, so callers merge in a fixed one.
+    /// Combines two accumulators (exactly: in any order, the same result).
     pub fn merge(&mut self, o: &Moments) {
-        if o.n == 0 {
-            return;
-        }
+        self.n += o.n;
+        self.sum.add_sum(&o.sum);
+        self.sum_sq.add_sum(&o.sum_sq);
+    }
+
+    /// The mean; NaN without values.
+    pub fn mean(&self) -> f64 {
         if self.n == 0 {
-            *self = *o;
-            return;
+            f64::NAN
+        } else {
+            self.sum.value() / self.n as f64
         }
-        let n = self.n + o.n;
-        let d = o.mean - self.mean;
-        self.mean += d * o.n as f64 / n as f64;
-        self.m2 += o.m2 + d * d * (self.n as f64 * o.n as f64) / n as f64;
-        self.n = n;
+    }
+
+    /// Sum of squared deviations from the mean.
+    pub fn m2(&self) -> f64 {
+        centered(self.n, &self.sum_sq, &self.sum, &self.sum).max(0.0)
     }
 
     /// Sample variance (n - 1 denominator); NaN below two values.
@@ -46,7 +58,7 @@ impl Moments {
         if self.n < 2 {
             f64::NAN
         } else {
-            self.m2 / (self.n - 1) as f64
+            self.m2() / (self.n - 1) as f64
         }
     }
 
@@ -57,10 +69,10 @@ impl Moments {
 
     /// Two-sided confidence interval for the mean at `level` (e.g. 0.95).
     pub fn interval(&self, level: f64) -> Estimate {
-        let mean = if self.n == 0 { f64::NAN } else { self.mean };
+        let mean = self.mean();
         let half = if self.n < 2 {
             f64::NAN
-        } else if self.m2 == 0.0 {
+        } else if self.m2() == 0.0 {
             0.0
         } else {
             t_quantile(level, self.n - 1) * self.std_error()
@@ -86,16 +98,29 @@ impl Moments {
 /// in every replication (the others have `x = y = 0`), so the variance estimate is zero and the
 /// interval would claim a certainty that one replication cannot give (a surge-playbook callback
 /// delay when one day of 50 made callbacks read `31.4 [31.4, 31.4]`). It is undefined then.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+///
+/// The sums and cross-products are exact ([`ExactSum`]), rounded once when read: the same bits
+/// in any order of pushes and merges.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RatioMoments {
     pub n: u64,
     /// Replications with a non-zero denominator.
+    #[serde(rename = "i")]
     pub informative: u64,
-    pub mx: f64,
-    pub my: f64,
-    pub sxx: f64,
-    pub syy: f64,
-    pub sxy: f64,
+    /// Replications with denominator 1 (plain means: most slots), counted instead of summed
+    /// into `sy`, `syy` and `sxy` (which get `x` alone).
+    #[serde(rename = "u")]
+    unit: u64,
+    #[serde(rename = "x")]
+    sx: ExactSum,
+    #[serde(rename = "y")]
+    sy: ExactSum,
+    #[serde(rename = "xx")]
+    sxx: ExactSum,
+    #[serde(rename = "yy")]
+    syy: ExactSum,
+    #[serde(rename = "xy")]
+    sxy: ExactSum,
 }
 
 impl RatioMoments {
@@ -107,45 +132,54 @@ impl RatioMoments {
         }
         self.n += 1;
         self.informative += u64::from(y != 0.0);
-        let n = self.n as f64;
-        let dx = x - self.mx;
-        let dy = y - self.my;
-        self.mx += dx / n;
-        self.my += dy / n;
-        self.sxx += dx * (x - self.mx);
-        self.syy += dy * (y - self.my);
-        self.sxy += dx * (y - self.my);
+        if y == 1.0 {
+            self.unit += 1;
+            self.sxy.add(x);
+        } else {
+            self.sy.add(y);
+            self.syy.add_product(y, y);
+            self.sxy.add_product(x, y);
+        }
+        self.sx.add(x);
+        self.sxx.add_product(x, x);
     }
 
-    /// Combines two accumulators (order-dependent in the last bits: merge in a fixed order).
+    /// The exact sums of `y` and `y^2` (`unit` included).
+    fn y_sums(&self) -> (ExactSum, ExactSum) {
+        let (mut sy, mut syy) = (self.sy.clone(), self.syy.clone());
+        sy.add(self.unit as f64);
+        syy.add(self.unit as f64);
+        (sy, syy)
+    }
+
+    /// Combines two accumulators (exactly: in any order, the same result).
     pub fn merge(&mut self, o: &RatioMoments) {
-        if o.n == 0 {
-            return;
-        }
-        if self.n == 0 {
-            *self = *o;
-            return;
-        }
-        let (na, nb) = (self.n as f64, o.n as f64);
-        let n = na + nb;
-        let dx = o.mx - self.mx;
-        let dy = o.my - self.my;
-        let f = na * nb / n;
-        self.sxx += o.sxx + dx * dx * f;
-        self.syy += o.syy + dy * dy * f;
-        self.sxy += o.sxy + dx * dy * f;
-        self.mx += dx * nb / n;
-        self.my += dy * nb / n;
         self.n += o.n;
         self.informative += o.informative;
+        self.unit += o.unit;
+        self.sx.add_sum(&o.sx);
+        self.sy.add_sum(&o.sy);
+        self.sxx.add_sum(&o.sxx);
+        self.syy.add_sum(&o.syy);
+        self.sxy.add_sum(&o.sxy);
+    }
+
+    /// Mean of the numerators; NaN without values.
+    pub fn mean_x(&self) -> f64 {
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.sx.value() / self.n as f64
+        }
     }
 
     /// The ratio estimate; NaN when no denominator was ever positive.
     pub fn ratio(&self) -> f64 {
-        if self.n == 0 || self.my == 0.0 {
+        let sy = self.y_sums().0.value();
+        if self.n == 0 || sy == 0.0 {
             f64::NAN
         } else {
-            self.mx / self.my
+            self.sx.value() / sy
         }
     }
 
@@ -155,12 +189,17 @@ impl RatioMoments {
         let half = if self.informative < 2 || r.is_nan() {
             f64::NAN
         } else {
-            let v =
-                (self.sxx - 2.0 * r * self.sxy + r * r * self.syy).max(0.0) / (self.n - 1) as f64;
+            let n = self.n;
+            let (sy, syy) = self.y_sums();
+            let cxx = centered(n, &self.sxx, &self.sx, &self.sx);
+            let cyy = centered(n, &syy, &sy, &sy);
+            let cxy = centered(n, &self.sxy, &self.sx, &sy);
+            let v = (cxx - 2.0 * r * cxy + r * r * cyy).max(0.0) / (n - 1) as f64;
             if v == 0.0 {
                 0.0
             } else {
-                t_quantile(level, self.n - 1) * (v / self.n as f64).sqrt() / self.my.abs()
+                let my = sy.value() / n as f64;
+                t_quantile(level, n - 1) * (v / n as f64).sqrt() / my.abs()
             }
         };
         Estimate {
@@ -206,15 +245,13 @@ mod tests {
         xs.iter().for_each(|x| all.push(*x));
         let m = xs.iter().sum::<f64>() / xs.len() as f64;
         let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64;
-        assert!((all.mean - m).abs() < 1e-6 && (all.variance() / v - 1.0).abs() < 1e-9);
+        assert!((all.mean() - m).abs() < 1e-6 && (all.variance() / v - 1.0).abs() < 1e-9);
         let (mut a, mut b) = (Moments::default(), Moments::default());
         xs[..300].iter().for_each(|x| a.push(*x));
         xs[300..].iter().for_each(|x| b.push(*x));
         a.merge(&b);
-        assert_eq!(a.n, all.n);
-        assert!(
-            (a.mean - all.mean).abs() < 1e-6 && (a.variance() / all.variance() - 1.0).abs() < 1e-9
-        );
+        assert_eq!(a.mean().to_bits(), all.mean().to_bits());
+        assert_eq!(a.variance().to_bits(), all.variance().to_bits());
     }
 
     #[test]
@@ -261,15 +298,9 @@ mod tests {
         data[..1].iter().for_each(|(x, y)| a.push(*x, *y));
         data[1..].iter().for_each(|(x, y)| b.push(*x, *y));
         a.merge(&b);
-        for (p, q) in [
-            (a.sxx, all.sxx),
-            (a.syy, all.syy),
-            (a.sxy, all.sxy),
-            (a.mx, all.mx),
-            (a.my, all.my),
-        ] {
-            assert!((p - q).abs() < 1e-9);
-        }
+        let (ea, eall) = (a.interval(0.95), all.interval(0.95));
+        assert_eq!(ea.mean.to_bits(), eall.mean.to_bits());
+        assert_eq!(ea.half_width.to_bits(), eall.half_width.to_bits());
         // Delta-method variance computed by hand.
         let r = 84.0 / 102.0;
         let d: Vec<f64> = data.iter().map(|(x, y)| x - r * y).collect();
@@ -281,13 +312,36 @@ mod tests {
     }
 
     #[test]
+    fn any_order_of_pushes_and_merges_gives_the_same_bits() {
+        let data: Vec<(f64, f64)> = (0..500u64)
+            .map(|i| (((i * 7919) % 613) as f64 * 0.37, ((i * 104729) % 97) as f64))
+            .collect();
+        let one = |xs: &[(f64, f64)]| {
+            let mut r = RatioMoments::default();
+            xs.iter().for_each(|(x, y)| r.push(*x, *y));
+            r
+        };
+        let all = one(&data).interval(0.95);
+        let mut rev = data.clone();
+        rev.reverse();
+        let mut parts: Vec<RatioMoments> = data.chunks(37).map(one).collect();
+        parts.reverse();
+        let mut merged = RatioMoments::default();
+        parts.iter().for_each(|p| merged.merge(p));
+        for e in [one(&rev).interval(0.95), merged.interval(0.95)] {
+            assert_eq!(e.mean.to_bits(), all.mean.to_bits());
+            assert_eq!(e.half_width.to_bits(), all.half_width.to_bits());
+        }
+    }
+
+    #[test]
     fn nan_is_skipped() {
         let mut a = Moments::default();
         a.push(1.0);
         a.push(f64::NAN);
         a.push(3.0);
         assert_eq!(a.n, 2);
-        assert_eq!(a.mean, 2.0);
+        assert_eq!(a.mean(), 2.0);
     }
 
     #[test]
