@@ -114,7 +114,10 @@ impl Engine {
                 Some((k, level, units)) => {
                     (units <= room && self.live_head(k).is_some()).then_some((k, level))
                 }
-                None => self.best_head(model, g, room),
+                // Ranking the heads takes a set-up that most calls would waste: first look
+                // whether any of the group's queues has someone waiting.
+                None if self.group_has_waiting(g) => self.best_head(model, g, room),
+                None => None,
             };
             let Some((k, level)) = pick else {
                 // Surge playbook: no regular contact waits; make a callback if one is due.
@@ -126,6 +129,17 @@ impl Engine {
             let w = self.queues.pop(k).expect("head seen above");
             self.start(model, a, k, level, w);
         }
+    }
+
+    /// Whether a queue of a class group `g` serves is not empty (its waiting contacts may all
+    /// have abandoned by now, which [`Engine::best_head`] finds out).
+    #[inline]
+    fn group_has_waiting(&self, g: usize) -> bool {
+        let words = self.queues.words();
+        self.group_classes[g * words..(g + 1) * words]
+            .iter()
+            .enumerate()
+            .any(|(wi, &bits)| bits & self.queues.nonempty_word(wi) != 0)
     }
 
     /// The class, and the level, of the waiting contact the strategy ranks first for an agent of
