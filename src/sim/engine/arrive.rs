@@ -13,25 +13,25 @@ use super::Engine;
 impl Engine {
     pub(super) fn arrive(&mut self, model: &Model, c: usize) {
         let now = self.now;
-        let piece = self.cursors[c].piece();
+        let src = &mut self.sources[c];
+        let piece = src.cursor.piece();
         let interval = piece as i32 - if model.warmup_s > 0.0 { 1 } else { 0 };
         let ch = &model.channels[c];
         let ti = if ch.types.len() > 1 {
-            pick(&self.type_cum[c], self.attr_rng[c].random::<f64>())
+            pick(&src.type_cum, src.attributes.random::<f64>())
         } else {
             0
         };
         let si = if ch.segments.len() > 1 {
-            pick(&self.seg_cum[c], self.attr_rng[c].random::<f64>())
+            pick(&src.seg_cum, src.attributes.random::<f64>())
         } else {
             0
         };
         let seg = &ch.segments[si];
-        let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
-        let patience = seg.patience.sample(&mut self.patience_rng[c]);
-        let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
-        self.next_arrival[c] =
-            self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        let handle = ch.types[ti].handle.sample(&mut src.handle) * seg.handle_factor;
+        let patience = seg.patience.sample(&mut src.patience);
+        let k = src.class_of[ti * ch.segments.len() + si] as usize;
+        self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);
         // Counted as offered at the end, from its outcome (`RepStats::count_offered`).
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
             return;

@@ -51,7 +51,7 @@ use crate::model::Model;
 use crate::sim::arrivals::{Cursor, RateProfile};
 use crate::sim::completions::Completions;
 use crate::sim::playbook;
-use crate::sim::rng::{stream, Purpose, Rng};
+use crate::sim::rng::Rng;
 use crate::sim::routing::Router;
 use crate::stats::{Layout, RepStats, Thresholds};
 
@@ -127,6 +127,23 @@ impl Level {
     }
 }
 
+/// One channel's arrivals: the rate profile and its position, the replication's random
+/// streams, and the tables that turn two uniform draws into a contact class. Kept together so
+/// that an arrival finds them in one place.
+struct Source {
+    profile: RateProfile,
+    cursor: Cursor,
+    arrivals: Rng,
+    attributes: Rng,
+    handle: Rng,
+    patience: Rng,
+    /// Cumulative type and segment shares (the last one infinite).
+    type_cum: Vec<f64>,
+    seg_cum: Vec<f64>,
+    /// The class of each (type, segment), row-major.
+    class_of: Vec<u32>,
+}
+
 /// Per-class constants the loop needs.
 #[derive(Debug, Clone, Copy)]
 struct ClassInfo {
@@ -162,18 +179,10 @@ pub struct Engine {
     layout: Layout,
     stats: RepStats,
     classes: Vec<ClassInfo>,
-    profiles: Vec<RateProfile>,
-    cursors: Vec<Cursor>,
+    /// Per channel: its arrival process and random streams (see [`Source`]).
+    sources: Vec<Source>,
+    /// Per channel: the time of its next arrival (infinite when it has no more).
     next_arrival: Vec<f64>,
-    arrival_rng: Vec<Rng>,
-    attr_rng: Vec<Rng>,
-    handle_rng: Vec<Rng>,
-    patience_rng: Vec<Rng>,
-    /// Cumulative type and segment shares per channel.
-    type_cum: Vec<Vec<f64>>,
-    seg_cum: Vec<Vec<f64>>,
-    /// Per channel: the class of each (local type, local segment), row-major.
-    class_of: Vec<Vec<u32>>,
     /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
     units: Vec<u32>,
     /// The interval whose busy and staffed time is being accumulated, if opening hours have
@@ -202,20 +211,11 @@ impl Engine {
         let layout = Layout::new(model);
         let stats = RepStats::new(&layout);
         let nc = model.channels.len();
-        let placeholder = stream(0, 0, Purpose::Arrivals, 0);
         Engine {
             stats,
             classes: Vec::new(),
-            profiles: Vec::new(),
-            cursors: Vec::new(),
+            sources: Vec::new(),
             next_arrival: vec![f64::INFINITY; nc],
-            arrival_rng: vec![placeholder.clone(); nc],
-            attr_rng: vec![placeholder.clone(); nc],
-            handle_rng: vec![placeholder.clone(); nc],
-            patience_rng: vec![placeholder; nc],
-            type_cum: Vec::new(),
-            seg_cum: Vec::new(),
-            class_of: Vec::new(),
             units: Vec::new(),
             open_interval: None,
             agents: Vec::new(),

@@ -9,7 +9,7 @@ use crate::sim::rng::{stream, Purpose};
 use crate::sim::routing::Router;
 use crate::stats::Thresholds;
 
-use super::{Agent, ClassInfo, Duty, Engine, Level, Place};
+use super::{Agent, ClassInfo, Duty, Engine, Level, Place, Source};
 
 impl Engine {
     /// Resets the state for replication `rep` of `model` with `seed`, up to the first event.
@@ -89,30 +89,26 @@ impl Engine {
     /// Each channel's rate profile, random streams (seeded for this replication), cumulative
     /// type and segment shares, class table and first arrival.
     fn prepare_channels(&mut self, model: &Model, seed: u64, rep: u64) {
-        self.profiles.clear();
-        self.class_of.clear();
-        self.cursors.clear();
-        self.type_cum.clear();
-        self.seg_cum.clear();
+        self.sources.clear();
         for (c, ch) in model.channels.iter().enumerate() {
-            self.profiles.push(RateProfile::for_channel(model, c));
-            self.cursors.push(self.profiles[c].start());
-            self.arrival_rng[c] = stream(seed, rep, Purpose::Arrivals, c);
-            self.attr_rng[c] = stream(seed, rep, Purpose::Attributes, c);
-            self.handle_rng[c] = stream(seed, rep, Purpose::HandleTime, c);
-            self.patience_rng[c] = stream(seed, rep, Purpose::Patience, c);
-            self.type_cum
-                .push(cumulative_shares(ch.types.iter().map(|t| t.share)));
-            self.seg_cum
-                .push(cumulative_shares(ch.segments.iter().map(|s| s.share)));
-            self.class_of.push(
-                ch.class_of
+            let profile = RateProfile::for_channel(model, c);
+            let mut src = Source {
+                cursor: profile.start(),
+                profile,
+                arrivals: stream(seed, rep, Purpose::Arrivals, c),
+                attributes: stream(seed, rep, Purpose::Attributes, c),
+                handle: stream(seed, rep, Purpose::HandleTime, c),
+                patience: stream(seed, rep, Purpose::Patience, c),
+                type_cum: cumulative_shares(ch.types.iter().map(|t| t.share)),
+                seg_cum: cumulative_shares(ch.segments.iter().map(|s| s.share)),
+                class_of: ch
+                    .class_of
                     .iter()
                     .flat_map(|row| row.iter().map(|&k| k as u32))
                     .collect(),
-            );
-            self.next_arrival[c] =
-                self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+            };
+            self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);
+            self.sources.push(src);
         }
     }
 
