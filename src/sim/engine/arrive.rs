@@ -61,7 +61,6 @@ impl Engine {
     #[inline]
     fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
         let prof_first = self.router.proficiency_first();
-        let chan = self.classes[k].channel as usize;
         let cap = model.capacity;
         let eligible = &model.classes[k].eligible;
         // One group: its longest-idle agent, without comparing idle times.
@@ -88,7 +87,7 @@ impl Engine {
             let cand = if let Some(&a) = st.idle.front() {
                 Some((a as usize, 0u32, self.agents[a as usize].since))
             } else {
-                let units = self.units[g * model.channels.len() + chan];
+                let units = self.group_class[g * self.classes.len() + k].units;
                 let mut c: Option<(usize, u32, f64)> = None;
                 for &a in &st.partial {
                     let ag = &self.agents[a as usize];

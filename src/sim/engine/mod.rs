@@ -101,6 +101,21 @@ struct GroupState {
     load: Level,
     first: u32,
     count: u32,
+    /// When the group serves one class only: that class, the group's level in it and the load
+    /// units its contacts take (the shortcut of [`Engine::serve_queues`]).
+    single: Option<(usize, u8, u32)>,
+}
+
+/// What the loop needs of a (group, class) pair, in one place.
+#[derive(Debug, Clone, Copy)]
+struct GroupClass {
+    /// Load units a contact of the class takes at an agent of the group.
+    units: u32,
+    /// The group's level in the class, if it serves it (0 if not).
+    level: u8,
+    /// Its position in the group's list (`Group::classes`; `u32::MAX` if not served), which
+    /// breaks ties between equally ranked heads as the list order did.
+    pos: u32,
 }
 
 /// A count that changes at events (a group's agents on duty, its load units) and its integral
@@ -183,8 +198,6 @@ pub struct Engine {
     sources: Vec<Source>,
     /// Per channel: the time of its next arrival (infinite when it has no more).
     next_arrival: Vec<f64>,
-    /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
-    units: Vec<u32>,
     /// The interval whose busy and staffed time is being accumulated, if opening hours have
     /// begun and not ended (set at each boundary).
     open_interval: Option<usize>,
@@ -193,12 +206,8 @@ pub struct Engine {
     queues: ClassQueues,
     /// Bit set of the classes each group serves: `group_classes[g * words + w]`.
     group_classes: Vec<u64>,
-    /// Per (group, class) the group serves: its level and its position in the group's list
-    /// (`Group::classes`), which breaks ties between equally ranked heads as the list order did.
-    group_class: Vec<(u8, u32)>,
-    /// Per group serving one class only: that class, the group's level in it and the load units
-    /// its contacts take (the shortcut of [`Engine::serve_queues`]).
-    single_class: Vec<Option<(usize, u8, u32)>>,
+    /// Per (group, class): `group_class[g * nk + k]` (see [`GroupClass`]).
+    group_class: Vec<GroupClass>,
     completions: Completions,
     router: Router,
     now: f64,
@@ -216,14 +225,12 @@ impl Engine {
             classes: Vec::new(),
             sources: Vec::new(),
             next_arrival: vec![f64::INFINITY; nc],
-            units: Vec::new(),
             open_interval: None,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: ClassQueues::new(model.classes.len()),
             group_classes: Vec::new(),
             group_class: Vec::new(),
-            single_class: Vec::new(),
             completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,

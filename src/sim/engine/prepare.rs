@@ -9,7 +9,7 @@ use crate::sim::rng::{stream, Purpose};
 use crate::sim::routing::Router;
 use crate::stats::Thresholds;
 
-use super::{Agent, ClassInfo, Duty, Engine, Level, Place, Source};
+use super::{Agent, ClassInfo, Duty, Engine, GroupClass, Level, Place, Source};
 
 impl Engine {
     /// Resets the state for replication `rep` of `model` with `seed`, up to the first event.
@@ -32,32 +32,33 @@ impl Engine {
     }
 
     /// The classes each group serves (bit sets, levels and list positions), the one-class
-    /// shortcut of each group, and the load units of each (group, channel).
+    /// shortcut of each group, and the load units of each (group, class).
     fn prepare_routing(&mut self, model: &Model) {
         let nk = model.classes.len();
         let words = self.queues.words();
         self.group_classes.clear();
         self.group_classes.resize(model.groups.len() * words, 0);
         self.group_class.clear();
-        self.group_class
-            .resize(model.groups.len() * nk, (0, u32::MAX));
+        for gr in &model.groups {
+            self.group_class
+                .extend(model.classes.iter().map(|cl| GroupClass {
+                    units: gr.units[cl.channel],
+                    level: 0,
+                    pos: u32::MAX,
+                }));
+        }
         for (g, gr) in model.groups.iter().enumerate() {
             for (pos, &(k, level)) in gr.classes.iter().enumerate() {
                 self.group_classes[g * words + k / 64] |= 1 << (k % 64);
-                self.group_class[g * nk + k] = (level, pos as u32);
+                let pair = &mut self.group_class[g * nk + k];
+                pair.level = level;
+                pair.pos = pos as u32;
             }
-        }
-        self.single_class.clear();
-        self.single_class
-            .extend(model.groups.iter().map(|gr| match gr.classes[..] {
+            self.groups[g].single = match gr.classes[..] {
                 [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
                 _ => None,
-            }));
-        self.units.clear();
-        for gr in &model.groups {
-            self.units.extend_from_slice(&gr.units);
+            };
         }
-        debug_assert_eq!(self.units.len(), model.groups.len() * model.channels.len());
     }
 
     /// Each class's constants: channel, priority, statistics cells and thresholds.
