@@ -116,6 +116,9 @@ struct GroupClass {
     /// Its position in the group's list (`Group::classes`; `u32::MAX` if not served), which
     /// breaks ties between equally ranked heads as the list order did.
     pos: u32,
+    /// The factor of the group's agents' handle times for the class's contacts (the model's
+    /// proficiency factor of the class's difficulty at the group's level; 1 if not served).
+    handle_factor: f64,
 }
 
 /// A count that changes at events (a group's agents on duty, its load units) and its integral
@@ -164,7 +167,6 @@ struct Source {
 struct ClassInfo {
     channel: u32,
     priority: bool,
-    hard: usize,
     cells: [u32; 2],
     /// The class's (channel, interval 0) cell: add the interval for the third cell.
     interval_cell: u32,

@@ -45,6 +45,7 @@ impl Engine {
                     units: gr.units[cl.channel],
                     level: 0,
                     pos: u32::MAX,
+                    handle_factor: 1.0,
                 }));
         }
         for (g, gr) in model.groups.iter().enumerate() {
@@ -53,6 +54,8 @@ impl Engine {
                 let pair = &mut self.group_class[g * nk + k];
                 pair.level = level;
                 pair.pos = pos as u32;
+                pair.handle_factor =
+                    model.proficiency[model.classes[k].hard as usize][level as usize - 1];
             }
             self.groups[g].single = match gr.classes[..] {
                 [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
@@ -73,7 +76,6 @@ impl Engine {
             self.classes.push(ClassInfo {
                 channel: cl.channel as u32,
                 priority: model.routing.priority[cl.segment],
-                hard: cl.hard as usize,
                 cells: self.layout.class_cells[k],
                 interval_cell: self.layout.interval_base
                     + cl.channel as u32 * model.n_intervals as u32,

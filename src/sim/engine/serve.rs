@@ -61,11 +61,12 @@ impl Engine {
     #[inline]
     pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
-        let ci = &self.classes[k];
         let g = self.agents[a].group as usize;
-        let units = self.group_class[g * self.classes.len() + k].units;
+        let pair = self.group_class[g * self.classes.len() + k];
+        debug_assert_eq!(level, pair.level, "the level the group serves the class at");
+        let units = pair.units;
         self.agents[a].load += units;
-        let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
+        let handle = w.handle * pair.handle_factor;
         self.completions.push(now + handle, a as u32, k as u32);
         self.change_load(model, g, units as i32);
         let ci = &self.classes[k];
@@ -156,7 +157,9 @@ impl Engine {
             while bits != 0 {
                 let k = wi * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                let GroupClass { units, level, pos } = self.group_class[g * nk + k];
+                let GroupClass {
+                    units, level, pos, ..
+                } = self.group_class[g * nk + k];
                 if units > room {
                     continue;
                 }
