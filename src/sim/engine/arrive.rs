@@ -14,25 +14,25 @@ use super::Engine;
 impl Engine {
     pub(super) fn arrive(&mut self, model: &Model, c: usize) {
         let now = self.now;
-        let piece = self.cursors[c].piece();
+        let src = &mut self.sources[c];
+        let piece = src.cursor.piece();
         let interval = piece as i32 - if model.warmup_s > 0.0 { 1 } else { 0 };
         let ch = &model.channels[c];
         let ti = if ch.types.len() > 1 {
-            pick(&self.type_cum[c], self.attr_rng[c].random::<f64>())
+            pick(&src.type_cum, src.attributes.random::<f64>())
         } else {
             0
         };
         let si = if ch.segments.len() > 1 {
-            pick(&self.seg_cum[c], self.attr_rng[c].random::<f64>())
+            pick(&src.seg_cum, src.attributes.random::<f64>())
         } else {
             0
         };
         let seg = &ch.segments[si];
-        let handle = ch.types[ti].handle.sample(&mut self.handle_rng[c]) * seg.handle_factor;
-        let patience = seg.patience.sample(&mut self.patience_rng[c]);
-        let k = self.class_of[c][ti * ch.segments.len() + si] as usize;
-        self.next_arrival[c] =
-            self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+        let handle = ch.types[ti].handle.sample(&mut src.handle) * seg.handle_factor;
+        let patience = seg.patience.sample(&mut src.patience);
+        let k = src.class_of[ti * ch.segments.len() + si] as usize;
+        self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);
         // Counted as offered at the end, from its outcome (`RepStats::count_offered`).
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
             return;
@@ -100,7 +100,6 @@ impl Engine {
     #[inline]
     fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
         let prof_first = self.router.proficiency_first();
-        let chan = self.classes[k].channel as usize;
         let cap = model.capacity;
         let eligible = &model.classes[k].eligible;
         // One group: its longest-idle agent, without comparing idle times.
@@ -127,7 +126,7 @@ impl Engine {
             let cand = if let Some(&a) = st.idle.front() {
                 Some((a as usize, 0u32, self.agents[a as usize].since))
             } else {
-                let units = self.units[g * model.channels.len() + chan];
+                let units = self.group_class[g * self.classes.len() + k].units;
                 let mut c: Option<(usize, u32, f64)> = None;
                 for &a in &st.partial {
                     let ag = &self.agents[a as usize];

@@ -8,10 +8,9 @@ use super::{Duty, Engine};
 impl Engine {
     pub(super) fn complete(&mut self, model: &Model, a: usize, k: usize) {
         let now = self.now;
-        let chan = self.classes[k].channel as usize;
         let g = self.agents[a].group as usize;
         self.detach(a);
-        let units = self.units[g * model.channels.len() + chan];
+        let units = self.group_class[g * self.classes.len() + k].units;
         self.change_load(model, g, -(units as i32));
         let ag = &mut self.agents[a];
         ag.load -= units;

@@ -51,7 +51,7 @@ use crate::model::Model;
 use crate::sim::arrivals::{Cursor, RateProfile};
 use crate::sim::completions::Completions;
 use crate::sim::playbook;
-use crate::sim::rng::{stream, Purpose, Rng};
+use crate::sim::rng::Rng;
 use crate::sim::routing::Router;
 use crate::stats::{Layout, RepStats, Thresholds};
 
@@ -101,6 +101,24 @@ struct GroupState {
     load: Level,
     first: u32,
     count: u32,
+    /// When the group serves one class only: that class, the group's level in it and the load
+    /// units its contacts take (the shortcut of [`Engine::serve_queues`]).
+    single: Option<(usize, u8, u32)>,
+}
+
+/// What the loop needs of a (group, class) pair, in one place.
+#[derive(Debug, Clone, Copy)]
+struct GroupClass {
+    /// Load units a contact of the class takes at an agent of the group.
+    units: u32,
+    /// The group's level in the class, if it serves it (0 if not).
+    level: u8,
+    /// Its position in the group's list (`Group::classes`; `u32::MAX` if not served), which
+    /// breaks ties between equally ranked heads as the list order did.
+    pos: u32,
+    /// The factor of the group's agents' handle times for the class's contacts (the model's
+    /// proficiency factor of the class's difficulty at the group's level; 1 if not served).
+    handle_factor: f64,
 }
 
 /// A count that changes at events (a group's agents on duty, its load units) and its integral
@@ -127,12 +145,28 @@ impl Level {
     }
 }
 
+/// One channel's arrivals: the rate profile and its position, the replication's random
+/// streams, and the tables that turn two uniform draws into a contact class. Kept together so
+/// that an arrival finds them in one place.
+struct Source {
+    profile: RateProfile,
+    cursor: Cursor,
+    arrivals: Rng,
+    attributes: Rng,
+    handle: Rng,
+    patience: Rng,
+    /// Cumulative type and segment shares (the last one infinite).
+    type_cum: Vec<f64>,
+    seg_cum: Vec<f64>,
+    /// The class of each (type, segment), row-major.
+    class_of: Vec<u32>,
+}
+
 /// Per-class constants the loop needs.
 #[derive(Debug, Clone, Copy)]
 struct ClassInfo {
     channel: u32,
     priority: bool,
-    hard: usize,
     cells: [u32; 2],
     /// The class's (channel, interval 0) cell: add the interval for the third cell.
     interval_cell: u32,
@@ -162,20 +196,10 @@ pub struct Engine {
     layout: Layout,
     stats: RepStats,
     classes: Vec<ClassInfo>,
-    profiles: Vec<RateProfile>,
-    cursors: Vec<Cursor>,
+    /// Per channel: its arrival process and random streams (see [`Source`]).
+    sources: Vec<Source>,
+    /// Per channel: the time of its next arrival (infinite when it has no more).
     next_arrival: Vec<f64>,
-    arrival_rng: Vec<Rng>,
-    attr_rng: Vec<Rng>,
-    handle_rng: Vec<Rng>,
-    patience_rng: Vec<Rng>,
-    /// Cumulative type and segment shares per channel.
-    type_cum: Vec<Vec<f64>>,
-    seg_cum: Vec<Vec<f64>>,
-    /// Per channel: the class of each (local type, local segment), row-major.
-    class_of: Vec<Vec<u32>>,
-    /// Load units a contact of channel `c` takes at an agent of group `g`: `units[g * nc + c]`.
-    units: Vec<u32>,
     /// The interval whose busy and staffed time is being accumulated, if opening hours have
     /// begun and not ended (set at each boundary).
     open_interval: Option<usize>,
@@ -184,12 +208,8 @@ pub struct Engine {
     queues: ClassQueues,
     /// Bit set of the classes each group serves: `group_classes[g * words + w]`.
     group_classes: Vec<u64>,
-    /// Per (group, class) the group serves: its level and its position in the group's list
-    /// (`Group::classes`), which breaks ties between equally ranked heads as the list order did.
-    group_class: Vec<(u8, u32)>,
-    /// Per group serving one class only: that class, the group's level in it and the load units
-    /// its contacts take (the shortcut of [`Engine::serve_queues`]).
-    single_class: Vec<Option<(usize, u8, u32)>>,
+    /// Per (group, class): `group_class[g * nk + k]` (see [`GroupClass`]).
+    group_class: Vec<GroupClass>,
     completions: Completions,
     router: Router,
     now: f64,
@@ -202,28 +222,17 @@ impl Engine {
         let layout = Layout::new(model);
         let stats = RepStats::new(&layout);
         let nc = model.channels.len();
-        let placeholder = stream(0, 0, Purpose::Arrivals, 0);
         Engine {
             stats,
             classes: Vec::new(),
-            profiles: Vec::new(),
-            cursors: Vec::new(),
+            sources: Vec::new(),
             next_arrival: vec![f64::INFINITY; nc],
-            arrival_rng: vec![placeholder.clone(); nc],
-            attr_rng: vec![placeholder.clone(); nc],
-            handle_rng: vec![placeholder.clone(); nc],
-            patience_rng: vec![placeholder; nc],
-            type_cum: Vec::new(),
-            seg_cum: Vec::new(),
-            class_of: Vec::new(),
-            units: Vec::new(),
             open_interval: None,
             agents: Vec::new(),
             groups: vec![GroupState::default(); model.groups.len()],
             queues: ClassQueues::new(model.classes.len()),
             group_classes: Vec::new(),
             group_class: Vec::new(),
-            single_class: Vec::new(),
             completions: Completions::default(),
             router: Router::for_model(model),
             now: 0.0,

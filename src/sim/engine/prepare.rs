@@ -9,7 +9,7 @@ use crate::sim::rng::{stream, Purpose};
 use crate::sim::routing::Router;
 use crate::stats::Thresholds;
 
-use super::{Agent, ClassInfo, Duty, Engine, Level, Place};
+use super::{Agent, ClassInfo, Duty, Engine, GroupClass, Level, Place, Source};
 
 impl Engine {
     /// Resets the state for replication `rep` of `model` with `seed`, up to the first event.
@@ -32,32 +32,36 @@ impl Engine {
     }
 
     /// The classes each group serves (bit sets, levels and list positions), the one-class
-    /// shortcut of each group, and the load units of each (group, channel).
+    /// shortcut of each group, and the load units of each (group, class).
     fn prepare_routing(&mut self, model: &Model) {
         let nk = model.classes.len();
         let words = self.queues.words();
         self.group_classes.clear();
         self.group_classes.resize(model.groups.len() * words, 0);
         self.group_class.clear();
-        self.group_class
-            .resize(model.groups.len() * nk, (0, u32::MAX));
+        for gr in &model.groups {
+            self.group_class
+                .extend(model.classes.iter().map(|cl| GroupClass {
+                    units: gr.units[cl.channel],
+                    level: 0,
+                    pos: u32::MAX,
+                    handle_factor: 1.0,
+                }));
+        }
         for (g, gr) in model.groups.iter().enumerate() {
             for (pos, &(k, level)) in gr.classes.iter().enumerate() {
                 self.group_classes[g * words + k / 64] |= 1 << (k % 64);
-                self.group_class[g * nk + k] = (level, pos as u32);
+                let pair = &mut self.group_class[g * nk + k];
+                pair.level = level;
+                pair.pos = pos as u32;
+                pair.handle_factor =
+                    model.proficiency[model.classes[k].hard as usize][level as usize - 1];
             }
-        }
-        self.single_class.clear();
-        self.single_class
-            .extend(model.groups.iter().map(|gr| match gr.classes[..] {
+            self.groups[g].single = match gr.classes[..] {
                 [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
                 _ => None,
-            }));
-        self.units.clear();
-        for gr in &model.groups {
-            self.units.extend_from_slice(&gr.units);
+            };
         }
-        debug_assert_eq!(self.units.len(), model.groups.len() * model.channels.len());
     }
 
     /// Each class's constants: channel, priority, statistics cells and thresholds.
@@ -72,7 +76,6 @@ impl Engine {
             self.classes.push(ClassInfo {
                 channel: cl.channel as u32,
                 priority: model.routing.priority[cl.segment],
-                hard: cl.hard as usize,
                 cells: self.layout.class_cells[k],
                 interval_cell: self.layout.interval_base
                     + cl.channel as u32 * model.n_intervals as u32,
@@ -89,30 +92,26 @@ impl Engine {
     /// Each channel's rate profile, random streams (seeded for this replication), cumulative
     /// type and segment shares, class table and first arrival.
     fn prepare_channels(&mut self, model: &Model, seed: u64, rep: u64) {
-        self.profiles.clear();
-        self.class_of.clear();
-        self.cursors.clear();
-        self.type_cum.clear();
-        self.seg_cum.clear();
+        self.sources.clear();
         for (c, ch) in model.channels.iter().enumerate() {
-            self.profiles.push(RateProfile::for_channel(model, c));
-            self.cursors.push(self.profiles[c].start());
-            self.arrival_rng[c] = stream(seed, rep, Purpose::Arrivals, c);
-            self.attr_rng[c] = stream(seed, rep, Purpose::Attributes, c);
-            self.handle_rng[c] = stream(seed, rep, Purpose::HandleTime, c);
-            self.patience_rng[c] = stream(seed, rep, Purpose::Patience, c);
-            self.type_cum
-                .push(cumulative_shares(ch.types.iter().map(|t| t.share)));
-            self.seg_cum
-                .push(cumulative_shares(ch.segments.iter().map(|s| s.share)));
-            self.class_of.push(
-                ch.class_of
+            let profile = RateProfile::for_channel(model, c);
+            let mut src = Source {
+                cursor: profile.start(),
+                profile,
+                arrivals: stream(seed, rep, Purpose::Arrivals, c),
+                attributes: stream(seed, rep, Purpose::Attributes, c),
+                handle: stream(seed, rep, Purpose::HandleTime, c),
+                patience: stream(seed, rep, Purpose::Patience, c),
+                type_cum: cumulative_shares(ch.types.iter().map(|t| t.share)),
+                seg_cum: cumulative_shares(ch.segments.iter().map(|s| s.share)),
+                class_of: ch
+                    .class_of
                     .iter()
                     .flat_map(|row| row.iter().map(|&k| k as u32))
                     .collect(),
-            );
-            self.next_arrival[c] =
-                self.profiles[c].next(&mut self.cursors[c], &mut self.arrival_rng[c]);
+            };
+            self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);
+            self.sources.push(src);
         }
     }
 

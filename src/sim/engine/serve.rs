@@ -6,7 +6,7 @@ use crate::model::Model;
 use crate::sim::routing::{Head, Strategy};
 
 use super::queues::Waiting;
-use super::{Duty, Engine, Place};
+use super::{Duty, Engine, GroupClass, Place};
 
 /// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
 type Rank = (u32, f64);
@@ -61,11 +61,12 @@ impl Engine {
     #[inline]
     pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
-        let ci = &self.classes[k];
         let g = self.agents[a].group as usize;
-        let units = self.units[g * model.channels.len() + ci.channel as usize];
+        let pair = self.group_class[g * self.classes.len() + k];
+        debug_assert_eq!(level, pair.level, "the level the group serves the class at");
+        let units = pair.units;
         self.agents[a].load += units;
-        let handle = w.handle * model.proficiency[ci.hard][level as usize - 1];
+        let handle = w.handle * pair.handle_factor;
         self.completions.push(now + handle, a as u32, k as u32);
         self.change_load(model, g, units as i32);
         let ci = &self.classes[k];
@@ -103,7 +104,7 @@ impl Engine {
     /// A detached, on-duty agent takes waiting contacts while it has room.
     pub(super) fn serve_queues(&mut self, model: &Model, a: usize) {
         let g = self.agents[a].group as usize;
-        let single = self.single_class[g];
+        let single = self.groups[g].single;
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
@@ -114,7 +115,10 @@ impl Engine {
                 Some((k, level, units)) => {
                     (units <= room && self.live_head(k).is_some()).then_some((k, level))
                 }
-                None => self.best_head(model, g, room),
+                // Ranking the heads takes a set-up that most calls would waste: first look
+                // whether any of the group's queues has someone waiting.
+                None if self.group_has_waiting(g) => self.best_head(g, room),
+                None => None,
             };
             let Some((k, level)) = pick else {
                 // Surge playbook: no regular contact waits; make a callback if one is due.
@@ -128,10 +132,20 @@ impl Engine {
         }
     }
 
+    /// Whether a queue of a class group `g` serves is not empty (its waiting contacts may all
+    /// have abandoned by now, which [`Engine::best_head`] finds out).
+    #[inline]
+    fn group_has_waiting(&self, g: usize) -> bool {
+        let words = self.queues.words();
+        self.group_classes[g * words..(g + 1) * words]
+            .iter()
+            .enumerate()
+            .any(|(wi, &bits)| bits & self.queues.nonempty_word(wi) != 0)
+    }
+
     /// The class, and the level, of the waiting contact the strategy ranks first for an agent of
     /// group `g` with `room` load units free, among the heads of the group's queues.
-    fn best_head(&mut self, model: &Model, g: usize, room: u32) -> Option<(usize, u8)> {
-        let nc = model.channels.len();
+    fn best_head(&mut self, g: usize, room: u32) -> Option<(usize, u8)> {
         let nk = self.queues.len();
         let words = self.queues.words();
         // Best head so far: (class, level, (rank, position in the group's list)). The lowest
@@ -143,11 +157,13 @@ impl Engine {
             while bits != 0 {
                 let k = wi * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                if self.units[g * nc + self.classes[k].channel as usize] > room {
+                let GroupClass {
+                    units, level, pos, ..
+                } = self.group_class[g * nk + k];
+                if units > room {
                     continue;
                 }
                 let Some(w) = self.live_head(k) else { continue };
-                let (level, pos) = self.group_class[g * nk + k];
                 let rank = self.router.contact_rank(
                     &Head {
                         arrival: w.arrival,
