@@ -83,7 +83,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     let (reps, seed) = (base.replications, base.seed);
     let mut reports = Vec::new();
     for (title, variants) in &groups {
-        let pb = progress_bar(reps, &format!("comparing {title}"));
+        let pb = progress_bar(reps, &format!("comparing {title}"), a.out.quiet);
         let c = with_threads(a.sim.threads, || {
             paired::run(variants, reps, seed, |d| pb.set_position(d))
         })?

@@ -1,4 +1,5 @@
-//! The command line: `acdsim run | validate | erlang | staff | compare | check`.
+//! The command line: `acdsim run | validate | erlang | staff | compare | check`, and
+//! `completions` / `man` for shell completions and the man page.
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
@@ -7,6 +8,7 @@ mod check;
 mod common;
 mod compare;
 mod erlang;
+mod generate;
 mod run;
 mod staff;
 mod validate;
@@ -40,6 +42,10 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff) on stdout, e.g. `acdsim man > acdsim.1`.
+    Man(generate::ManArgs),
 }
 
 /// Entry point of the binary.
@@ -59,6 +65,8 @@ pub fn main() -> ExitCode {
         Command::Staff(a) => staff::staff(a),
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

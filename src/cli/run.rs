@@ -42,7 +42,7 @@ pub fn run(a: RunArgs) -> CmdResult {
     a.out.check_json()?;
     a.out.check_dirs()?;
     let opts = RunOptions::from_model(&model);
-    let pb = progress_bar(opts.replications, "simulating");
+    let pb = progress_bar(opts.replications, "simulating", a.out.quiet);
     let mut rep = if model.playbook.is_some() {
         // With and without the surge playbook, on common random numbers.
         let pair = with_threads(a.sim.threads, || {
@@ -68,6 +68,10 @@ pub fn run(a: RunArgs) -> CmdResult {
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
     a.out.write_html(|| report::html::run_report(&rep))?;
+    // Warnings go to stderr, with or without the table.
+    for w in &rep.warnings {
+        eprintln!("warning: {w}");
+    }
     if !a.out.quiet {
         print!("{}", report::table::to_table(&rep));
     }
