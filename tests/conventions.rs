@@ -222,3 +222,62 @@ fn staff_and_erlang_json_carry_schema_tool_version_and_inputs() {
     assert_eq!(e["model"], "erlang_a");
     assert!(e["agents_needed"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn intervals_csv_has_agents_on_duty_target_and_pass_and_rounded_figures() {
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("csv");
+    acdsim()
+        .args(["run", &scenario("default.json"), "-n", "30", "-q", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success();
+    let text = fs::read_to_string(csv.join("intervals.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &head[..9],
+        [
+            "channel",
+            "interval_start",
+            "agents_on_duty",
+            "target",
+            "threshold_s",
+            "status",
+            "pass",
+            "offered",
+            "offered_lo"
+        ]
+    );
+    let sl = head.iter().position(|h| *h == "service_level").unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 5 * 24, "4 channels and `all`, 24 intervals");
+    // phone at 08:00: generalists 10 + seniors 8 serve phone (digital does not).
+    let phone = &rows[0];
+    assert_eq!(&phone[..5], ["phone", "08:00", "18", "0.85", "15"]);
+    // The first `all` row: every agent on duty at 08:00, 10 + 8 + 5.
+    let all = rows.iter().find(|r| r[0] == "all").unwrap();
+    assert_eq!(&all[..7], ["all", "08:00", "23", "", "", "", ""]);
+    for r in rows.iter().filter(|r| r[0] != "all") {
+        let (mean, target): (f64, f64) = (r[sl].parse().unwrap(), r[3].parse().unwrap());
+        assert_eq!(r[6], if mean >= target { "1" } else { "0" }, "{r:?}");
+        assert!(["PASS", "FAIL", "pass?", "fail?"].contains(&r[5]));
+        // Rounded: no float noise such as 4431.866999999998.
+        for cell in &r[7..] {
+            let decimals = cell.split('.').nth(1).map_or(0, str::len);
+            assert!(decimals <= 6, "{cell} in {r:?}");
+        }
+    }
+    for f in ["groups.csv", "summary.csv"] {
+        let t = fs::read_to_string(csv.join(f)).unwrap();
+        assert!(
+            !t.lines().skip(1).any(|l| l
+                .split(',')
+                .any(|c| c.split('.').nth(1).is_some_and(|d| d.len() > 6))),
+            "{f}"
+        );
+    }
+    assert!(fs::read_to_string(csv.join("groups.csv"))
+        .unwrap()
+        .starts_with("group,interval_start,"));
+}

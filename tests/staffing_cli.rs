@@ -147,7 +147,7 @@ fn staff_matches_erlang_c_and_surge_needs_more() {
     assert!(surge.iter().sum::<u64>() > base.iter().sum::<u64>());
     assert!(v["base"]["feasible"].as_bool().unwrap());
     let staffing = std::fs::read_to_string(csv.join("staffing.csv")).unwrap();
-    assert!(staffing.starts_with("group,interval,base,surge,reserve,analytic_base"));
+    assert!(staffing.starts_with("group,interval_start,base,surge,reserve,analytic_base"));
     let curve = std::fs::read_to_string(csv.join("peak_curve.csv")).unwrap();
     assert_eq!(curve.lines().count(), 1 + 3 + 3);
 }
@@ -440,7 +440,7 @@ fn staff_shrinkage_converts_required_to_scheduled() {
     let mut lines = staffing.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "group,interval,base,surge,reserve,analytic_base,scheduled_base,scheduled_surge,scheduled_reserve,current"
+        "group,interval_start,base,surge,reserve,analytic_base,scheduled_base,scheduled_surge,scheduled_reserve,current"
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let surge: u64 = row[3].parse().unwrap();
