@@ -281,3 +281,46 @@ fn intervals_csv_has_agents_on_duty_target_and_pass_and_rounded_figures() {
         .unwrap()
         .starts_with("group,interval_start,"));
 }
+
+#[test]
+fn shares_sum_to_one_within_a_thousandth() {
+    let dir = TempDir::new().unwrap();
+    let base: Value =
+        serde_json::from_slice(&fs::read(format!("{ROOT}/tests/fixtures/valid.json")).unwrap())
+            .unwrap();
+    let with_shares = |shares: [f64; 3]| {
+        let mut v = base.clone();
+        let patience = serde_json::json!({"type": "exponential", "mean": 120});
+        v["channels"][0]["segments"] = shares
+            .iter()
+            .zip(["regular", "elderly", "vip"])
+            .map(|(s, id)| serde_json::json!({"id": id, "share": s, "patience": patience}))
+            .collect();
+        let p = dir.path().join(format!("s{}.json", shares[0]));
+        fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        p
+    };
+    // Three shares of 0.3333 (sum 0.9999) are what people write for a third each.
+    let third = with_shares([0.3333, 0.3333, 0.3333]);
+    acdsim().arg("validate").arg(&third).assert().success();
+    acdsim()
+        .arg("run")
+        .arg(&third)
+        .args(["-n", "3", "-q"])
+        .assert()
+        .success();
+    // 0.99 is a mistake, not rounding.
+    let out = acdsim()
+        .arg("validate")
+        .arg(with_shares([0.33, 0.33, 0.33]))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "$.channels[0].segments: shares sum to 0.99: they must sum to 1 (within 0.001)"
+        ),
+        "{err}"
+    );
+}
