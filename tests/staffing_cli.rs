@@ -113,7 +113,7 @@ fn staff_matches_erlang_c_and_surge_needs_more() {
     acdsim()
         .arg("staff")
         .arg(&scen)
-        .args(["--surge", "1.2", "--quiet", "--curve-span", "1"])
+        .args(["--surge", "1.2", "--curve-span", "1"])
         .arg("--json")
         .arg(&json)
         .arg("--csv")
@@ -147,7 +147,7 @@ fn staff_matches_erlang_c_and_surge_needs_more() {
     assert!(surge.iter().sum::<u64>() > base.iter().sum::<u64>());
     assert!(v["base"]["feasible"].as_bool().unwrap());
     let staffing = std::fs::read_to_string(csv.join("staffing.csv")).unwrap();
-    assert!(staffing.starts_with("group,interval,base,surge,reserve,analytic_base"));
+    assert!(staffing.starts_with("group,interval_start,base,surge,reserve,analytic_base"));
     let curve = std::fs::read_to_string(csv.join("peak_curve.csv")).unwrap();
     assert_eq!(curve.lines().count(), 1 + 3 + 3);
 }
@@ -196,7 +196,7 @@ fn staff_json(scenario: &str, args: &[&str]) -> (serde_json::Value, String) {
     let out = acdsim()
         .arg("staff")
         .arg(&scen)
-        .args(["--quiet", "--curve-span", "1"])
+        .args(["--curve-span", "1"])
         .args(args)
         .arg("--json")
         .arg(&json)
@@ -440,7 +440,7 @@ fn staff_shrinkage_converts_required_to_scheduled() {
     let mut lines = staffing.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "group,interval,base,surge,reserve,analytic_base,scheduled_base,scheduled_surge,scheduled_reserve,current"
+        "group,interval_start,base,surge,reserve,analytic_base,scheduled_base,scheduled_surge,scheduled_reserve,current"
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let surge: u64 = row[3].parse().unwrap();
@@ -486,7 +486,7 @@ fn staff_plots_are_written() {
     acdsim()
         .arg("staff")
         .arg(&scen)
-        .args(["--quiet", "--curve-span", "2", "--shrinkage", "0.25"])
+        .args(["--curve-span", "2", "--shrinkage", "0.25"])
         .arg("--plots")
         .arg(&plots)
         .assert()
@@ -512,7 +512,7 @@ fn staff_plots_are_written() {
     acdsim()
         .arg("staff")
         .arg(&scen)
-        .args(["--quiet", "--curve-span", "0"])
+        .args(["--curve-span", "0"])
         .arg("--plots")
         .arg(&blocked)
         .assert()
@@ -651,7 +651,7 @@ fn staff_occupancy_cap_on_a_group_at_its_max() {
     acdsim()
         .arg("staff")
         .arg(&scen)
-        .args(["--quiet", "--curve-span", "0", "--max-occupancy", "0.7"])
+        .args(["--curve-span", "0", "--max-occupancy", "0.7"])
         .arg("--json")
         .arg(&json)
         .assert()

@@ -191,7 +191,8 @@ pub trait OutputHelp {
     const PLOTS: Option<&'static str> = None;
     const HTML: Option<&'static str> = None;
     const JUNIT: Option<&'static str> = None;
-    const QUIET: &'static str = "Print no table on stdout";
+    const QUIET: &'static str =
+        "Print no table on stdout and no progress on stderr (warnings still go to stderr)";
 }
 
 /// Where a command writes its results, in this order on the command line and in its help:

@@ -91,7 +91,7 @@ pub fn check(a: CheckArgs) -> CmdResult {
     };
     // Output destinations are checked before simulating.
     a.out.check_json()?;
-    let pb = progress_bar(model.replications, "checking");
+    let pb = progress_bar(model.replications, "checking", a.out.quiet);
     let report = with_threads(a.sim.threads, || {
         let progress = |d| pb.set_position(d);
         let (tolerance, conf) = (a.max_regression, a.sim.confidence);

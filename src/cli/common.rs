@@ -37,12 +37,18 @@ impl From<InputError> for Failure {
 /// Result of a command: the exit code on success (0, or 1 for a breached threshold).
 pub type CmdResult = Result<u8, Failure>;
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-pub fn progress_bar(total: u64, what: &str) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
-        .expect("valid template")
-        .progress_chars("=> ");
+/// A progress bar on stderr, drawn only when stderr is a terminal and not `quiet`; no colour.
+pub fn progress_bar(total: u64, what: &str, quiet: bool) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let pb = ProgressBar::with_draw_target(Some(total), target);
+    let style =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replications, ETA {eta}")
+            .expect("valid template")
+            .progress_chars("=> ");
     pb.set_style(style);
     pb.set_message(what.to_string());
     pb

@@ -125,7 +125,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     let (reps, seed) = (plan.base.replications, plan.base.seed);
     let mut comparisons = Vec::new();
     for (title, variants) in &plan.groups {
-        let pb = progress_bar(reps, &format!("comparing {title}"));
+        let pb = progress_bar(reps, &format!("comparing {title}"), a.out.quiet);
         let c = with_threads(a.sim.threads, || {
             paired::run(variants, reps, seed, |d| pb.set_position(d))
         })?
@@ -142,7 +142,11 @@ fn compare_shard(a: &CompareArgs, plan: &Plan, shard: Shard, path: &std::path::P
     let reps = shard.range(opts.replications);
     let mut state = Vec::new();
     for (title, variants) in &plan.groups {
-        let pb = progress_bar(reps.end - reps.start, &format!("shard {shard}: {title}"));
+        let pb = progress_bar(
+            reps.end - reps.start,
+            &format!("shard {shard}: {title}"),
+            a.out.quiet,
+        );
         let c = with_threads(a.sim.threads, || {
             let set = |d| pb.set_position(d);
             paired::run_shard(variants, opts.replications, opts.seed, shard, set)

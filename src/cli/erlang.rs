@@ -42,6 +42,9 @@ pub struct ErlangArgs {
     /// Write the answer as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Print no table on stdout.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 impl ErlangArgs {
@@ -65,8 +68,11 @@ pub fn erlang(a: ErlangArgs) -> CmdResult {
     let input = a.input();
     let result = input.calculate().map_err(anyhow::Error::new)?;
     if let Some(p) = &a.json {
-        write_output(p, acdsim::report::json::to_json(&result).as_bytes())?;
+        let doc = acdsim::report::json::ErlangDocument::new(&input, &result);
+        write_output(p, acdsim::report::json::to_json(&doc).as_bytes())?;
     }
-    print!("{}", to_table(&input, &result));
+    if !a.quiet {
+        print!("{}", to_table(&input, &result));
+    }
     Ok(0)
 }

@@ -1,4 +1,5 @@
-//! The command line: `acdsim run | validate | erlang | staff | compare | check | merge`.
+//! The command line: `acdsim run | validate | erlang | staff | compare | check | merge`, and
+//! `completions` / `man` for shell completions and the man page.
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
 
@@ -7,6 +8,7 @@ mod check;
 mod common;
 mod compare;
 mod erlang;
+mod generate;
 mod merge;
 mod run;
 mod shard;
@@ -44,6 +46,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Merge the partial results of the shards of a run or comparison into its report.
     Merge(merge::MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff) on stdout, e.g. `acdsim man > acdsim.1`.
+    Man(generate::ManArgs),
 }
 
 /// Entry point of the binary.
@@ -66,6 +72,8 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
         Command::Merge(a) => merge::merge(a),
+        Command::Completions(a) => generate::completions(a),
+        Command::Man(a) => generate::man(a),
     })
     .unwrap_or_else(|o| Err(anyhow::anyhow!(o).into()));
     match result {

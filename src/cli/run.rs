@@ -74,7 +74,7 @@ pub fn run(a: RunArgs) -> CmdResult {
     // Output destinations are checked before simulating, not after minutes of work.
     a.out.check_json()?;
     a.out.check_dirs()?;
-    let pb = progress_bar(opts.replications, "simulating");
+    let pb = progress_bar(opts.replications, "simulating", a.out.quiet);
     let ran = if model.playbook.is_some() {
         // With and without the surge playbook, on common random numbers.
         Ran::Pair(with_threads(a.sim.threads, || {
@@ -98,7 +98,7 @@ fn simulate_shard(
     shard: Shard,
     count: u64,
 ) -> anyhow::Result<Vec<Paired>> {
-    let pb = progress_bar(count, &format!("shard {shard}"));
+    let pb = progress_bar(count, &format!("shard {shard}"), a.out.quiet);
     let set = |d| pb.set_position(d);
     let paired = with_threads(a.sim.threads, || {
         if model.playbook.is_some() {
@@ -176,6 +176,10 @@ fn write_report<H: OutputHelp>(
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
     out.write_html(|| report::html::run_report(&rep))?;
+    // Warnings go to stderr, with or without the table.
+    for w in &rep.warnings {
+        eprintln!("warning: {w}");
+    }
     if !out.quiet {
         print!("{}", report::table::to_table(&rep));
     }

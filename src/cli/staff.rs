@@ -61,7 +61,6 @@ impl OutputHelp for StaffOutputs {
     const HTML: Option<&'static str> = Some(
         "Write a self-contained HTML report (verdicts, agents per interval, charts) to this file",
     );
-    const QUIET: &'static str = "Print only the table (no progress lines on stderr)";
 }
 
 pub fn staff(a: StaffArgs) -> CmdResult {
@@ -100,7 +99,18 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     let report = with_threads(a.sim.threads, || {
         plan::plan(&model, a.surge, a.curve_span, a.shrinkage, &opts, &progress)
     })?;
-    a.out.write_json(&report)?;
+    let inputs = report::json::StaffInputs {
+        surge: a.surge,
+        shrinkage: a.shrinkage,
+        max_occupancy: a.max_occupancy,
+        max_evaluations: a.max_evaluations,
+        curve_span: a.curve_span,
+        replications: model.replications,
+        seed: model.seed,
+        confidence: a.sim.confidence,
+    };
+    a.out
+        .write_json(&report::json::StaffDocument::new(&model, inputs, &report))?;
     if let Some(d) = &a.out.csv {
         write_csv(&report, d)
             .with_context(|| format!("{}: cannot write CSV files", d.display()))?;
@@ -111,7 +121,9 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     }
     a.out
         .write_html(|| report::html::staff_report(&report, &StaffPlotData::of(&model, &report)))?;
-    print!("{}", report::staff::to_table(&report));
+    if !a.out.quiet {
+        print!("{}", report::staff::to_table(&report));
+    }
     Ok(if report.base.feasible && report.surge.feasible {
         0
     } else {

@@ -11,11 +11,16 @@ use acdsim::report;
 pub struct ValidateArgs {
     /// Scenario file (JSON).
     pub scenario: PathBuf,
+    /// Print no summary on stdout (warnings still go to stderr; the exit code tells).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 pub fn validate(a: ValidateArgs) -> CmdResult {
     let model = acdsim::input::load(&a.scenario)?;
-    println!("{}", report::table::validation_summary(&model));
+    if !a.quiet {
+        println!("{}", report::table::validation_summary(&model));
+    }
     for w in model.warnings() {
         eprintln!("warning: {w}");
     }

@@ -10,3 +10,72 @@ pub fn to_json<T: serde::Serialize + ?Sized>(report: &T) -> String {
     s.push('\n');
     s
 }
+
+use serde::Serialize;
+
+use crate::analysis::staffing::erlang::{ErlangInput, ErlangResult};
+use crate::analysis::staffing::plan::StaffReport;
+use crate::model::{Model, ScenarioInfo};
+
+/// What `acdsim staff` was asked (besides the scenario).
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffInputs {
+    pub surge: f64,
+    pub shrinkage: f64,
+    pub max_occupancy: Option<f64>,
+    pub max_evaluations: u32,
+    pub curve_span: u32,
+    pub replications: u64,
+    pub seed: u64,
+    pub confidence: f64,
+}
+
+/// The JSON of `acdsim staff` (schema `acdsim.staff`): schema, tool version, the scenario and
+/// the inputs, then the plan's fields ([`StaffReport`]).
+#[derive(Debug, Serialize)]
+pub struct StaffDocument<'a> {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub scenario_file: ScenarioInfo,
+    pub inputs: StaffInputs,
+    #[serde(flatten)]
+    pub plan: &'a StaffReport,
+}
+
+impl<'a> StaffDocument<'a> {
+    pub fn new(model: &Model, inputs: StaffInputs, plan: &'a StaffReport) -> StaffDocument<'a> {
+        StaffDocument {
+            schema: "acdsim.staff",
+            schema_version: 1,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            scenario_file: ScenarioInfo::of(model),
+            inputs,
+            plan,
+        }
+    }
+}
+
+/// The JSON of `acdsim erlang` (schema `acdsim.erlang`): schema, tool version and the inputs,
+/// then the answer's fields ([`ErlangResult`]).
+#[derive(Debug, Serialize)]
+pub struct ErlangDocument<'a> {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub inputs: &'a ErlangInput,
+    #[serde(flatten)]
+    pub result: &'a ErlangResult,
+}
+
+impl<'a> ErlangDocument<'a> {
+    pub fn new(inputs: &'a ErlangInput, result: &'a ErlangResult) -> ErlangDocument<'a> {
+        ErlangDocument {
+            schema: "acdsim.erlang",
+            schema_version: 1,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            inputs,
+            result,
+        }
+    }
+}

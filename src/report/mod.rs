@@ -159,6 +159,10 @@ pub struct RunReport {
     /// segments, types, in that order.
     #[serde(skip)]
     pub pooled: Vec<(String, Vec<u64>)>,
+    /// Agents on duty per interval (not serialised; for `intervals.csv`): for each channel the
+    /// agents of the groups that can serve it, then all agents.
+    #[serde(skip)]
+    pub on_duty: Vec<Vec<u32>>,
 }
 
 impl RunReport {
@@ -216,6 +220,7 @@ impl RunReport {
                 }),
             without_playbook: None,
             pooled: est.pooled(),
+            on_duty: on_duty(model),
         }
     }
 
@@ -291,6 +296,23 @@ impl RunReport {
     pub fn segment(&self, id: &str) -> Option<&RowReport> {
         self.segments.iter().find(|c| c.id == id)
     }
+}
+
+/// Agents on duty per interval: for each channel those of the groups that serve it, then all.
+fn on_duty(model: &Model) -> Vec<Vec<u32>> {
+    let sum = |serves: &dyn Fn(&crate::model::Group) -> bool| -> Vec<u32> {
+        (0..model.n_intervals)
+            .map(|k| {
+                let on = model.groups.iter().filter(|g| serves(g));
+                on.map(|g| g.headcount.get(k).copied().unwrap_or(0)).sum()
+            })
+            .collect()
+    };
+    let mut out: Vec<Vec<u32>> = (0..model.channels.len())
+        .map(|c| sum(&|g| g.units.get(c).is_some_and(|&u| u > 0)))
+        .collect();
+    out.push(sum(&|_| true));
+    out
 }
 
 /// The estimates of one run's aggregate, row by row, for [`RunReport::new`].

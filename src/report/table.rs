@@ -325,9 +325,6 @@ pub fn to_table(r: &RunReport) -> String {
         "(! = mean below the channel's target in that interval)"
     );
     playbook_table(&mut out, r);
-    for w in &r.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
     out
 }
 

@@ -190,7 +190,7 @@ mod tests {
         let mut now = 0.0f64;
         let mut live = 0;
         for step in 0..20_000 {
-            let push = live < 37 && (live == 0 || lcg(&mut s) % 3 != 0);
+            let push = live < 37 && (live == 0 || !lcg(&mut s).is_multiple_of(3));
             if push {
                 let t = now + (lcg(&mut s) % 5) as f64;
                 let agent = (lcg(&mut s) % 1000) as u32;
@@ -208,7 +208,7 @@ mod tests {
                 assert_eq!(c.take(), Some((agent, class)));
                 live -= 1;
                 // Half the time the agent takes another contact at once.
-                if live < 37 && lcg(&mut s) % 2 == 0 {
+                if live < 37 && lcg(&mut s).is_multiple_of(2) {
                     let t = now + 1.0;
                     seq += 1;
                     heap.push(Reverse((t.to_bits(), seq, 1, 1)));

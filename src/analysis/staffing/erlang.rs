@@ -16,8 +16,8 @@ use crate::analysis::queueing::{required_servers, ErlangA, StaffingTarget};
 /// Service-level threshold used for the table when only an ASA target is given.
 pub const DEFAULT_THRESHOLD_S: f64 = 20.0;
 
-/// The calculator's inputs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The calculator's inputs (serialised in `acdsim erlang`'s JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ErlangInput {
     /// Contacts offered per interval.
     pub contacts: f64,

@@ -266,10 +266,13 @@ fn type_mix(
             handle,
         });
     }
-    cx.shares_sum(
+    let scale = cx.shares_sum(
         &format!("{p}.types"),
         &ch.types.iter().map(|t| t.share).collect::<Vec<_>>(),
     )?;
+    if scale != 1.0 {
+        mix.iter_mut().for_each(|t| t.share *= scale);
+    }
     Ok(mix)
 }
 
@@ -311,9 +314,12 @@ fn segment_mix(
             handle_factor: factor,
         });
     }
-    cx.shares_sum(
+    let scale = cx.shares_sum(
         &format!("{p}.segments"),
         &ch.segments.iter().map(|s| s.share).collect::<Vec<_>>(),
     )?;
+    if scale != 1.0 {
+        mix.iter_mut().for_each(|s| s.share *= scale);
+    }
     Ok(mix)
 }

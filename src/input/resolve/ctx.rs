@@ -9,6 +9,10 @@ use crate::model::dist::{short_num, Dist, DistSpec};
 use crate::model::limits::MAX_FACTOR;
 use crate::model::Goal;
 
+/// How far from 1 the shares of a channel's types or segments may sum (rounding as people
+/// write it: three shares of 0.3333 sum to 0.9999); they are then rescaled to sum to 1.
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-3;
+
 /// The error context: the file every error names.
 pub(super) struct Ctx<'a> {
     pub file: &'a str,
@@ -196,13 +200,19 @@ impl Ctx<'_> {
             .map(|(i, cid)| self.channel(format!("{p}[{i}]"), cid, channel_ids))
             .collect()
     }
-    pub fn shares_sum(&self, path: &str, shares: &[f64]) -> Result<(), InputError> {
+    /// Checks that `shares` sum to 1 within [`SHARE_SUM_TOLERANCE`] and returns the factor that
+    /// makes them sum to 1: exactly 1 when they do within 1e-6 (float rounding, such as
+    /// 0.6 + 0.3 + 0.1), else `1 / sum` (three shares of 0.3333 become a third each).
+    pub fn shares_sum(&self, path: &str, shares: &[f64]) -> Result<f64, InputError> {
         let s: f64 = shares.iter().sum();
-        if (s - 1.0).abs() > 1e-6 {
+        if (s - 1.0).abs() > SHARE_SUM_TOLERANCE {
             // Rounded so that 0.6 + 0.3 reads `0.9`, not `0.8999999999999999`.
             let shown = (s * 1e6).round() / 1e6;
-            return Err(self.err(path, format!("shares sum to {shown}: they must sum to 1")));
+            return Err(self.err(
+                path,
+                format!("shares sum to {shown}: they must sum to 1 (within {SHARE_SUM_TOLERANCE})"),
+            ));
         }
-        Ok(())
+        Ok(if (s - 1.0).abs() > 1e-6 { 1.0 / s } else { 1.0 })
     }
 }
