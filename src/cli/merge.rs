@@ -41,14 +41,16 @@ impl OutputHelp for MergeOutputs {
 }
 
 pub fn merge(a: MergeArgs) -> CmdResult {
-    let mut parts = Vec::with_capacity(a.partials.len());
+    // One file at a time: memory holds one partial and the running sums.
+    let mut merger = partial::Merger::default();
     for p in &a.partials {
         let file = p.display().to_string();
         let bytes = std::fs::read(p)
             .map_err(|e| usage(format!("{file}: cannot read the partial result: {e}")))?;
-        parts.push((file.clone(), Partial::decode(&file, &bytes).map_err(usage)?));
+        let part = Partial::decode(&file, &bytes).map_err(usage)?;
+        merger.add(&file, part).map_err(usage)?;
     }
-    let merged = partial::merge(&parts).map_err(usage)?;
+    let merged = merger.finish().map_err(usage)?;
     let argv = std::iter::once("acdsim".to_string()).chain(merged.args.iter().cloned());
     let cli = Cli::try_parse_from(argv).map_err(|e| {
         usage(format!(

@@ -196,59 +196,98 @@ fn same_run(a: &Partial, b: &Partial) -> Option<String> {
 
 /// Merges the partial results of every shard of one run (`(file name, partial)` pairs, in any
 /// order) into the partial of the whole run (shard 1/1). The sums are exact, so the result is
-/// the single run's, bit for bit.
+/// the single run's, bit for bit. [`Merger`] does the same one file at a time.
 pub fn merge(parts: &[(String, Partial)]) -> Result<Partial, String> {
-    let (first_file, first) = parts.first().ok_or("no partial result to merge")?;
-    let mut by_k: BTreeMap<u64, (&str, &Partial)> = BTreeMap::new();
+    let mut m = Merger::default();
     for (file, p) in parts {
+        m.add(file, p.clone())?;
+    }
+    m.finish()
+}
+
+/// Merges partial results one at a time, so that memory holds one file and the running sums,
+/// however many shards there are.
+#[derive(Debug, Default)]
+pub struct Merger {
+    /// The first partial's file and its description (accumulators taken out).
+    first: Option<(String, Partial)>,
+    /// The file of each shard index seen.
+    files: BTreeMap<u64, String>,
+    state: Vec<Paired>,
+}
+
+impl Merger {
+    /// Checks the partial of `file` against those before it and adds its accumulators.
+    pub fn add(&mut self, file: &str, mut p: Partial) -> Result<(), String> {
         p.check_block(file)?;
-        if let Some(why) = same_run(first, p) {
+        let state = std::mem::take(&mut p.state);
+        let (first_file, first) = self.first.get_or_insert_with(|| {
+            let fresh = state.iter().map(|s| s.fresh()).collect();
+            (
+                file.to_string(),
+                Partial {
+                    state: fresh,
+                    ..p.clone()
+                },
+            )
+        });
+        if let Some(why) = same_run(first, &p) {
             return Err(format!(
                 "{file} and {first_file} are not shards of the same run: {why}"
             ));
         }
-        if let Some((other, _)) = by_k.insert(p.shard.k, (file, p)) {
+        if let Some(other) = self.files.get(&p.shard.k) {
             return Err(format!(
                 "{file} and {other} are both shard {}: give each shard once",
                 p.shard
             ));
         }
-    }
-    let n = first.shard.n;
-    if by_k.len() as u64 != n {
-        let missing: Vec<String> = (1..=n)
-            .filter(|k| !by_k.contains_key(k))
-            .take(20)
-            .map(|k| k.to_string())
-            .collect();
-        let more = n - by_k.len() as u64 > missing.len() as u64;
-        return Err(format!(
-            "missing shard{} {}{} of {n}: every shard K/N from 1/{n} to {n}/{n} must be merged",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", "),
-            if more { ", ..." } else { "" }
-        ));
-    }
-    let mut state: Vec<Paired> = first.state.iter().map(|p| p.fresh()).collect();
-    for (file, p) in by_k.values() {
-        if p.state.len() != state.len()
-            || p.state.iter().zip(&state).any(|(a, b)| !same_shape(a, b))
+        if self.state.is_empty() {
+            self.state = std::mem::take(&mut first.state);
+        }
+        if state.len() != self.state.len()
+            || state
+                .iter()
+                .zip(&self.state)
+                .any(|(a, b)| !same_shape(a, b))
         {
             return Err(format!(
                 "{file}: corrupted partial result: its accumulators do not match {first_file}'s"
             ));
         }
-        for (acc, s) in state.iter_mut().zip(&p.state) {
+        for (acc, s) in self.state.iter_mut().zip(&state) {
             acc.merge(s);
         }
+        self.files.insert(p.shard.k, file.to_string());
+        Ok(())
     }
-    Ok(Partial {
-        shard: Shard::WHOLE,
-        first: 0,
-        end: first.replications,
-        state,
-        ..first.clone()
-    })
+
+    /// The merged partial of the whole run, once every shard was added.
+    pub fn finish(self) -> Result<Partial, String> {
+        let (_, first) = self.first.ok_or("no partial result to merge")?;
+        let n = first.shard.n;
+        if self.files.len() as u64 != n {
+            let missing: Vec<String> = (1..=n)
+                .filter(|k| !self.files.contains_key(k))
+                .take(20)
+                .map(|k| k.to_string())
+                .collect();
+            let more = n - self.files.len() as u64 > missing.len() as u64;
+            return Err(format!(
+                "missing shard{} {}{} of {n}: every shard K/N from 1/{n} to {n}/{n} must be merged",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                if more { ", ..." } else { "" }
+            ));
+        }
+        Ok(Partial {
+            shard: Shard::WHOLE,
+            first: 0,
+            end: first.replications,
+            state: self.state,
+            ..first
+        })
+    }
 }
 
 /// Whether two accumulators have the same variants and slots.
