@@ -74,6 +74,8 @@ pub fn check(a: CheckArgs) -> CmdResult {
             Some(base)
         }
     };
+    // Output destinations are checked before simulating, once every input is known.
+    a.out.check()?;
     let pb = progress_bar(model.replications, "checking");
     let report = with_threads(a.sim.threads, || {
         let progress = |d| pb.set_position(d);
@@ -89,9 +91,11 @@ pub fn check(a: CheckArgs) -> CmdResult {
     })?
     .map_err(usage)?;
     pb.finish_and_clear();
+    let written = a.out.begin();
     a.out.write_json(&report)?;
     a.out
         .write_markdown(|| report::check::to_markdown(&report))?;
+    written.commit()?;
     if !a.out.quiet {
         print!("{}", report::check::to_table(&report));
     }

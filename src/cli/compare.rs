@@ -81,15 +81,16 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         }
     }
     let groups = variant_groups(&base.name, &alts, &surges);
-    // Refuse an unusable plot folder before simulating.
+    // Refuse an unusable plot folder or output file before simulating.
     if let Some(d) = &a.out.plots {
-        std::fs::create_dir_all(d).map_err(|e| {
+        acdsim::report::output::check_dir(d).map_err(|e| {
             usage(format!(
                 "{}: cannot create the plot folder: {e}",
                 d.display()
             ))
         })?;
     }
+    a.out.check()?;
     let (reps, seed) = (base.replications, base.seed);
     let mut reports = Vec::new();
     for (title, variants) in &groups {
@@ -103,6 +104,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
     }
     let models: Vec<&Model> = files.iter().collect();
     let doc = CompareDocument::new(&models, reports);
+    let written = a.out.begin();
     if let Some(d) = &a.out.plots {
         for (r, f) in doc.comparisons.iter().zip(&surges) {
             // One set of charts per volume factor when several are compared in turn.
@@ -120,6 +122,7 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         let md = doc.comparisons.iter().map(report::compare::to_markdown);
         md.collect()
     })?;
+    written.commit()?;
     if !a.out.quiet {
         for r in &doc.comparisons {
             print!("{}", report::compare::to_table(r));

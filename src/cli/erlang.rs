@@ -67,6 +67,8 @@ pub fn erlang(a: ErlangArgs) -> CmdResult {
     if let Some(p) = &a.json {
         write_output(p, acdsim::report::json::to_json(&result).as_bytes())?;
     }
-    print!("{}", to_table(&input, &result));
+    if a.json.as_deref().is_none_or(|p| p.as_os_str() != "-") {
+        print!("{}", to_table(&input, &result));
+    }
     Ok(0)
 }

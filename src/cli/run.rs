@@ -39,8 +39,7 @@ pub fn run(a: RunArgs) -> CmdResult {
     check_surge(&a.scenario, &model, a.surge)?;
     let model = model.with_surge(a.surge);
     // Output destinations are checked before simulating, not after minutes of work.
-    a.out.check_json()?;
-    a.out.check_dirs()?;
+    a.out.check()?;
     let opts = RunOptions::from_model(&model);
     let pb = progress_bar(opts.replications, "simulating");
     let mut rep = if model.playbook.is_some() {
@@ -58,6 +57,7 @@ pub fn run(a: RunArgs) -> CmdResult {
     pb.finish_and_clear();
     rep.warnings = model.warnings();
     rep.warnings.extend(rep.precision_warnings());
+    let written = a.out.begin();
     a.out.write_json(&rep)?;
     if let Some(d) = &a.out.csv {
         report::csv::write_csv_dir(&rep, d)
@@ -67,6 +67,7 @@ pub fn run(a: RunArgs) -> CmdResult {
         report::plots::write_run_plots(&rep, d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
+    written.commit()?;
     if !a.out.quiet {
         print!("{}", report::table::to_table(&rep));
     }

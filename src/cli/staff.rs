@@ -80,8 +80,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     }
     // Output destinations are checked before the search, not after minutes of work.
     // Folders first, so that --json may name a file inside --csv or --plots.
-    a.out.check_dirs()?;
-    a.out.check_json()?;
+    a.out.check()?;
     let opts = SearchOptions {
         replications: model.replications,
         seed: model.seed,
@@ -97,6 +96,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     let report = with_threads(a.sim.threads, || {
         plan::plan(&model, a.surge, a.curve_span, a.shrinkage, &opts, &progress)
     })?;
+    let written = a.out.begin();
     a.out.write_json(&report)?;
     if let Some(d) = &a.out.csv {
         write_csv(&report, d)
@@ -106,7 +106,10 @@ pub fn staff(a: StaffArgs) -> CmdResult {
         report::plots::write_staff_plots(&StaffPlotData::of(&model, &report), d)
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
-    print!("{}", report::staff::to_table(&report));
+    written.commit()?;
+    if a.out.json.as_deref().is_none_or(|p| p.as_os_str() != "-") {
+        print!("{}", report::staff::to_table(&report));
+    }
     Ok(if report.base.feasible && report.surge.feasible {
         0
     } else {
