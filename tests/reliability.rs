@@ -456,3 +456,248 @@ fn queue_of_contacts_that_abandon_does_not_trip_the_guard() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 }
+
+// ----- 4 and 5. Output paths: nothing acdsim did not create is replaced; all or nothing
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A quick run of the M/M/5 scenario (written to `dir`) with extra arguments.
+fn quick(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let p = write_json(dir, "s.json", &mmc5());
+    acdsim()
+        .args(["run", p.to_str().unwrap(), "-n", "4"])
+        .args(extra)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+fn file_type(p: &str) -> fs::FileType {
+    fs::symlink_metadata(p).unwrap().file_type()
+}
+
+/// The names in `dir` that look like acdsim's temporary files.
+fn temps_in(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".acdsim-") || n.contains(".tmp"))
+        .collect()
+}
+
+#[test]
+fn json_to_a_character_device_writes_in_place_and_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new().unwrap();
+    // /dev/null takes the report: exit 0, still a device.
+    let out = quick(dir.path(), &["-q", "--json", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(file_type("/dev/null").is_char_device());
+    // /dev/full refuses it: exit 2 naming the cause, and (as root too) still a device.
+    if Path::new("/dev/full").exists() {
+        let out = quick(dir.path(), &["-q", "--json", "/dev/full"]);
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{e}");
+        assert!(
+            e.contains("/dev/full") && e.contains("No space left"),
+            "{e}"
+        );
+        assert!(
+            file_type("/dev/full").is_char_device(),
+            "/dev/full replaced"
+        );
+    }
+}
+
+#[test]
+fn json_to_a_fifo_writes_in_place_and_keeps_the_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid path; mkfifo creates the node or fails.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    let out = quick(dir.path(), &["-q", "--json", fifo.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let got: Value = serde_json::from_slice(&reader.join().unwrap()).unwrap();
+    assert_eq!(got["replications"], 4);
+    assert!(file_type(fifo.to_str().unwrap()).is_fifo(), "FIFO replaced");
+}
+
+#[test]
+fn json_through_a_symlink_writes_the_target_and_keeps_the_link() {
+    let dir = TempDir::new().unwrap();
+    let target = dir.path().join("real.json");
+    fs::write(&target, "old").unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    let out = quick(dir.path(), &["-q", "--json", link.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        file_type(link.to_str().unwrap()).is_symlink(),
+        "link replaced"
+    );
+    let got: Value = serde_json::from_slice(&fs::read(&target).unwrap()).unwrap();
+    assert_eq!(got["replications"], 4);
+    assert!(temps_in(dir.path()).is_empty());
+}
+
+#[test]
+fn json_dash_is_standard_output() {
+    let dir = TempDir::new().unwrap();
+    let out = quick(dir.path(), &["--json", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Only the JSON (no table after it).
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["replications"], 4);
+    assert!(!dir.path().join("-").exists());
+}
+
+#[test]
+fn output_naming_an_input_is_refused_before_simulating() {
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &mmc5());
+    let before = fs::read(&p).unwrap();
+    let file = p.to_str().unwrap();
+    let link = dir.path().join("alias.json");
+    std::os::unix::fs::symlink(&p, &link).unwrap();
+    for out in [file, link.to_str().unwrap()] {
+        fails_with(
+            &["run", file, "-n", "1000000", "-q", "--json", out],
+            &["cannot write", "one of the input files"],
+        );
+    }
+    let base = write_json(dir.path(), "base.json", &mmc5());
+    let b = base.to_str().unwrap();
+    let req = "phone.service_level >= 0.5";
+    fails_with(
+        &[
+            "check",
+            file,
+            "--baseline",
+            b,
+            "--require",
+            req,
+            "--markdown",
+            b,
+        ],
+        &[b, "one of the input files"],
+    );
+    fails_with(
+        &["compare", b, file, "-n", "1000000", "--json", b],
+        &[b, "one of the input files"],
+    );
+    assert_eq!(fs::read(&p).unwrap(), before);
+    assert_eq!(
+        fs::read(&base).unwrap(),
+        serde_json::to_vec_pretty(&mmc5()).unwrap()
+    );
+}
+
+#[test]
+fn unwritable_destination_is_found_before_simulating() {
+    // 10^6 replications of the default scenario would run for an hour: this test ends only if
+    // the destination is refused first.
+    let scen = Path::new(SCENARIOS).join("default.json");
+    let s = scen.to_str().unwrap();
+    let big = ["run", s, "-n", "1000000", "-q"];
+    // No file can be created in /proc, not even by root.
+    if Path::new("/proc/self").exists() {
+        fails_with(
+            &[&big[..], &["--json", "/proc/acdsim-out.json"]].concat(),
+            &[
+                "/proc/acdsim-out.json",
+                "cannot write",
+                "cannot create a file in /proc",
+            ],
+        );
+        fails_with(
+            &[&big[..], &["--csv", "/proc/acdsim-csv"]].concat(),
+            &["/proc/acdsim-csv"],
+        );
+    }
+    if !is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = TempDir::new().unwrap();
+        let ro = dir.path().join("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
+        let out = ro.join("out.json");
+        fails_with(
+            &[&big[..], &["--json", out.to_str().unwrap()]].concat(),
+            &["cannot create a file in"],
+        );
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn a_failed_write_leaves_every_output_as_it_was() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    // The CSV files are staged, then /dev/full fails: nothing renamed, no temporary file left.
+    let dir = TempDir::new().unwrap();
+    let csv = dir.path().join("csv");
+    fs::create_dir(&csv).unwrap();
+    for f in ["intervals.csv", "groups.csv", "summary.csv"] {
+        fs::write(csv.join(f), "old").unwrap();
+    }
+    let out = quick(
+        dir.path(),
+        &["-q", "--csv", csv.to_str().unwrap(), "--json", "/dev/full"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    for f in ["intervals.csv", "groups.csv", "summary.csv"] {
+        assert_eq!(fs::read_to_string(csv.join(f)).unwrap(), "old", "{f}");
+    }
+    assert!(temps_in(&csv).is_empty(), "{:?}", temps_in(&csv));
+}
+
+#[test]
+fn signal_during_the_write_removes_temporary_files_and_keeps_old_outputs() {
+    for (sig, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+        let dir = TempDir::new().unwrap();
+        let p = write_json(dir.path(), "s.json", &mmc5());
+        let (json, plots) = (dir.path().join("out.json"), dir.path().join("plots"));
+        fs::write(&json, "old").unwrap();
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("acdsim"))
+            .args(["run", p.to_str().unwrap(), "-n", "4", "-q", "--json"])
+            .arg(&json)
+            .arg("--plots")
+            .arg(&plots)
+            .env("ACDSIM_TEST_PAUSE_BEFORE_RENAME", "30")
+            .spawn()
+            .unwrap();
+        // Wait until the temporary files are written (the hook holds the renames back).
+        let t0 = Instant::now();
+        while temps_in(dir.path()).is_empty() || temps_in(&plots).len() < 3 {
+            assert!(t0.elapsed() < Duration::from_secs(60), "no temporary files");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as i32, sig) };
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "signal {sig}");
+        assert!(
+            temps_in(dir.path()).is_empty(),
+            "{:?}",
+            temps_in(dir.path())
+        );
+        assert!(temps_in(&plots).is_empty(), "{:?}", temps_in(&plots));
+        assert_eq!(fs::read_to_string(&json).unwrap(), "old");
+        assert_eq!(
+            fs::read_dir(&plots).unwrap().count(),
+            0,
+            "a plot was renamed"
+        );
+    }
+}

@@ -10,6 +10,7 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Args, Command, FromArgMatch
 use acdsim::error::InputError;
 use acdsim::model::limits::{check_replications, check_threads};
 use acdsim::model::{Model, SlFormula, StrategyKind};
+use acdsim::report::output;
 use acdsim::sim::shard::Shard;
 
 use super::common::{check_output_dir, check_output_file, usage, write_output, Failure};
@@ -164,6 +165,7 @@ pub fn parse_tolerance(s: &str) -> Result<f64, String> {
 /// Loads a scenario and applies the shared overrides.
 pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
     let mut model = acdsim::input::load(path)?;
+    output::protect(path);
     if let Some(s) = sim.strategy {
         model = model.with_strategy(s);
     }
@@ -229,20 +231,25 @@ impl<H> Outputs<H> {
         }
     }
 
-    /// Fails early, before any simulation, when `--json` cannot receive a file.
-    pub fn check_json(&self) -> anyhow::Result<()> {
-        for f in [&self.json, &self.html, &self.junit].into_iter().flatten() {
+    /// Fails early, before any simulation, when an output cannot be written: `--csv` and
+    /// `--plots` first (creating them, so that `--json` may name a file inside one), then
+    /// `--json`, `--markdown`, `--html` and `--junit` ([`acdsim::report::output`]). Call it once the inputs are
+    /// loaded, so that an output naming one of them is refused.
+    pub fn check(&self) -> anyhow::Result<()> {
+        for d in [&self.csv, &self.plots].into_iter().flatten() {
+            check_output_dir(d)?;
+        }
+        let files = [&self.json, &self.markdown, &self.html, &self.junit];
+        for f in files.into_iter().flatten() {
             check_output_file(f)?;
         }
         Ok(())
     }
 
-    /// Fails early when `--csv` or `--plots` cannot be a folder (creating them).
-    pub fn check_dirs(&self) -> anyhow::Result<()> {
-        for d in [&self.csv, &self.plots].into_iter().flatten() {
-            check_output_dir(d)?;
-        }
-        Ok(())
+    /// Starts writing the outputs: every file is staged until [`Written::commit`] renames them
+    /// all, so that a failure leaves every destination as it was.
+    pub fn begin(&self) -> Written {
+        Written(output::Transaction::begin())
     }
 
     /// Writes `value` as JSON to `--json`, if given.
@@ -277,6 +284,18 @@ impl<H> Outputs<H> {
             Some(p) => write_output(p, text().as_bytes()),
             None => Ok(()),
         }
+    }
+}
+
+/// The outputs being written ([`Outputs::begin`]).
+pub struct Written(output::Transaction);
+
+impl Written {
+    /// Writes every staged output: devices and standard output, then the renames.
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.0
+            .commit()
+            .map_err(|e| anyhow::anyhow!("cannot write the outputs: {e}"))
     }
 }
 
@@ -328,7 +347,14 @@ impl<H: OutputHelp> FromArgMatches for Outputs<H> {
             plots: path("plots", H::PLOTS.is_some()),
             html: path("html", H::HTML.is_some()),
             junit: path("junit", H::JUNIT.is_some()),
-            quiet: m.get_flag("quiet"),
+            // JSON or Markdown on standard output: no table to mix with it.
+            quiet: m.get_flag("quiet")
+                || ["json", "markdown"].iter().any(|id| {
+                    m.try_get_one::<PathBuf>(id)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|p| p.as_os_str() == "-")
+                }),
             help: PhantomData,
         })
     }

@@ -89,8 +89,8 @@ pub fn check(a: CheckArgs) -> CmdResult {
             Some(base)
         }
     };
-    // Output destinations are checked before simulating.
-    a.out.check_json()?;
+    // Output destinations are checked before simulating, once every input is known.
+    a.out.check()?;
     let pb = progress_bar(model.replications, "checking", a.out.quiet);
     let report = with_threads(a.sim.threads, || {
         let progress = |d| pb.set_position(d);
@@ -106,10 +106,12 @@ pub fn check(a: CheckArgs) -> CmdResult {
     })?
     .map_err(usage)?;
     pb.finish_and_clear();
+    let written = a.out.begin();
     a.out.write_json(&report)?;
     a.out.write_junit(|| report::junit::to_junit(&report))?;
     a.out
         .write_markdown(|| report::check::to_markdown(&report))?;
+    written.commit()?;
     if !a.out.quiet {
         print!("{}", report::check::to_table(&report));
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use acdsim::error::InputError;
+use acdsim::report::output;
 
 /// A failure with its exit code.
 #[derive(Debug)]
@@ -73,37 +74,40 @@ pub fn with_threads<T: Send>(
     }
 }
 
-/// Fails early, before any simulation, when `path` cannot receive an output file: its folder is
-/// missing or not a folder, or `path` itself is a folder. The write itself stays atomic.
+/// Fails early, before any simulation, when `path` cannot receive an output file
+/// ([`output::check`]: a missing or unwritable folder, a folder, an input, a full disk).
 pub fn check_output_file(path: &Path) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "{}: cannot write: the folder {} does not exist",
-            path.display(),
-            dir.display()
-        );
-    }
-    if path.is_dir() {
-        anyhow::bail!("{}: cannot write: it is a folder", path.display());
-    }
-    Ok(())
+    output::check(path).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))
 }
 
-/// Fails early when `dir` cannot be an output folder (it exists as a file, or cannot be created).
+/// Fails early when `dir` cannot be an output folder (it exists as a file, or cannot be created
+/// or written in).
 pub fn check_output_dir(dir: &Path) -> anyhow::Result<()> {
-    if dir.exists() && !dir.is_dir() {
-        anyhow::bail!("{}: cannot write: not a folder", dir.display());
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display()))
+    output::check_dir(dir).map_err(|e| {
+        if dir.exists() && !dir.is_dir() {
+            anyhow::anyhow!("{}: cannot write: {e}", dir.display())
+        } else {
+            anyhow::anyhow!("{}: cannot create the folder: {e}", dir.display())
+        }
+    })
 }
 
-/// Writes a file atomically, naming it in the error.
+/// Writes a file as every output is written ([`output::write`]), naming it in the error.
 pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    acdsim::report::write_atomic(path, bytes)
-        .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))
+    output::write(path, bytes).map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))
+}
+
+/// On SIGINT or SIGTERM: removes the temporary files of outputs not yet renamed, then exits
+/// 130 or 143 (128 + the signal), as shells report a process the signal ended.
+pub fn exit_cleanly_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return; // the default action then: no cleanup, but the run still stops
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            output::remove_temps();
+            std::process::exit(128 + sig);
+        }
+    });
 }

@@ -113,15 +113,16 @@ pub fn compare(a: CompareArgs) -> CmdResult {
         check_output_file(path)?;
         return compare_shard(&a, &plan, shard, path);
     }
-    // Refuse an unusable plot folder before simulating.
+    // Refuse an unusable plot folder or output file before simulating.
     if let Some(d) = &a.out.plots {
-        std::fs::create_dir_all(d).map_err(|e| {
+        acdsim::report::output::check_dir(d).map_err(|e| {
             usage(format!(
                 "{}: cannot create the plot folder: {e}",
                 d.display()
             ))
         })?;
     }
+    a.out.check()?;
     let (reps, seed) = (plan.base.replications, plan.base.seed);
     let mut comparisons = Vec::new();
     for (title, variants) in &plan.groups {
@@ -196,8 +197,7 @@ pub fn from_partial<H: OutputHelp>(a: CompareArgs, merged: Partial, out: &Output
     let plan = plan(&a)?;
     let models: Vec<&Model> = plan.files.iter().collect();
     check_hashes(&merged, &models)?;
-    out.check_json()?;
-    out.check_dirs()?;
+    out.check()?;
     if merged.state.len() != plan.groups.len() {
         return Err(usage(format!(
             "the partials hold {} paired runs, the comparison has {}",
@@ -228,6 +228,7 @@ fn write_document<H>(
         .collect();
     let models: Vec<&Model> = plan.files.iter().collect();
     let doc = CompareDocument::new(&models, reports);
+    let written = out.begin();
     // One set of charts per volume factor when several are compared in turn.
     let suffixes: Vec<String> = plan
         .surges
@@ -253,6 +254,7 @@ fn write_document<H>(
         let md = doc.comparisons.iter().map(report::compare::to_markdown);
         md.collect()
     })?;
+    written.commit()?;
     if !out.quiet {
         for r in &doc.comparisons {
             print!("{}", report::compare::to_table(r));

@@ -71,7 +71,8 @@ pub fn erlang(a: ErlangArgs) -> CmdResult {
         let doc = acdsim::report::json::ErlangDocument::new(&input, &result);
         write_output(p, acdsim::report::json::to_json(&doc).as_bytes())?;
     }
-    if !a.quiet {
+    // JSON on standard output: no table to mix with it.
+    if !a.quiet && a.json.as_deref().is_none_or(|p| p.as_os_str() != "-") {
         print!("{}", to_table(&input, &result));
     }
     Ok(0)

@@ -62,6 +62,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    common::exit_cleanly_on_signals();
     // The engine's memory guard stops a run by unwinding (acdsim::sim::guard): exit code 2.
     acdsim::sim::guard::silence();
     let result = acdsim::sim::guard::catch(|| match cli.command {

@@ -72,8 +72,7 @@ pub fn run(a: RunArgs) -> CmdResult {
         );
     }
     // Output destinations are checked before simulating, not after minutes of work.
-    a.out.check_json()?;
-    a.out.check_dirs()?;
+    a.out.check()?;
     let pb = progress_bar(opts.replications, "simulating", a.out.quiet);
     let ran = if model.playbook.is_some() {
         // With and without the surge playbook, on common random numbers.
@@ -132,8 +131,7 @@ pub fn from_partial<H: OutputHelp>(a: RunArgs, merged: Partial, out: &Outputs<H>
     }
     let model = load_model(&a.scenario, &a.sim)?.with_surge(a.surge);
     check_hashes(&merged, &[&model])?;
-    out.check_json()?;
-    out.check_dirs()?;
+    out.check()?;
     let opts = RunOptions::from_model(&model);
     let mut state = merged.state;
     let paired = state.pop().filter(|_| state.is_empty());
@@ -166,6 +164,7 @@ fn write_report<H: OutputHelp>(
     };
     rep.warnings = model.warnings();
     rep.warnings.extend(rep.precision_warnings());
+    let written = out.begin();
     out.write_json(&rep)?;
     if let Some(d) = &out.csv {
         report::csv::write_csv_dir(&rep, d)
@@ -176,6 +175,7 @@ fn write_report<H: OutputHelp>(
             .with_context(|| format!("{}: cannot write plots", d.display()))?;
     }
     out.write_html(|| report::html::run_report(&rep))?;
+    written.commit()?;
     // Warnings go to stderr, with or without the table.
     for w in &rep.warnings {
         eprintln!("warning: {w}");

@@ -82,8 +82,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     }
     // Output destinations are checked before the search, not after minutes of work.
     // Folders first, so that --json may name a file inside --csv or --plots.
-    a.out.check_dirs()?;
-    a.out.check_json()?;
+    a.out.check()?;
     let opts = SearchOptions {
         replications: model.replications,
         seed: model.seed,
@@ -99,6 +98,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     let report = with_threads(a.sim.threads, || {
         plan::plan(&model, a.surge, a.curve_span, a.shrinkage, &opts, &progress)
     })?;
+    let written = a.out.begin();
     let inputs = report::json::StaffInputs {
         surge: a.surge,
         shrinkage: a.shrinkage,
@@ -121,6 +121,7 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     }
     a.out
         .write_html(|| report::html::staff_report(&report, &StaffPlotData::of(&model, &report)))?;
+    written.commit()?;
     if !a.out.quiet {
         print!("{}", report::staff::to_table(&report));
     }

@@ -51,7 +51,7 @@ pub fn parse_forecast(
             1,
             format!(
                 "header is `{}`: expected the columns channel,interval_start,offered",
-                headers.iter().collect::<Vec<_>>().join(",")
+                shorten(&headers.iter().collect::<Vec<_>>().join(","))
             ),
         ));
     };
@@ -121,6 +121,14 @@ pub fn parse_forecast(
         }
     }
     Ok(out)
+}
+
+/// A quoted piece of the file, cut after 80 characters (a header line can be megabytes long).
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod output;
 pub mod partial;
 pub mod plots;
 pub mod staff;
@@ -427,25 +428,9 @@ impl Estimates<'_> {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so
-/// a reader never sees a half-written file.
+/// Writes `bytes` to `path` atomically, as every output is written ([`output::write`]): a
+/// temporary file in the same folder, then a rename, so a reader never sees a half-written file
+/// (in place for a device or FIFO, staged in an open [`output::Transaction`]).
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    // tempfile creates the file with mode 0600; a report is an ordinary file (0644, less the
-    // umask), like the PNGs plotters writes.
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(&dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    output::write(path, bytes)
 }

@@ -5,13 +5,14 @@
 //! occupancy per interval); [`write_staff_plots`] those of `acdsim staff` (service level vs
 //! agents at the peak, required / scheduled / current agents per interval). Text is drawn with the bundled DejaVu Sans font
 //! (`assets/DejaVuSans.ttf`, Bitstream Vera license, see `assets/DejaVuSans-LICENSE.txt`), so no
-//! system font library is needed and output is the same on every machine. Every file is written
-//! atomically: drawn into a `*.tmp.png` file in the same folder, then renamed.
+//! system font library is needed and output is the same on every machine. Every file is drawn
+//! in memory and written by [`super::output`] (a temporary file, then a rename).
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use image::ImageEncoder as _;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -96,8 +97,7 @@ fn register_bundled_font() {
     });
 }
 
-/// Renders a line chart to a PNG (1000x600), atomically (render to a temp file `*.tmp.png` in the
-/// same folder, then rename). Legend when >1 series; horizontal/vertical reference lines dashed or
+/// Renders a line chart to a PNG (1000x600), written atomically ([`super::output`]). Legend when >1 series; horizontal/vertical reference lines dashed or
 /// in a distinct colour with their labels; NaN points skipped (line broken there).
 pub fn line_chart(path: &Path, spec: &ChartSpec) -> io::Result<()> {
     render(path, spec, &Extras::default())
@@ -105,19 +105,26 @@ pub fn line_chart(path: &Path, spec: &ChartSpec) -> io::Result<()> {
 
 fn render(path: &Path, spec: &ChartSpec, extras: &Extras) -> io::Result<()> {
     register_bundled_font();
-    let tmp = temp_path(path)?;
-    let result = (|| {
-        {
-            let root = BitMapBackend::new(&tmp, SIZE).into_drawing_area();
-            draw(&root, spec, extras).map_err(|e| plot_error(path, e))?;
-            root.present().map_err(|e| plot_error(path, e))?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    if path.file_stem().is_none() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{}: not a file name", path.display()),
+        ));
     }
-    result
+    // Drawn in memory and encoded as plotters would save it (the same PNG encoder and
+    // settings, so the same bytes), then written by the output module.
+    let (w, h) = SIZE;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area();
+        draw(&root, spec, extras).map_err(|e| plot_error(path, e))?;
+        root.present().map_err(|e| plot_error(path, e))?;
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| plot_error(path, e))?;
+    super::output::write(path, &png)
 }
 
 /// One chart drawn as SVG, for a report that embeds its charts (the HTML report).
@@ -176,18 +183,6 @@ impl Canvas {
             }
         }
     }
-}
-
-/// `<dir>/.<stem>.<pid>.tmp.png` next to `path`.
-fn temp_path(path: &Path) -> io::Result<PathBuf> {
-    let stem = path.file_stem().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{}: not a file name", path.display()),
-        )
-    })?;
-    let name = format!(".{}.{}.tmp.png", stem.to_string_lossy(), std::process::id());
-    Ok(path.with_file_name(name))
 }
 
 fn plot_error(path: &Path, e: impl std::fmt::Display) -> io::Error {
