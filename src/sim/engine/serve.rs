@@ -58,7 +58,7 @@ impl Engine {
     }
 
     /// Agent `a` (detached) starts serving contact `w` of class `k`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
         let g = self.agents[a].group as usize;
