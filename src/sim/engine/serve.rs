@@ -58,7 +58,7 @@ impl Engine {
     }
 
     /// Agent `a` (detached) starts serving contact `w` of class `k`.
-    #[inline]
+    #[inline(always)]
     pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
         let now = self.now;
         let g = self.agents[a].group as usize;
@@ -102,23 +102,52 @@ impl Engine {
     }
 
     /// A detached, on-duty agent takes waiting contacts while it has room.
+    #[inline]
     pub(super) fn serve_queues(&mut self, model: &Model, a: usize) {
         let g = self.agents[a].group as usize;
-        let single = self.groups[g].single;
+        match self.groups[g].single {
+            Some((k, level, units)) => self.serve_single(model, a, k, level, units),
+            None => self.serve_ranked(model, a, g),
+        }
+    }
+
+    /// [`Engine::serve_queues`] for an agent whose group serves class `k` only (at `level`, its
+    /// contacts taking `units`): the queue's head, if any and if the agent has room for it; no
+    /// heads to rank. Inlined into the completion, as it is the common case.
+    #[inline(always)]
+    fn serve_single(&mut self, model: &Model, a: usize, k: usize, level: u8, units: u32) {
         loop {
             let room = model.capacity - self.agents[a].load;
             if room == 0 {
                 return;
             }
-            let pick = match single {
-                // Its head, if any and if the agent has room for it: no heads to rank.
-                Some((k, level, units)) => {
-                    (units <= room && self.live_head(k).is_some()).then_some((k, level))
-                }
-                // Ranking the heads takes a set-up that most calls would waste: first look
-                // whether any of the group's queues has someone waiting.
-                None if self.group_has_waiting(g) => self.best_head(g, room),
-                None => None,
+            if units <= room && self.live_head(k).is_some() {
+                let w = self.queues.pop(k).expect("head seen above");
+                self.start(model, a, k, level, w);
+                continue;
+            }
+            // Surge playbook: no regular contact waits; make a callback if one is due.
+            if self.pb.pending > 0 && self.take_callback(model, a) {
+                continue;
+            }
+            return;
+        }
+    }
+
+    /// [`Engine::serve_queues`] for an agent of group `g`, which serves several classes: the
+    /// contact the strategy ranks first among the heads of the queues it has room for.
+    fn serve_ranked(&mut self, model: &Model, a: usize, g: usize) {
+        loop {
+            let room = model.capacity - self.agents[a].load;
+            if room == 0 {
+                return;
+            }
+            // Ranking the heads takes a set-up that most calls would waste: first look whether
+            // any of the group's queues has someone waiting.
+            let pick = if self.group_has_waiting(g) {
+                self.best_head(g, room)
+            } else {
+                None
             };
             let Some((k, level)) = pick else {
                 // Surge playbook: no regular contact waits; make a callback if one is due.
