@@ -54,10 +54,31 @@ fn is_zero(x: &u8) -> bool {
 impl ExactSum {
     /// Adds `x` exactly.
     #[inline]
-    pub fn add(&mut self, mut x: f64) {
+    pub fn add(&mut self, x: f64) {
         if x == 0.0 {
             return;
         }
+        // The usual case, a sum held in one partial (counts, sums of like values): the general
+        // loop below for one partial, written out.
+        if let [y] = self.parts[..] {
+            let hi = x + y;
+            if hi.is_finite() {
+                let (big, small) = if x.abs() < y.abs() { (y, x) } else { (x, y) };
+                let lo = small - (hi - big);
+                if lo == 0.0 {
+                    self.parts[0] = hi;
+                } else {
+                    self.parts[0] = lo;
+                    self.parts.push(hi);
+                }
+                return;
+            }
+        }
+        self.grow(x);
+    }
+
+    /// Adds `x` to the expansion: Shewchuk's grow-expansion, dropping zero partials.
+    fn grow(&mut self, mut x: f64) {
         if !x.is_finite() {
             self.special |= if x.is_nan() {
                 4
