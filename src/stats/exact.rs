@@ -21,8 +21,8 @@
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-/// The partials, inline up to two (the usual count: no allocation per accumulator).
-type Parts = SmallVec<[f64; 2]>;
+/// The partials, inline up to four (no allocation per accumulator in practice).
+type Parts = SmallVec<[f64; 4]>;
 
 /// The exact sum of the values added so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -58,6 +58,10 @@ impl ExactSum {
         if x == 0.0 {
             return;
         }
+        if self.parts.is_empty() && x.is_finite() {
+            self.parts.push(x);
+            return;
+        }
         // The usual case, a sum held in one partial (counts, sums of like values): the general
         // loop below for one partial, written out.
         if let [y] = self.parts[..] {
@@ -91,12 +95,11 @@ impl ExactSum {
         }
         let mut i = 0;
         for j in 0..self.parts.len() {
-            let mut y = self.parts[j];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
+            let y = self.parts[j];
+            // Knuth's two-sum: hi + lo = x + y exactly, whichever is larger, without a branch.
             let hi = x + y;
-            let lo = y - (hi - x);
+            let yv = hi - x;
+            let lo = (x - (hi - yv)) + (y - yv);
             if lo != 0.0 {
                 self.parts[i] = lo;
                 i += 1;
