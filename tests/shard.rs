@@ -86,15 +86,32 @@ fn merged_shards_give_the_single_runs_json_and_csv() {
     let d = t.path();
     let base = ["run", "scenarios/default.json", "-n", "40", "--seed", "11"];
     let mut single = base.to_vec();
-    let (json, csv) = (d.join("single.json"), d.join("single-csv"));
-    single.extend(["--json", s(&json), "--csv", s(&csv), "-q", "--threads", "2"]);
+    let (json, csv, plots) = (d.join("single.json"), d.join("single-csv"), d.join("plots"));
+    single.extend([
+        "--json",
+        s(&json),
+        "--csv",
+        s(&csv),
+        "--plots",
+        s(&plots),
+        "-q",
+    ]);
+    single.extend(["--threads", "2"]);
     ok(&single);
     for n in [1, 2, 3, 7] {
         let files = shards(d, "default", &base, n);
         let (mj, mc) = (d.join(format!("m{n}.json")), d.join(format!("m{n}-csv")));
-        merge(&files, &["--json", s(&mj), "--csv", s(&mc), "-q"]);
+        let mp = d.join(format!("m{n}-plots"));
+        let mut extra = vec!["--json", s(&mj), "--csv", s(&mc), "-q"];
+        if n == 3 {
+            extra.extend(["--plots", s(&mp)]);
+        }
+        merge(&files, &extra);
         same_files(&json, &mj);
         same_dirs(&csv, &mc);
+        if n == 3 {
+            same_dirs(&plots, &mp);
+        }
     }
 }
 

@@ -158,16 +158,9 @@ fn compare_shard(a: &CompareArgs, plan: &Plan, shard: Shard, path: &std::path::P
     }
     let models: Vec<&Model> = plan.files.iter().collect();
     let args = canonical(a, &plan.base);
-    write_partial(
-        path,
-        "compare",
-        args,
-        &models,
-        opts,
-        shard,
-        state,
-        a.out.quiet,
-    )
+    let run = (opts.seed, opts.replications);
+    let p = Partial::new("compare", args, &models, run, shard, state);
+    write_partial(path, &p, a.out.quiet)
 }
 
 /// The comparison's canonical command line: every option that changes results.

@@ -60,16 +60,9 @@ pub fn run(a: RunArgs) -> CmdResult {
         let reps = shard.range(opts.replications);
         let state = simulate_shard(&a, &model, opts, shard, reps.end - reps.start)?;
         let args = canonical(&a, &model);
-        return write_partial(
-            path,
-            "run",
-            args,
-            &[&model],
-            opts,
-            shard,
-            state,
-            a.out.quiet,
-        );
+        let run = (opts.seed, opts.replications);
+        let p = Partial::new("run", args, &[&model], run, shard, state);
+        return write_partial(path, &p, a.out.quiet);
     }
     // Output destinations are checked before simulating, not after minutes of work.
     a.out.check()?;

@@ -6,10 +6,7 @@ use std::path::Path;
 
 use super::common::{usage, write_output, CmdResult, Failure};
 use acdsim::model::Model;
-use acdsim::report::partial::{Partial, ScenarioId};
-use acdsim::sim::paired::Paired;
-use acdsim::sim::shard::Shard;
-use acdsim::sim::simulate::RunOptions;
+use acdsim::report::partial::Partial;
 
 /// Checks that the scenario files merge just loaded are those the shards ran.
 pub fn check_hashes(merged: &Partial, models: &[&Model]) -> Result<(), Failure> {
@@ -26,43 +23,15 @@ pub fn check_hashes(merged: &Partial, models: &[&Model]) -> Result<(), Failure> 
 
 /// Writes a shard's partial result to `path` (checked with `check_output_file` before the
 /// shard ran) and says so on stdout unless `quiet`.
-#[allow(clippy::too_many_arguments)]
-pub fn write_partial(
-    path: &Path,
-    command: &str,
-    args: Vec<String>,
-    models: &[&Model],
-    opts: RunOptions,
-    shard: Shard,
-    state: Vec<Paired>,
-    quiet: bool,
-) -> CmdResult {
-    let reps = shard.range(opts.replications);
-    let p = Partial {
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        command: command.to_string(),
-        args,
-        scenarios: models
-            .iter()
-            .map(|m| ScenarioId {
-                file: m.source.clone(),
-                hash: m.hash.clone(),
-            })
-            .collect(),
-        seed: opts.seed,
-        replications: opts.replications,
-        shard,
-        first: reps.start,
-        end: reps.end,
-        state,
-    };
+pub fn write_partial(path: &Path, p: &Partial, quiet: bool) -> CmdResult {
     write_output(path, &p.encode())?;
     if !quiet {
         println!(
-            "shard {shard}: replications {}..{} of {} -> {}",
-            reps.start,
-            reps.end,
-            opts.replications,
+            "shard {}: replications {}..{} of {} -> {}",
+            p.shard,
+            p.first,
+            p.end,
+            p.replications,
             path.display()
         );
     }

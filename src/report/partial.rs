@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::model::Model;
 use crate::sim::paired::Paired;
 use crate::sim::replicate::Accumulator;
 use crate::sim::shard::Shard;
@@ -45,6 +46,16 @@ const MAGIC: &str = "acdsim-partial";
 pub struct ScenarioId {
     pub file: String,
     pub hash: String,
+}
+
+impl ScenarioId {
+    /// The identity of the scenario `model` was loaded from.
+    pub fn of(model: &Model) -> ScenarioId {
+        ScenarioId {
+            file: model.source.clone(),
+            hash: model.hash.clone(),
+        }
+    }
 }
 
 /// The body of a partial result.
@@ -69,6 +80,32 @@ pub struct Partial {
 }
 
 impl Partial {
+    /// The partial result of `shard` of a run of `replications` with `seed`, by this acdsim:
+    /// `command` with its canonical command line `args`, the scenarios it read, and the
+    /// accumulators of the shard's block.
+    pub fn new(
+        command: &str,
+        args: Vec<String>,
+        scenarios: &[&Model],
+        (seed, replications): (u64, u64),
+        shard: Shard,
+        state: Vec<Paired>,
+    ) -> Partial {
+        let reps = shard.range(replications);
+        Partial {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            args,
+            scenarios: scenarios.iter().map(|m| ScenarioId::of(m)).collect(),
+            seed,
+            replications,
+            shard,
+            first: reps.start,
+            end: reps.end,
+            state,
+        }
+    }
+
     /// The file's bytes: header line and JSON body.
     pub fn encode(&self) -> Vec<u8> {
         let body = serde_json::to_vec(self).expect("a partial result serialises");

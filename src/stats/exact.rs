@@ -21,8 +21,8 @@
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
-/// The partials, inline up to two (the usual count: no allocation per accumulator).
-type Parts = SmallVec<[f64; 2]>;
+/// The partials, inline up to four (no allocation per accumulator in practice).
+type Parts = SmallVec<[f64; 4]>;
 
 /// The exact sum of the values added so far.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -54,10 +54,35 @@ fn is_zero(x: &u8) -> bool {
 impl ExactSum {
     /// Adds `x` exactly.
     #[inline]
-    pub fn add(&mut self, mut x: f64) {
+    pub fn add(&mut self, x: f64) {
         if x == 0.0 {
             return;
         }
+        if self.parts.is_empty() && x.is_finite() {
+            self.parts.push(x);
+            return;
+        }
+        // The usual case, a sum held in one partial (counts, sums of like values): the general
+        // loop below for one partial, written out.
+        if let [y] = self.parts[..] {
+            let hi = x + y;
+            if hi.is_finite() {
+                let (big, small) = if x.abs() < y.abs() { (y, x) } else { (x, y) };
+                let lo = small - (hi - big);
+                if lo == 0.0 {
+                    self.parts[0] = hi;
+                } else {
+                    self.parts[0] = lo;
+                    self.parts.push(hi);
+                }
+                return;
+            }
+        }
+        self.grow(x);
+    }
+
+    /// Adds `x` to the expansion: Shewchuk's grow-expansion, dropping zero partials.
+    fn grow(&mut self, mut x: f64) {
         if !x.is_finite() {
             self.special |= if x.is_nan() {
                 4
@@ -70,12 +95,11 @@ impl ExactSum {
         }
         let mut i = 0;
         for j in 0..self.parts.len() {
-            let mut y = self.parts[j];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
+            let y = self.parts[j];
+            // Knuth's two-sum: hi + lo = x + y exactly, whichever is larger, without a branch.
             let hi = x + y;
-            let lo = y - (hi - x);
+            let yv = hi - x;
+            let lo = (x - (hi - yv)) + (y - yv);
             if lo != 0.0 {
                 self.parts[i] = lo;
                 i += 1;

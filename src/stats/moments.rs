@@ -237,7 +237,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn welford_matches_two_pass_and_merge_is_exact() {
+    fn moments_match_two_pass_and_merge_is_exact() {
         let xs: Vec<f64> = (0..1000)
             .map(|i| ((i * 7919) % 1000) as f64 / 10.0 + 1e6)
             .collect();
