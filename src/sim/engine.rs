@@ -614,14 +614,7 @@ impl Engine {
             .map(|k| self.queues.iter(k).count())
             .sum();
         if waiting >= MAX_WAITING {
-            guard::stop(guard::QueueOverflow {
-                source: model.source.clone(),
-                channel: model.channels[c].id.clone(),
-                interval: match usize::try_from(interval) {
-                    Ok(k) => format!("interval {}", model.interval_label(k)),
-                    Err(_) => "the warm-up".into(),
-                },
-            });
+            overflow(model, c, interval, "queue");
         }
     }
 
@@ -1035,16 +1028,31 @@ impl Engine {
             return false;
         }
         let now = self.now;
-        let mut ahead = 0u32;
-        for row in &model.channels[c].class_of {
-            for &q in row {
-                ahead += self.queues.iter(q).filter(|x| x.deadline > now).count() as u32;
-            }
-        }
         let mut servers = 0.0;
         for (g, gr) in model.groups.iter().enumerate() {
             if let Some(concurrency) = model.capacity.checked_div(gr.units[c]) {
                 servers += self.groups[g].active as f64 * concurrency as f64;
+            }
+        }
+        // Only whether the estimate passes `limit_s` decides (`Announcement::choose`), and it
+        // grows with the count: the count stops once it passes, and is not needed without
+        // servers (an infinite estimate). Counting a queue of millions for every arrival made a
+        // replication run for hours (issue 18).
+        let mut ahead = 0u32;
+        if servers > 0.0 {
+            'count: for row in &model.channels[c].class_of {
+                for &q in row {
+                    for x in self.queues.iter(q) {
+                        if x.deadline > now {
+                            ahead += 1;
+                            if playbook::estimated_wait_s(ahead, ann.aht_s[c], servers)
+                                > ann.limit_s
+                            {
+                                break 'count;
+                            }
+                        }
+                    }
+                }
             }
         }
         let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
@@ -1060,6 +1068,9 @@ impl Engine {
             Choice::Callback => {
                 if let Some(cells) = cells {
                     self.stats.callback_requested(cells);
+                }
+                if self.pb.pending as usize >= MAX_WAITING {
+                    overflow(model, c, w.interval, "callbacks");
                 }
                 self.pb.callbacks[k].push_back(Callback {
                     requested: now,
@@ -1129,4 +1140,19 @@ impl Engine {
         }
         self.pb.pending = 0;
     }
+}
+
+/// Stops the run ([`crate::sim::guard`]): channel `c`'s `what` passed [`MAX_WAITING`] in
+/// `interval` (-1: the warm-up).
+#[cold]
+fn overflow(model: &Model, c: usize, interval: i32, what: &'static str) -> ! {
+    guard::stop(guard::QueueOverflow {
+        source: model.source.clone(),
+        channel: model.channels[c].id.clone(),
+        interval: match usize::try_from(interval) {
+            Ok(k) => format!("interval {}", model.interval_label(k)),
+            Err(_) => "the warm-up".into(),
+        },
+        what,
+    })
 }
