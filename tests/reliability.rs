@@ -599,6 +599,19 @@ fn output_naming_an_input_is_refused_before_simulating() {
         fs::read(&base).unwrap(),
         serde_json::to_vec_pretty(&mmc5()).unwrap()
     );
+    // The forecast CSV a scenario reads is an input too.
+    let csv = dir.path().join("f.csv");
+    let rows: String = (8..16).map(|h| format!("phone,{h:02}:00,60\n")).collect();
+    fs::write(&csv, format!("channel,interval_start,offered\n{rows}")).unwrap();
+    let mut v = mmc5();
+    v["channels"][0].as_object_mut().unwrap().remove("volume");
+    v["forecast_csv"] = json!("f.csv");
+    let p = write_json(dir.path(), "fc.json", &v);
+    let c = csv.to_str().unwrap();
+    fails_with(
+        &["run", p.to_str().unwrap(), "-n", "1000000", "--json", c],
+        &[c, "one of the input files"],
+    );
 }
 
 #[test]
