@@ -599,6 +599,19 @@ fn output_naming_an_input_is_refused_before_simulating() {
         fs::read(&base).unwrap(),
         serde_json::to_vec_pretty(&mmc5()).unwrap()
     );
+    // The forecast CSV a scenario reads is an input too.
+    let csv = dir.path().join("f.csv");
+    let rows: String = (8..16).map(|h| format!("phone,{h:02}:00,60\n")).collect();
+    fs::write(&csv, format!("channel,interval_start,offered\n{rows}")).unwrap();
+    let mut v = mmc5();
+    v["channels"][0].as_object_mut().unwrap().remove("volume");
+    v["forecast_csv"] = json!("f.csv");
+    let p = write_json(dir.path(), "fc.json", &v);
+    let c = csv.to_str().unwrap();
+    fails_with(
+        &["run", p.to_str().unwrap(), "-n", "1000000", "--json", c],
+        &[c, "one of the input files"],
+    );
 }
 
 #[test]
@@ -700,4 +713,47 @@ fn signal_during_the_write_removes_temporary_files_and_keeps_old_outputs() {
             "a plot was renamed"
         );
     }
+}
+
+/// An announcement on a channel whose queue is long: `limit_s` 60, and callbacks for all.
+fn announced(agents: u32, volume: f64, intervals: u32, callback: f64) -> Value {
+    let mut v = mmc5();
+    v["day"] = json!({"open": "00:00", "interval_minutes": 15, "intervals": intervals});
+    v["channels"][0]["volume"] = json!(volume);
+    v["agent_groups"][0]["headcount"] = json!(agents);
+    v["surge_playbook"] = json!({
+        "trigger": {"load_ratio": 0.5},
+        "announcement": {"channels": ["phone"], "limit_s": 60, "callback_share": callback},
+    });
+    v
+}
+
+#[test]
+fn announcement_over_a_long_queue_runs_in_linear_time() {
+    // 8 x 10^5 contacts for one agent: the queue reaches 8 x 10^5, and every arrival's wait
+    // estimate used to count it whole (hours); the count now stops once it passes limit_s.
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &announced(1, 1e5, 8, 0.0));
+    acdsim()
+        .args(["run", p.to_str().unwrap(), "-n", "1", "-q"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+}
+
+#[test]
+fn callbacks_without_agents_stop_with_exit_2() {
+    // Every caller asks for a callback and no agent ever calls back: the requests pile up.
+    let mut v = announced(0, 1e6, 96, 1.0);
+    v["channels"][0]["segments"][0]["patience"] = json!({"type": "exponential", "mean": 60});
+    let dir = TempDir::new().unwrap();
+    let p = write_json(dir.path(), "s.json", &v);
+    fails_within(
+        &["run", p.to_str().unwrap(), "-n", "1", "--threads", "1"],
+        &[
+            "phone's callbacks passed 4194304 pending requests",
+            "interval 01:15",
+        ],
+        Duration::from_secs(120),
+    );
 }

@@ -165,7 +165,9 @@ pub fn parse_tolerance(s: &str) -> Result<f64, String> {
 /// Loads a scenario and applies the shared overrides.
 pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
     let mut model = acdsim::input::load(path)?;
-    output::protect(path);
+    for f in acdsim::input::input_files(path) {
+        output::protect(&f);
+    }
     if let Some(s) = sim.strategy {
         model = model.with_strategy(s);
     }

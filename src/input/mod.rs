@@ -28,6 +28,19 @@ pub fn load(path: &Path) -> Result<Model, InputError> {
     resolve(&file, &bytes, &raw, &dir)
 }
 
+/// The files a scenario reads: itself and its forecast CSV, if it names one (and parses).
+pub fn input_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![path.to_path_buf()];
+    let raw = read_capped(path)
+        .ok()
+        .and_then(|b| parse(&path.display().to_string(), &b).ok());
+    if let Some(csv) = raw.and_then(|r| r.forecast_csv) {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        files.push(dir.join(csv));
+    }
+    files
+}
+
 /// Reads a file of at most [`MAX_FILE_BYTES`]: a longer one (or an endless device such as
 /// `/dev/zero`) fails after reading that much, instead of filling the memory.
 pub fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {

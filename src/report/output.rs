@@ -7,7 +7,7 @@
 //! * A character device (`/dev/null`, `/dev/full`, a terminal) or a FIFO is written in place: it
 //!   stays what it is.
 //! * A symbolic link is followed: its target is written, the link kept.
-//! * A path that is one of the inputs ([`protect`]: the scenario, a compared file, the
+//! * A path that is one of the inputs ([`protect`]: the scenario, its forecast CSV, a compared file, the
 //!   baseline) is refused, and so are a folder, a block device or socket, a read-only file and
 //!   a folder where no file can be created or whose disk has less than [`MIN_FREE_BYTES`]
 //!   free; [`check`] and [`check_dir`] find all of that before anything is simulated.

@@ -1,5 +1,5 @@
-//! The engine's memory guard: when the contacts waiting in one replication pass
-//! [`MAX_WAITING`], the run stops with a [`QueueOverflow`] that names the scenario, the channel,
+//! The engine's memory guard: when the contacts waiting in one replication (or the surge
+//! playbook's pending callbacks) pass [`MAX_WAITING`], the run stops with a [`QueueOverflow`] that names the scenario, the channel,
 //! the interval and the cause, instead of growing the queues until the allocator aborts.
 //!
 //! The engine checks only where a queue grows (when a class's queue is full and must reallocate,
@@ -24,14 +24,25 @@ pub struct QueueOverflow {
     pub channel: String,
     /// The interval (`HH:MM`), or `the warm-up`.
     pub interval: String,
+    /// What passed the bound: `queue` (waiting contacts, all queues together) or `callbacks`
+    /// (pending callback requests of the surge playbook).
+    pub what: &'static str,
 }
 
 impl fmt::Display for QueueOverflow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {}'s queue passed {MAX_WAITING} waiting contacts (all queues together) in {}: the offered load exceeds the agents; acdsim stops here rather than run out of memory (see README \"Reliability\")",
-            self.source, self.channel, self.interval
+            "{}: {}'s {} passed {MAX_WAITING} {} in {}: the offered load exceeds the agents; acdsim stops here rather than run out of memory (see README \"Reliability\")",
+            self.source,
+            self.channel,
+            self.what,
+            if self.what == "queue" {
+                "waiting contacts (all queues together)"
+            } else {
+                "pending requests (all channels together)"
+            },
+            self.interval
         )
     }
 }

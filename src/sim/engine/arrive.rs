@@ -5,7 +5,6 @@ use rand::Rng as _;
 
 use crate::model::dist::pick;
 use crate::model::Model;
-use crate::sim::guard;
 use crate::sim::routing::Strategy;
 
 use super::queues::Waiting;
@@ -85,14 +84,7 @@ impl Engine {
             .map(|k| self.queues.iter(k).count())
             .sum();
         if waiting >= crate::model::limits::MAX_WAITING {
-            guard::stop(guard::QueueOverflow {
-                source: model.source.clone(),
-                channel: model.channels[c].id.clone(),
-                interval: match usize::try_from(interval) {
-                    Ok(k) => format!("interval {}", model.interval_label(k)),
-                    Err(_) => "the warm-up".into(),
-                },
-            });
+            super::overflow(model, c, interval, "queue");
         }
     }
 

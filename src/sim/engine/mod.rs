@@ -307,3 +307,18 @@ impl Engine {
         &self.stats
     }
 }
+
+/// Stops the run ([`crate::sim::guard`]): channel `c`'s `what` passed
+/// [`crate::model::limits::MAX_WAITING`] in `interval` (-1: the warm-up).
+#[cold]
+fn overflow(model: &Model, c: usize, interval: i32, what: &'static str) -> ! {
+    crate::sim::guard::stop(crate::sim::guard::QueueOverflow {
+        source: model.source.clone(),
+        channel: model.channels[c].id.clone(),
+        interval: match usize::try_from(interval) {
+            Ok(k) => format!("interval {}", model.interval_label(k)),
+            Err(_) => "the warm-up".into(),
+        },
+        what,
+    })
+}

@@ -42,16 +42,31 @@ impl Engine {
             return false;
         }
         let now = self.now;
-        let mut ahead = 0u32;
-        for row in &model.channels[c].class_of {
-            for &q in row {
-                ahead += self.queues.iter(q).filter(|x| x.deadline > now).count() as u32;
-            }
-        }
         let mut servers = 0.0;
         for (g, gr) in model.groups.iter().enumerate() {
             if let Some(concurrency) = model.capacity.checked_div(gr.units[c]) {
                 servers += self.groups[g].active as f64 * concurrency as f64;
+            }
+        }
+        // Only whether the estimate passes `limit_s` decides (`Announcement::choose`), and it
+        // grows with the count: the count stops once it passes, and is not needed without
+        // servers (an infinite estimate). Counting a queue of millions for every arrival made a
+        // replication run for hours (issue 18).
+        let mut ahead = 0u32;
+        if servers > 0.0 {
+            'count: for row in &model.channels[c].class_of {
+                for &q in row {
+                    for x in self.queues.iter(q) {
+                        if x.deadline > now {
+                            ahead += 1;
+                            if playbook::estimated_wait_s(ahead, ann.aht_s[c], servers)
+                                > ann.limit_s
+                            {
+                                break 'count;
+                            }
+                        }
+                    }
+                }
             }
         }
         let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
@@ -67,6 +82,9 @@ impl Engine {
             Choice::Callback => {
                 if let Some(cells) = cells {
                     self.stats.callback_requested(cells);
+                }
+                if self.pb.pending as usize >= crate::model::limits::MAX_WAITING {
+                    super::overflow(model, c, w.interval, "callbacks");
                 }
                 self.pb.callbacks[k].push_back(Callback {
                     requested: now,
