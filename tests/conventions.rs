@@ -417,3 +417,48 @@ fn erlang_forecast_gives_the_whole_day_and_agrees_with_one_interval() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: offered = -3"));
 }
+
+#[test]
+fn type_errors_in_plain_words_and_a_schema_reference_allowed() {
+    let dir = TempDir::new().unwrap();
+    let base: Value =
+        serde_json::from_slice(&fs::read(format!("{ROOT}/tests/fixtures/valid.json")).unwrap())
+            .unwrap();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("/agent_groups/0/headcount", serde_json::json!("ten"), "$.agent_groups[0].headcount", "must be a number of agents (a whole number >= 0) for every interval, or a list of them, one per interval"),
+        ("/channels/0/volume", serde_json::json!("x"), "$.channels[0].volume", "must be a number of contacts for every interval, or a list of them"),
+        ("/channels/0/segments/0/patience", serde_json::json!(5), "$.channels[0].segments[0].patience", "expected a distribution such as {\"type\": \"exponential\", \"mean\": 120}"),
+        ("/seed", serde_json::json!("x"), "$.seed", "expected a whole number >= 0"),
+        ("/day", serde_json::json!(3), "$.day", "expected an object {...}"),
+    ];
+    for (ptr, value, path, want) in cases {
+        let mut v = base.clone();
+        *v.pointer_mut(ptr).unwrap() = value;
+        let p = dir.path().join("bad.json");
+        fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        let out = acdsim().arg("validate").arg(&p).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(&format!("{path}: ")) && err.contains(want),
+            "{err}"
+        );
+        for rust in [
+            "HeadcountFile",
+            "VolumeFile",
+            "DistSpec",
+            "DayFile",
+            "u64",
+            "untagged",
+            "tagged enum",
+        ] {
+            assert!(!err.contains(rust), "{err}");
+        }
+    }
+    // "$schema" is for editors: accepted and ignored.
+    let mut v = base.clone();
+    v["$schema"] = serde_json::json!("../schemas/scenario.schema.json");
+    let p = dir.path().join("with-schema.json");
+    fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+    acdsim().arg("validate").arg(&p).assert().success();
+}
