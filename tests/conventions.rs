@@ -324,3 +324,141 @@ fn shares_sum_to_one_within_a_thousandth() {
         "{err}"
     );
 }
+
+#[test]
+fn erlang_forecast_gives_the_whole_day_and_agrees_with_one_interval() {
+    let dir = TempDir::new().unwrap();
+    let (json, csv) = (dir.path().join("sheet.json"), dir.path().join("sheet.csv"));
+    let targets = [
+        "--aht-s",
+        "240",
+        "--sl",
+        "0.8",
+        "--threshold-s",
+        "20",
+        "--shrinkage",
+        "0.3",
+        "--max-occupancy",
+        "0.85",
+    ];
+    let out = acdsim()
+        .args([
+            "erlang",
+            "--forecast",
+            &format!("{ROOT}/tests/fixtures/forecast.csv"),
+        ])
+        .args(targets)
+        .args(["--surge", "1.2", "--json"])
+        .arg(&json)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    let v: Value = serde_json::from_slice(&fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "acdsim.erlang_sheet");
+    assert_eq!(v["surge"], 1.2);
+    assert_eq!(v["inputs"]["aht_s"], 240.0);
+    assert_eq!(v["inputs"]["shrinkage"], 0.3);
+    assert!(v["forecast"].as_str().unwrap().ends_with("forecast.csv"));
+    let rows = v["intervals"].as_array().unwrap();
+    let forecast = fs::read_to_string(format!("{ROOT}/tests/fixtures/forecast.csv")).unwrap();
+    assert_eq!(
+        rows.len(),
+        forecast.lines().count() - 1,
+        "one entry per forecast row"
+    );
+    assert_eq!(
+        fs::read_to_string(&csv).unwrap().lines().count(),
+        rows.len() + 1
+    );
+    // Each interval is what the one-interval calculator says for its surged contacts.
+    for r in rows {
+        let contacts = r["contacts"].as_f64().unwrap();
+        assert!((contacts - 1.2 * r["offered"].as_f64().unwrap()).abs() < 1e-9);
+        let one = dir.path().join("one.json");
+        acdsim()
+            .args(["erlang", "--contacts", &contacts.to_string()])
+            .args(targets)
+            .args(["-q", "--json"])
+            .arg(&one)
+            .assert()
+            .success();
+        let o: Value = serde_json::from_slice(&fs::read(&one).unwrap()).unwrap();
+        assert_eq!(r["agents_needed"], o["agents_needed"], "{r}");
+        assert_eq!(r["scheduled_needed"], o["scheduled_needed"], "{r}");
+    }
+    assert!(table.contains("agent-intervals needed"));
+    // --contacts and --forecast exclude each other; a broken forecast names its line.
+    acdsim()
+        .args([
+            "erlang",
+            "--contacts",
+            "10",
+            "--forecast",
+            "x.csv",
+            "--aht-s",
+            "100",
+            "--sl",
+            "0.8",
+        ])
+        .assert()
+        .code(2);
+    let bad = dir.path().join("bad.csv");
+    fs::write(&bad, "channel,interval_start,offered\nphone,08:00,-3\n").unwrap();
+    let out = acdsim()
+        .arg("erlang")
+        .arg("--forecast")
+        .arg(&bad)
+        .args(["--aht-s", "100", "--sl", "0.8"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: offered = -3"));
+}
+
+#[test]
+fn type_errors_in_plain_words_and_a_schema_reference_allowed() {
+    let dir = TempDir::new().unwrap();
+    let base: Value =
+        serde_json::from_slice(&fs::read(format!("{ROOT}/tests/fixtures/valid.json")).unwrap())
+            .unwrap();
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("/agent_groups/0/headcount", serde_json::json!("ten"), "$.agent_groups[0].headcount", "must be a number of agents (a whole number >= 0) for every interval, or a list of them, one per interval"),
+        ("/channels/0/volume", serde_json::json!("x"), "$.channels[0].volume", "must be a number of contacts for every interval, or a list of them"),
+        ("/channels/0/segments/0/patience", serde_json::json!(5), "$.channels[0].segments[0].patience", "expected a distribution such as {\"type\": \"exponential\", \"mean\": 120}"),
+        ("/seed", serde_json::json!("x"), "$.seed", "expected a whole number >= 0"),
+        ("/day", serde_json::json!(3), "$.day", "expected an object {...}"),
+    ];
+    for (ptr, value, path, want) in cases {
+        let mut v = base.clone();
+        *v.pointer_mut(ptr).unwrap() = value;
+        let p = dir.path().join("bad.json");
+        fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        let out = acdsim().arg("validate").arg(&p).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.contains(&format!("{path}: ")) && err.contains(want),
+            "{err}"
+        );
+        for rust in [
+            "HeadcountFile",
+            "VolumeFile",
+            "DistSpec",
+            "DayFile",
+            "u64",
+            "untagged",
+            "tagged enum",
+        ] {
+            assert!(!err.contains(rust), "{err}");
+        }
+    }
+    // "$schema" is for editors: accepted and ignored.
+    let mut v = base.clone();
+    v["$schema"] = serde_json::json!("../schemas/scenario.schema.json");
+    let p = dir.path().join("with-schema.json");
+    fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+    acdsim().arg("validate").arg(&p).assert().success();
+}

@@ -131,6 +131,84 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// One row of a forecast read on its own (`acdsim erlang --forecast`): channel, interval start
+/// as `HH:MM`, contacts offered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastRow {
+    pub channel: String,
+    pub interval_start: String,
+    pub offered: f64,
+}
+
+/// Reads forecast CSV text (the columns `channel,interval_start,offered`, any order, others
+/// ignored) as rows in file order, without a scenario: each `interval_start` a clock time, each
+/// `offered` a finite number >= 0, each (channel, interval) once. Errors name the line.
+pub fn read_forecast(file: &str, bytes: &[u8]) -> Result<Vec<ForecastRow>, InputError> {
+    let err = |line: u64, msg: String| InputError::new(file, format!("line {line}"), msg);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| err(1, format!("cannot read the header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(ci), Some(ti), Some(oi)) = (col("channel"), col("interval_start"), col("offered"))
+    else {
+        return Err(err(
+            1,
+            format!(
+                "header is `{}`: expected the columns channel,interval_start,offered",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    };
+    let mut out: Vec<ForecastRow> = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| err(line, format!("malformed row: {e}")))?;
+        let t = parse_clock(&rec[ti]).ok_or_else(|| {
+            err(
+                line,
+                format!("interval_start `{}` is not a time (HH:MM)", &rec[ti]),
+            )
+        })?;
+        let offered: f64 = rec[oi]
+            .parse()
+            .map_err(|_| err(line, format!("offered `{}` is not a number", &rec[oi])))?;
+        if !offered.is_finite() || offered < 0.0 {
+            return Err(err(
+                line,
+                format!("offered = {offered}: must be a finite number >= 0"),
+            ));
+        }
+        let start = format!(
+            "{:02}:{:02}",
+            (t / 3600.0) as u32,
+            ((t % 3600.0) / 60.0) as u32
+        );
+        if out
+            .iter()
+            .any(|r| r.channel == rec[ci] && r.interval_start == start)
+        {
+            return Err(err(
+                line,
+                format!("channel `{}` interval `{start}` appears twice", &rec[ci]),
+            ));
+        }
+        out.push(ForecastRow {
+            channel: rec[ci].to_string(),
+            interval_start: start,
+            offered,
+        });
+    }
+    if out.is_empty() {
+        return Err(InputError::new(file, "", "no rows: the forecast is empty"));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,10 @@ use crate::model::{Closing, Difficulty, SlFormula, StrategyKind};
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a scenario: an object with name, day, channels and agent_groups")]
 pub struct ScenarioFile {
+    /// The JSON Schema an editor validates the file against (ignored by acdsim), e.g.
+    /// `"$schema": "../schemas/scenario.schema.json"`.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub json_schema: Option<String>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -362,7 +366,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<ScenarioFile, InputError> {
         let msg = if inner.is_syntax() || inner.is_eof() {
             format!("malformed JSON: {inner}")
         } else {
-            plain_types(&inner.to_string())
+            plain_words(&plain_types(&inner.to_string()))
         };
         InputError::new(file, location, msg)
     })
@@ -391,6 +395,52 @@ fn plain_types(msg: &str) -> String {
                 out = out.replace(&from, &format!("{before}{words}{after}"));
             }
         }
+    }
+    out
+}
+
+/// serde's type errors in the scenario's own words: not `untagged enum HeadcountFile` or
+/// `internally tagged enum DistSpec` (Rust type names a user never sees), but what the field
+/// takes.
+pub fn plain_words(msg: &str) -> String {
+    const UNTAGGED: [(&str, &str); 2] = [
+        (
+            "data did not match any variant of untagged enum HeadcountFile",
+            "must be a number of agents (a whole number >= 0) for every interval, or a list of them, one per interval",
+        ),
+        (
+            "data did not match any variant of untagged enum VolumeFile",
+            "must be a number of contacts for every interval, or a list of them, one per interval",
+        ),
+    ];
+    for (from, to) in UNTAGGED {
+        if let Some(rest) = msg.strip_prefix(from) {
+            return format!("{to}{rest}");
+        }
+    }
+    let mut out = msg.replace(
+        "internally tagged enum DistSpec",
+        "a distribution such as {\"type\": \"exponential\", \"mean\": 120}",
+    );
+    for (from, to) in [
+        ("expected u64", "expected a whole number >= 0"),
+        ("expected u32", "expected a whole number >= 0"),
+        ("expected u8", "expected a whole number >= 0"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list [...]"),
+        ("expected a string", "expected a string \"...\""),
+        ("expected a map", "expected an object {...}"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("invalid type: map", "invalid type: an object"),
+    ] {
+        out = out.replace(from, to);
+    }
+    // `expected struct DayFile`: an object (the name is the type's, not the field's).
+    if let Some(i) = out.find("expected struct ") {
+        let end = out[i + 16..]
+            .find(|c: char| !c.is_alphanumeric())
+            .map_or(out.len(), |j| i + 16 + j);
+        out.replace_range(i..end, "expected an object {...}");
     }
     out
 }

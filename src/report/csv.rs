@@ -261,6 +261,52 @@ pub fn peak_curve_csv(r: &StaffReport) -> std::io::Result<Vec<u8>> {
     to_bytes(w)
 }
 
+/// The Erlang sheet of `acdsim erlang --forecast` as CSV: per channel and interval the offered
+/// and surged contacts, Erlangs, agents needed and scheduled, and the service level, ASA and
+/// occupancy at the agents needed (empty without contacts).
+pub fn erlang_sheet_csv(
+    rows: &[crate::analysis::staffing::erlang::SheetRow],
+) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "channel",
+        "interval_start",
+        "offered",
+        "contacts",
+        "traffic_erlangs",
+        "agents_needed",
+        "scheduled_needed",
+        "service_level",
+        "asa_s",
+        "occupancy",
+    ])?;
+    for r in rows {
+        let at = |f: fn(&crate::analysis::staffing::erlang::ErlangRow) -> f64| {
+            r.at_needed.as_ref().map_or(String::new(), |x| {
+                let v = f(x);
+                if v.is_finite() {
+                    format!("{v:.4}")
+                } else {
+                    String::new()
+                }
+            })
+        };
+        w.write_record([
+            r.channel.clone(),
+            r.interval_start.clone(),
+            rounded(r.offered, None),
+            rounded(r.contacts, None),
+            format!("{:.4}", r.traffic_erlangs),
+            r.agents_needed.to_string(),
+            r.scheduled_needed.to_string(),
+            at(|x| x.service_level),
+            at(|x| x.asa_s),
+            at(|x| x.occupancy),
+        ])?;
+    }
+    to_bytes(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,3 +79,36 @@ impl<'a> ErlangDocument<'a> {
         }
     }
 }
+
+/// The JSON of `acdsim erlang --forecast` (schema `acdsim.erlang_sheet`): the inputs (forecast
+/// file, surge, the targets and the rest of the calculator's inputs) and one entry per interval.
+#[derive(Debug, Serialize)]
+pub struct ErlangSheetDocument<'a> {
+    pub schema: &'static str,
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub forecast: &'a str,
+    pub surge: f64,
+    /// The calculator's inputs common to every interval (`contacts` is each row's).
+    pub inputs: &'a ErlangInput,
+    pub intervals: &'a [crate::analysis::staffing::erlang::SheetRow],
+}
+
+impl<'a> ErlangSheetDocument<'a> {
+    pub fn new(
+        forecast: &'a str,
+        surge: f64,
+        inputs: &'a ErlangInput,
+        intervals: &'a [crate::analysis::staffing::erlang::SheetRow],
+    ) -> ErlangSheetDocument<'a> {
+        ErlangSheetDocument {
+            schema: "acdsim.erlang_sheet",
+            schema_version: 1,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            forecast,
+            surge,
+            inputs,
+            intervals,
+        }
+    }
+}

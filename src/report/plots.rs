@@ -64,7 +64,20 @@ struct Extras {
     error_bars: Vec<Vec<(f64, f64, f64)>>,
     /// Where the legend goes (default: lower right).
     legend: Option<SeriesLabelPosition>,
+    /// The colour of each horizontal reference line, as a series index (same index as
+    /// `ChartSpec::hlines`; `None` or missing: the reference grey).
+    hline_colours: Vec<Option<usize>>,
+    /// Horizontal lines labelled in the right margin, outside the plot area, so that no curve
+    /// is drawn over a label (labels pushed apart where lines are close).
+    hline_labels_outside: bool,
+    /// Lower bound of the fitted y range (e.g. 0 for shares); the top is the data's.
+    y_floor: Option<f64>,
+    /// No point markers (step lines, where a marker at each corner would clutter).
+    no_markers: bool,
 }
+
+/// Width of the right margin that holds the reference-line labels, in pixels.
+const OUTSIDE_LABELS: u32 = 150;
 
 /// Series colours (Tableau 10, distinguishable and print-friendly).
 const COLOURS: [RGBColor; 10] = [
@@ -251,7 +264,11 @@ fn ranges(spec: &ChartSpec, extras: &Extras) -> ((f64, f64), (f64, f64)) {
                 .chain(spec.hlines.iter().map(|h| h.0));
             let (lo, hi) = widen(finite_bounds(ys));
             let pad = (hi - lo) * 0.05;
-            (lo - pad, hi + pad)
+            let lo = match extras.y_floor {
+                Some(f) => (lo - pad).max(f),
+                None => lo - pad,
+            };
+            (lo, hi + pad)
         }
     };
     ((x0, x1), (y0, y1))
@@ -273,7 +290,11 @@ where
     let mut chart = ChartBuilder::on(root)
         .caption(&spec.title, (FONT, 26))
         .margin(16)
-        .margin_right(32)
+        .margin_right(if extras.hline_labels_outside {
+            OUTSIDE_LABELS
+        } else {
+            32
+        })
         .x_label_area_size(56)
         .y_label_area_size(76)
         .build_cartesian_2d(x0..x1, y0..y1)?;
@@ -294,7 +315,7 @@ where
         .draw()?;
 
     // Reference lines first, so the data is drawn over them.
-    draw_reference_lines(root, &mut chart, spec, (x0, x1), (y0, y1))?;
+    draw_reference_lines(root, &mut chart, spec, extras, (x0, x1), (y0, y1))?;
     for (i, s) in spec.series.iter().enumerate() {
         draw_series(&mut chart, spec, extras, i, s)?;
     }
@@ -320,6 +341,7 @@ fn draw_reference_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &mut Chart<DB>,
     spec: &ChartSpec,
+    extras: &Extras,
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> DrawResult
@@ -328,14 +350,26 @@ where
 {
     let ref_style = ShapeStyle::from(&REF_COLOUR).stroke_width(2);
     let label_style = TextStyle::from((FONT, 15).into_font()).color(&REF_COLOUR);
-    for (y, label) in spec.hlines.iter().filter(|h| h.0.is_finite()) {
+    let mut outside: Vec<(i32, String, RGBColor)> = Vec::new();
+    for (i, (y, label)) in spec.hlines.iter().enumerate() {
+        if !y.is_finite() {
+            continue;
+        }
+        let colour = match extras.hline_colours.get(i).copied().flatten() {
+            Some(c) => COLOURS[c % COLOURS.len()],
+            None => REF_COLOUR,
+        };
         chart.draw_series(DashedLineSeries::new(
             [(x0, *y), (x1, *y)],
             10,
             6,
-            ref_style,
+            ShapeStyle::from(&colour).stroke_width(2),
         ))?;
         let pos = chart.backend_coord(&(x1, *y));
+        if extras.hline_labels_outside {
+            outside.push((pos.1, label.clone(), colour));
+            continue;
+        }
         root.draw(&Text::new(
             label.clone(),
             (pos.0, pos.1 - 18),
@@ -345,6 +379,23 @@ where
             )),
         ))?;
     }
+    // Right of the plot area, top to bottom, at least a line apart.
+    outside.sort_by_key(|o| o.0);
+    let x = chart.backend_coord(&(x1, y0)).0 + 8;
+    let mut last = i32::MIN;
+    for (py, label, colour) in outside {
+        let py = py.max(last.saturating_add(17));
+        last = py;
+        let style =
+            TextStyle::from((FONT, 14).into_font())
+                .color(&colour)
+                .pos(text_anchor::Pos::new(
+                    text_anchor::HPos::Left,
+                    text_anchor::VPos::Center,
+                ));
+        root.draw(&Text::new(label, (x, py), style))?;
+    }
+
     for (x, label) in spec.vlines.iter().filter(|v| v.0.is_finite()) {
         chart.draw_series(DashedLineSeries::new(
             [(*x, y0), (*x, y1)],
@@ -416,7 +467,7 @@ where
         .iter()
         .filter(|p| p.0.is_finite() && p.1.is_finite())
         .count();
-    if finite <= 60 {
+    if finite <= 60 && !extras.no_markers {
         chart.draw_series(
             s.points
                 .iter()
@@ -618,7 +669,8 @@ fn service_level_plot(
     let mut series = Vec::new();
     let mut bars = Vec::new();
     let mut hlines: Vec<(f64, String)> = Vec::new();
-    for ch in &report.channels {
+    let mut hline_colours = Vec::new();
+    for (c, ch) in report.channels.iter().enumerate() {
         let est: Vec<_> = ch
             .intervals
             .iter()
@@ -635,11 +687,12 @@ fn service_level_plot(
                 .map(|(x, e)| (*x, e.lo * 100.0, e.hi * 100.0))
                 .collect(),
         );
-        let target = ch.goal.target * 100.0;
-        match hlines.iter_mut().find(|h| (h.0 - target).abs() < 1e-9) {
-            Some(h) => h.1.push_str(&format!(", {}", ch.id)),
-            None => hlines.push((target, format!("target {} {}", pct(ch.goal.target), ch.id))),
-        }
+        // The channel's target, in its colour, labelled in the margin.
+        hlines.push((
+            ch.goal.target * 100.0,
+            format!("{} target {}", ch.id, pct(ch.goal.target)),
+        ));
+        hline_colours.push(Some(c));
     }
     let spec = ChartSpec {
         title: format!("Service level by interval ({subtitle})"),
@@ -648,13 +701,17 @@ fn service_level_plot(
         series,
         hlines,
         vlines: Vec::new(),
-        y_range: Some((0.0, 100.0)),
+        // Fitted to the data and the targets, not a fixed 0-100%.
+        y_range: None,
     };
     dir.draw(
         "service_level_by_interval",
         &spec,
         &Extras {
             error_bars: bars,
+            hline_colours,
+            hline_labels_outside: true,
+            y_floor: Some(0.0),
             ..axis.extras()
         },
     )?;
@@ -697,13 +754,14 @@ fn occupancy_plot(
         series,
         hlines: Vec::new(),
         vlines: Vec::new(),
-        y_range: Some((0.0, 100.0)),
+        y_range: None,
     };
     dir.draw(
         "occupancy_by_group",
         &spec,
         &Extras {
             error_bars: bars,
+            y_floor: Some(0.0),
             ..axis.extras()
         },
     )?;
@@ -1037,13 +1095,14 @@ fn staffing_chart(
     canvas: &mut Canvas,
     name: &str,
 ) -> io::Result<()> {
-    let mid = |k: usize| d.open_h + (k as f64 + 0.5) * d.interval_h;
+    // Agents on duty are constant through an interval: a step from its start to its end.
+    let start = |k: usize| d.open_h + k as f64 * d.interval_h;
     let line = |name: String, v: Vec<f64>| Series {
         name,
         points: v
             .into_iter()
             .enumerate()
-            .map(|(k, y)| (mid(k), y))
+            .flat_map(|(k, y)| [(start(k), y), (start(k + 1), y)])
             .collect(),
     };
     let to_f = |v: &[u32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
@@ -1074,7 +1133,7 @@ fn staffing_chart(
     let legend = free_corner(&series, (x0, x1), (0.0, top * 1.1));
     let spec = ChartSpec {
         title: format!("Agents per interval, {} ({subtitle})", g.id),
-        x_label: "Interval (agents on duty, at its midpoint)".into(),
+        x_label: "Interval (agents on duty through each interval)".into(),
         y_label: "Agents".into(),
         series,
         hlines: Vec::new(),
@@ -1088,6 +1147,7 @@ fn staffing_chart(
             x_range: Some((x0, x1)),
             x_fmt: Some(fmt_clock),
             legend: Some(legend),
+            no_markers: true,
             ..Extras::default()
         },
     )?;
@@ -1332,6 +1392,37 @@ mod tests {
             let got = free_corner(&series, (0.0, 10.0), (0.0, 10.0));
             assert_eq!(got, want, "{points:?}");
         }
+    }
+
+    #[test]
+    fn service_level_axis_fits_the_data_and_the_targets() {
+        let spec = ChartSpec {
+            series: vec![Series {
+                name: "chat".into(),
+                points: vec![(8.25, 99.0), (8.75, 100.0)],
+            }],
+            hlines: vec![(80.0, "chat target 80%".into())],
+            ..ChartSpec::default()
+        };
+        let extras = Extras {
+            y_floor: Some(0.0),
+            ..Extras::default()
+        };
+        let (_, (y0, y1)) = ranges(&spec, &extras);
+        // From just below the target to just above the curve: not a fixed 0-100%.
+        assert!(
+            (y0 - 79.0).abs() < 1e-9 && (y1 - 101.0).abs() < 1e-9,
+            "{y0} {y1}"
+        );
+        // The floor holds for data near 0.
+        let low = ChartSpec {
+            series: vec![Series {
+                name: "a".into(),
+                points: vec![(0.0, 0.5), (1.0, 40.0)],
+            }],
+            ..ChartSpec::default()
+        };
+        assert_eq!(ranges(&low, &extras).1 .0, 0.0);
     }
 
     #[test]

@@ -482,3 +482,145 @@ mod tests {
         assert_eq!(i.validate().unwrap_err().flag, "--max-occupancy");
     }
 }
+
+/// One interval of an Erlang sheet (`acdsim erlang --forecast`): the forecast row, the contacts
+/// after the surge, and the answer at the agents needed (`None` for an interval without contacts:
+/// no agent is needed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SheetRow {
+    pub channel: String,
+    pub interval_start: String,
+    pub offered: f64,
+    /// `offered` times the surge factor.
+    pub contacts: f64,
+    pub traffic_erlangs: f64,
+    pub agents_needed: u32,
+    pub scheduled_needed: u64,
+    /// The figures at `agents_needed` (absent without contacts).
+    pub at_needed: Option<ErlangRow>,
+}
+
+/// The Erlang sheet of a whole day: every forecast row (channel, interval, offered) staffed with
+/// `template`'s targets, handle time, patience, shrinkage and occupancy cap, its contacts
+/// multiplied by `surge`. Fails on the first row no staffing can serve, naming it.
+pub fn sheet(
+    rows: &[crate::input::forecast::ForecastRow],
+    template: &ErlangInput,
+    surge: f64,
+) -> Result<Vec<SheetRow>, String> {
+    rows.iter()
+        .map(|r| {
+            let contacts = r.offered * surge;
+            let input = ErlangInput {
+                contacts,
+                around: 0,
+                ..*template
+            };
+            if contacts == 0.0 {
+                input
+                    .validate()
+                    .map_err(|e| format!("{}: {}", e.flag, e.problem))?;
+                return Ok(SheetRow {
+                    channel: r.channel.clone(),
+                    interval_start: r.interval_start.clone(),
+                    offered: r.offered,
+                    contacts,
+                    traffic_erlangs: 0.0,
+                    agents_needed: 0,
+                    scheduled_needed: 0,
+                    at_needed: None,
+                });
+            }
+            let res = input.calculate().map_err(|e| {
+                format!(
+                    "{} {}: {} {}",
+                    r.channel, r.interval_start, e.flag, e.problem
+                )
+            })?;
+            Ok(SheetRow {
+                channel: r.channel.clone(),
+                interval_start: r.interval_start.clone(),
+                offered: r.offered,
+                contacts,
+                traffic_erlangs: res.traffic_erlangs,
+                agents_needed: res.agents_needed,
+                scheduled_needed: res.scheduled_needed,
+                at_needed: res
+                    .rows
+                    .iter()
+                    .find(|x| x.agents == res.agents_needed)
+                    .copied(),
+            })
+        })
+        .collect()
+}
+
+/// The sheet as a text table, then the day's totals per channel (agent-intervals).
+pub fn sheet_table(rows: &[SheetRow]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<10} {:>14} {:>9} {:>9} {:>8} {:>7} {:>10} {:>8} {:>7} {:>10}",
+        "channel",
+        "interval_start",
+        "offered",
+        "contacts",
+        "erlangs",
+        "agents",
+        "scheduled",
+        "SL",
+        "ASA s",
+        "occupancy"
+    );
+    for r in rows {
+        let (sl, asa, occ) = match &r.at_needed {
+            Some(x) => (
+                format!("{:.1}%", x.service_level * 100.0),
+                if x.asa_s.is_finite() {
+                    format!("{:.1}", x.asa_s)
+                } else {
+                    "-".into()
+                },
+                format!("{:.1}%", x.occupancy * 100.0),
+            ),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        let _ = writeln!(
+            s,
+            "{:<10} {:>14} {:>9} {:>9.1} {:>8.2} {:>7} {:>10} {:>8} {:>7} {:>10}",
+            r.channel,
+            r.interval_start,
+            r.offered,
+            r.contacts,
+            r.traffic_erlangs,
+            r.agents_needed,
+            r.scheduled_needed,
+            sl,
+            asa,
+            occ
+        );
+    }
+    let mut channels: Vec<&str> = Vec::new();
+    for r in rows {
+        if !channels.contains(&r.channel.as_str()) {
+            channels.push(&r.channel);
+        }
+    }
+    let _ = writeln!(s);
+    for ch in channels {
+        let of = rows.iter().filter(|r| r.channel == ch);
+        let (need, sched, peak) = of.fold((0u64, 0u64, 0u32), |(a, b, p), r| {
+            (
+                a + u64::from(r.agents_needed),
+                b + r.scheduled_needed,
+                p.max(r.agents_needed),
+            )
+        });
+        let _ = writeln!(
+            s,
+            "{ch}: {need} agent-intervals needed, {sched} scheduled, peak {peak} agents"
+        );
+    }
+    s
+}
