@@ -425,11 +425,11 @@ fn type_errors_in_plain_words_and_a_schema_reference_allowed() {
         serde_json::from_slice(&fs::read(format!("{ROOT}/tests/fixtures/valid.json")).unwrap())
             .unwrap();
     let cases: Vec<(&str, Value, &str, &str)> = vec![
-        ("/agent_groups/0/headcount", serde_json::json!("ten"), "$.agent_groups[0].headcount", "must be a number of agents (a whole number >= 0) for every interval, or a list of them, one per interval"),
-        ("/channels/0/volume", serde_json::json!("x"), "$.channels[0].volume", "must be a number of contacts for every interval, or a list of them"),
-        ("/channels/0/segments/0/patience", serde_json::json!(5), "$.channels[0].segments[0].patience", "expected a distribution such as {\"type\": \"exponential\", \"mean\": 120}"),
-        ("/seed", serde_json::json!("x"), "$.seed", "expected a whole number >= 0"),
-        ("/day", serde_json::json!(3), "$.day", "expected an object {...}"),
+        ("/agent_groups/0/headcount", serde_json::json!("ten"), "$.agent_groups[0].headcount", "expected a headcount: a whole number of agents >= 0, or a list of them with one per interval"),
+        ("/channels/0/volume", serde_json::json!("x"), "$.channels[0].volume", "expected a volume: a number of contacts >= 0, or a list of them with one per interval"),
+        ("/channels/0/segments/0/patience", serde_json::json!(5), "$.channels[0].segments[0].patience", "expected a distribution: an object with type (exponential, lognormal, gamma, deterministic, uniform, empirical or never) and its parameters"),
+        ("/seed", serde_json::json!("x"), "$.seed", "expected a whole number from 0 to 18446744073709551615"),
+        ("/day", serde_json::json!(3), "$.day", "expected the day: an object with open, interval_minutes and intervals"),
     ];
     for (ptr, value, path, want) in cases {
         let mut v = base.clone();
