@@ -46,6 +46,8 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `acdsim man > acdsim.1`.
     Man(generate::ManArgs),
+    /// Print the JSON Schema of scenario files on stdout (schemas/scenario.schema.json).
+    Schema(generate::ManArgs),
 }
 
 /// Entry point of the binary.
@@ -67,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::check(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),
+        Command::Schema(_) => generate::schema(),
     };
     match result {
         Ok(code) => ExitCode::from(code),

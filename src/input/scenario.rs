@@ -12,7 +12,7 @@ use crate::model::dist::DistSpec;
 use crate::model::{Closing, Difficulty, SlFormula, StrategyKind};
 
 /// The scenario file as written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// The JSON Schema an editor validates the file against (ignored by acdsim), e.g.
@@ -62,7 +62,7 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DayFile {
     /// Opening time, `HH:MM`.
@@ -77,7 +77,7 @@ pub struct DayFile {
     pub closing: Closing,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceLevelFile {
     #[serde(default)]
@@ -105,7 +105,7 @@ impl Default for ServiceLevelFile {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalFile {
     pub threshold_s: f64,
@@ -113,14 +113,14 @@ pub struct GoalFile {
 }
 
 /// Volume per interval: one number for every interval, or one per interval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum VolumeFile {
     Constant(f64),
     PerInterval(Vec<f64>),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelFile {
     pub id: String,
@@ -140,7 +140,7 @@ fn one_u32() -> u32 {
 }
 
 /// `surge_playbook`: the emergency plan (README "Surge playbook").
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurgePlaybookFile {
     #[serde(default)]
@@ -156,7 +156,7 @@ pub struct SurgePlaybookFile {
     pub announcement: Option<AnnouncementFile>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerFile {
     /// Offered contacts over planned volume that activates the playbook (1.2 = 120%).
@@ -181,7 +181,7 @@ impl Default for TriggerFile {
 }
 
 /// A reserve agent group: like an agent group, with a count instead of a headcount.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveFile {
     pub id: String,
@@ -191,7 +191,7 @@ pub struct ReserveFile {
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivertFile {
     /// Contact type id.
@@ -204,7 +204,7 @@ pub struct DivertFile {
     pub channels: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnouncementFile {
     #[serde(default = "default_announcement_channels")]
@@ -221,7 +221,7 @@ fn default_announcement_channels() -> Vec<String> {
     vec!["phone".into()]
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TypeFile {
     pub id: String,
@@ -232,7 +232,7 @@ pub struct TypeFile {
     pub handle_time: DistSpec,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentMixFile {
     pub id: String,
@@ -242,7 +242,7 @@ pub struct SegmentMixFile {
     pub handle_time_factor: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentFile {
     pub id: String,
@@ -251,14 +251,14 @@ pub struct SegmentFile {
 }
 
 /// Headcount: one number for every interval, or one per interval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum HeadcountFile {
     Constant(u32),
     PerInterval(Vec<u32>),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupFile {
     pub id: String,
@@ -275,7 +275,7 @@ pub struct GroupFile {
     pub max: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingFile {
     #[serde(default)]
@@ -304,7 +304,7 @@ impl Default for RoutingFile {
 }
 
 /// Handle-time factor per proficiency level 1..=5, for normal and for hard contacts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProficiencyFile {
     #[serde(default = "ones")]
@@ -390,4 +390,18 @@ pub fn plain_words(msg: &str) -> String {
         out.replace_range(i..end, "expected an object {...}");
     }
     out
+}
+
+/// The JSON Schema of scenario files (draft 2020-12), generated from [`ScenarioFile`] and its
+/// parts (serde's renames, defaults, tags and `deny_unknown_fields` included), pretty-printed
+/// and newline-terminated: what `schemas/scenario.schema.json` ships and `acdsim schema` prints.
+pub fn scenario_schema() -> String {
+    let mut schema = schemars::schema_for!(ScenarioFile);
+    schema.insert(
+        "title".into(),
+        serde_json::Value::String("acdsim scenario".into()),
+    );
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    s.push('\n');
+    s
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 
 /// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum DistSpec {
     /// Exponential with the given mean.
