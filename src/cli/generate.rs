@@ -53,3 +53,9 @@ pub fn man(_: ManArgs) -> CmdResult {
         .map_err(anyhow::Error::from)?;
     Ok(0)
 }
+
+/// Writes the JSON Schema of scenario files to stdout.
+pub fn schema() -> CmdResult {
+    print!("{}", acdsim::input::scenario::scenario_schema());
+    Ok(0)
+}

@@ -50,6 +50,8 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff) on stdout, e.g. `acdsim man > acdsim.1`.
     Man(generate::ManArgs),
+    /// Print the JSON Schema of scenario files on stdout (schemas/scenario.schema.json).
+    Schema(generate::ManArgs),
 }
 
 /// Entry point of the binary.
@@ -75,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::merge(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),
+        Command::Schema(_) => generate::schema(),
     })
     .unwrap_or_else(|o| Err(anyhow::anyhow!(o).into()));
     match result {

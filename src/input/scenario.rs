@@ -12,7 +12,7 @@ use crate::model::dist::DistSpec;
 use crate::model::{Closing, Difficulty, SlFormula, StrategyKind};
 
 /// The scenario file as written.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a scenario: an object with name, day, channels and agent_groups")]
 pub struct ScenarioFile {
@@ -63,7 +63,7 @@ fn one() -> f64 {
     1.0
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "the day: an object with open, interval_minutes and intervals")]
 pub struct DayFile {
@@ -79,7 +79,7 @@ pub struct DayFile {
     pub closing: Closing,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(
     expecting = "the service-level definition: an object with formula, short_abandon_s or long_wait_s"
@@ -110,7 +110,7 @@ impl Default for ServiceLevelFile {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a goal: an object with threshold_s and target")]
 pub struct GoalFile {
@@ -119,7 +119,7 @@ pub struct GoalFile {
 }
 
 /// Volume per interval: one number for every interval, or one per interval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 #[serde(
     expecting = "expected a volume: a number of contacts >= 0, or a list of them with one per interval"
@@ -129,7 +129,7 @@ pub enum VolumeFile {
     PerInterval(Vec<f64>),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a channel: an object with id, goal, types and segments")]
 pub struct ChannelFile {
@@ -150,7 +150,7 @@ fn one_u32() -> u32 {
 }
 
 /// `surge_playbook`: the emergency plan (README "Surge playbook").
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(
     expecting = "a surge playbook: an object with trigger, activation_delay_minutes, reserve, divert or announcement"
@@ -169,7 +169,7 @@ pub struct SurgePlaybookFile {
     pub announcement: Option<AnnouncementFile>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a trigger: an object with load_ratio and channels")]
 pub struct TriggerFile {
@@ -195,7 +195,7 @@ impl Default for TriggerFile {
 }
 
 /// A reserve agent group: like an agent group, with a count instead of a headcount.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a reserve group: an object with id, skills and count")]
 pub struct ReserveFile {
@@ -206,7 +206,7 @@ pub struct ReserveFile {
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a diversion: an object with type and share")]
 pub struct DivertFile {
@@ -220,7 +220,7 @@ pub struct DivertFile {
     pub channels: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "an announcement: an object with limit_s, callback_share and hangup_share")]
 pub struct AnnouncementFile {
@@ -238,7 +238,7 @@ fn default_announcement_channels() -> Vec<String> {
     vec!["phone".into()]
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a contact type: an object with id, share, skills and handle_time")]
 pub struct TypeFile {
@@ -250,7 +250,7 @@ pub struct TypeFile {
     pub handle_time: DistSpec,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a customer segment: an object with id, share and patience")]
 pub struct SegmentMixFile {
@@ -261,7 +261,7 @@ pub struct SegmentMixFile {
     pub handle_time_factor: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "a segment: an object with id and goal")]
 pub struct SegmentFile {
@@ -271,7 +271,7 @@ pub struct SegmentFile {
 }
 
 /// Headcount: one number for every interval, or one per interval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 #[serde(
     expecting = "expected a headcount: a whole number of agents >= 0, or a list of them with one per interval"
@@ -281,7 +281,7 @@ pub enum HeadcountFile {
     PerInterval(Vec<u32>),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "an agent group: an object with id, skills and headcount")]
 pub struct GroupFile {
@@ -299,7 +299,7 @@ pub struct GroupFile {
     pub max: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "the routing: an object with strategy, priority_segments or aging_s")]
 pub struct RoutingFile {
@@ -329,7 +329,7 @@ impl Default for RoutingFile {
 }
 
 /// Handle-time factor per proficiency level 1..=5, for normal and for hard contacts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(expecting = "the proficiency factors: an object with normal and hard, five numbers each")]
 pub struct ProficiencyFile {
@@ -443,4 +443,18 @@ pub fn plain_words(msg: &str) -> String {
         out.replace_range(i..end, "expected an object {...}");
     }
     out
+}
+
+/// The JSON Schema of scenario files (draft 2020-12), generated from [`ScenarioFile`] and its
+/// parts (serde's renames, defaults, tags and `deny_unknown_fields` included), pretty-printed
+/// and newline-terminated: what `schemas/scenario.schema.json` ships and `acdsim schema` prints.
+pub fn scenario_schema() -> String {
+    let mut schema = schemars::schema_for!(ScenarioFile);
+    schema.insert(
+        "title".into(),
+        serde_json::Value::String("acdsim scenario".into()),
+    );
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serialises");
+    s.push('\n');
+    s
 }

@@ -16,7 +16,7 @@ use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 use crate::model::limits::{MAX_EMPIRICAL_VALUES, MAX_TIME_S};
 
 /// A distribution as written in a scenario file: `{"type": "exponential", "mean": 240}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(
     tag = "type",
     rename_all = "lowercase",

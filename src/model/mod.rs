@@ -12,7 +12,9 @@ use crate::model::dist::Dist;
 use crate::model::playbook::Playbook;
 
 /// What happens at closing time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Closing {
     /// No new contacts arrive; the last interval's agents stay until every waiting contact is
@@ -25,7 +27,9 @@ pub enum Closing {
 }
 
 /// Contact difficulty: hard contacts use the `hard` proficiency handle-time factors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     #[default]
@@ -34,7 +38,9 @@ pub enum Difficulty {
 }
 
 /// The routing strategy (see `crate::sim::routing` and the README).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Hash, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum StrategyKind {
     #[default]
@@ -64,7 +70,9 @@ impl StrategyKind {
 }
 
 /// Which service-level formula is reported (`N_T` = answered within the threshold).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SlFormula {
     /// N_T / (answered + abandoned).
@@ -113,13 +121,13 @@ impl SlFormula {
 }
 
 /// A service-level goal: `target` share answered within `threshold_s`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Goal {
     pub threshold_s: f64,
     pub target: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServiceLevelDef {
     pub formula: SlFormula,
     pub short_abandon_s: f64,
