@@ -81,6 +81,12 @@ impl ExactSum {
         self.grow(x);
     }
 
+    /// Empties the sum, keeping its memory.
+    pub fn clear(&mut self) {
+        self.parts.clear();
+        self.special = 0;
+    }
+
     /// Adds `x` to the expansion: Shewchuk's grow-expansion, dropping zero partials.
     fn grow(&mut self, mut x: f64) {
         if !x.is_finite() {
