@@ -136,6 +136,12 @@ impl Accumulator for Paired {
                 .collect(),
         }
     }
+    fn reset(&mut self) {
+        self.aggregates.iter_mut().for_each(Aggregate::reset);
+        for d in &mut self.diffs {
+            d.iter_mut().for_each(Moments::clear);
+        }
+    }
     fn push(&mut self, item: &Vec<RepSummary>) {
         for (a, s) in self.aggregates.iter_mut().zip(item) {
             a.push(s);

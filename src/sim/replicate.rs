@@ -16,11 +16,17 @@ use rayon::prelude::*;
 pub const CHUNK: u64 = 8;
 
 /// Something that accumulates per-replication results and merges with its kind.
-pub trait Accumulator: Send {
+pub trait Accumulator: Send + Sized {
     /// What one replication produces.
     type Item: Default + Send + Sync;
     /// An empty accumulator like this one.
     fn fresh(&self) -> Self;
+    /// Makes this accumulator empty again, like [`Accumulator::fresh`] but reusing its memory
+    /// (the chunk accumulators are reset from wave to wave rather than made anew: an aggregate
+    /// of a large layout is hundreds of kilobytes, fresh pages from the system each time).
+    fn reset(&mut self) {
+        *self = self.fresh();
+    }
     fn push(&mut self, item: &Self::Item);
     fn merge(&mut self, other: &Self);
 }
@@ -51,8 +57,9 @@ where
     let mut total = proto.fresh();
     let chunks = replications.div_ceil(CHUNK);
     let wave = (rayon::current_num_threads() as u64 * 4).max(1);
-    // One wave's replication results, reused from wave to wave.
+    // One wave's replication results and chunk accumulators, reused from wave to wave.
     let mut items: Vec<A::Item> = Vec::new();
+    let mut parts: Vec<A> = Vec::new();
     let mut c0 = 0;
     while c0 < chunks {
         let c1 = (c0 + wave).min(chunks);
@@ -66,18 +73,21 @@ where
                 work(state, start + r0 + i as u64, item)
             });
         // ... folded chunk by chunk in replication order ...
-        let parts: Vec<A> = items
-            .par_chunks(CHUNK as usize)
-            .map(|chunk| {
-                let mut acc = proto.fresh();
+        let n = (c1 - c0) as usize;
+        if parts.len() < n {
+            parts.resize_with(n, || proto.fresh());
+        }
+        parts[..n]
+            .par_iter_mut()
+            .zip(items.par_chunks(CHUNK as usize))
+            .for_each(|(acc, chunk)| {
+                acc.reset();
                 for item in chunk {
                     acc.push(item);
                 }
-                acc
-            })
-            .collect();
+            });
         // ... and the chunks merged in chunk order.
-        for p in &parts {
+        for p in &parts[..n] {
             total.merge(p);
         }
         c0 = c1;

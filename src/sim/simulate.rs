@@ -41,6 +41,9 @@ impl Accumulator for Aggregate {
             pooled: vec![0; self.pooled.len()],
         }
     }
+    fn reset(&mut self) {
+        Aggregate::reset(self)
+    }
     fn push(&mut self, item: &RepSummary) {
         Aggregate::push(self, item)
     }

@@ -58,27 +58,29 @@ impl ExactSum {
         if x == 0.0 {
             return;
         }
-        if self.parts.is_empty() && x.is_finite() {
-            self.parts.push(x);
-            return;
-        }
-        // The usual case, a sum held in one partial (counts, sums of like values): the general
-        // loop below for one partial, written out.
-        if let [y] = self.parts[..] {
-            let hi = x + y;
-            if hi.is_finite() {
-                let (big, small) = if x.abs() < y.abs() { (y, x) } else { (x, y) };
+        match self.parts.as_mut_slice() {
+            [] if x.is_finite() => self.parts.push(x),
+            // The usual case, a sum held in one partial (counts, sums of like values): the
+            // general loop below for one partial, written out.
+            [y] if (x + *y).is_finite() => {
+                let hi = x + *y;
+                let (big, small) = if x.abs() < y.abs() { (*y, x) } else { (x, *y) };
                 let lo = small - (hi - big);
                 if lo == 0.0 {
-                    self.parts[0] = hi;
+                    *y = hi;
                 } else {
-                    self.parts[0] = lo;
+                    *y = lo;
                     self.parts.push(hi);
                 }
-                return;
             }
+            _ => self.grow(x),
         }
-        self.grow(x);
+    }
+
+    /// Empties the sum, keeping its memory.
+    pub fn clear(&mut self) {
+        self.parts.clear();
+        self.special = 0;
     }
 
     /// Adds `x` to the expansion: Shewchuk's grow-expansion, dropping zero partials.
@@ -93,15 +95,18 @@ impl ExactSum {
             };
             return;
         }
+        // On the slice itself (one look at where the partials live, not one per access).
+        let parts = self.parts.as_mut_slice();
+        let n = parts.len();
         let mut i = 0;
-        for j in 0..self.parts.len() {
-            let y = self.parts[j];
+        for j in 0..n {
+            let y = parts[j];
             // Knuth's two-sum: hi + lo = x + y exactly, whichever is larger, without a branch.
             let hi = x + y;
             let yv = hi - x;
             let lo = (x - (hi - yv)) + (y - yv);
             if lo != 0.0 {
-                self.parts[i] = lo;
+                parts[i] = lo;
                 i += 1;
             }
             x = hi;
@@ -111,8 +116,12 @@ impl ExactSum {
             self.special |= if x > 0.0 { 1 } else { 2 };
             x = 0.0;
         }
-        self.parts.truncate(i);
-        self.parts.push(x);
+        if i < n {
+            parts[i] = x;
+            self.parts.truncate(i + 1);
+        } else {
+            self.parts.push(x);
+        }
     }
 
     /// Adds the product `a * b` exactly.
@@ -309,6 +318,121 @@ mod tests {
             sxx.add_product(v, v);
         }
         assert_eq!(centered(4, &sxx, &sx, &sx), 5.0);
+    }
+
+    /// The exact sum in fixed point: every finite `f64` and every product of two is an integer
+    /// multiple of 2^-2148, so `sum * 2^SCALE` is an integer (num-bigint as the reference).
+    const SCALE: i64 = 2200;
+
+    fn fixed(m: i64, e: i64) -> num_bigint::BigInt {
+        num_bigint::BigInt::from(m) << ((e + SCALE) as usize)
+    }
+
+    /// `x = m 2^e` with `m` an integer.
+    fn parts_of(x: f64) -> (i64, i64) {
+        let b = x.to_bits();
+        let (exp, frac) = (((b >> 52) & 0x7ff) as i64, (b & ((1 << 52) - 1)) as i64);
+        let m = if exp == 0 { frac } else { frac | (1 << 52) };
+        let m = if x < 0.0 { -m } else { m };
+        (m, exp.max(1) - 1075)
+    }
+
+    /// Whether `v` is the exact sum `s` (scaled) rounded to nearest, ties to even.
+    fn is_rounded(s: &num_bigint::BigInt, v: f64) -> bool {
+        let at = |x: f64| {
+            let (m, e) = parts_of(x);
+            fixed(m, e)
+        };
+        let d = s - at(v);
+        let even = v.to_bits().is_multiple_of(2);
+        match d.sign() {
+            num_bigint::Sign::NoSign => true,
+            num_bigint::Sign::Plus => {
+                let gap = at(v.next_up()) - at(v);
+                let d2 = d * 2;
+                d2 < gap || (d2 == gap && even)
+            }
+            num_bigint::Sign::Minus => {
+                let gap = at(v) - at(v.next_down());
+                let d2 = -d * 2;
+                d2 < gap || (d2 == gap && even)
+            }
+        }
+    }
+
+    #[test]
+    fn matches_an_exact_reference_on_adversarial_inputs() {
+        // splitmix64, for values of every kind: counts, huge cancellation, mixed exponents.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        for case in 0..400 {
+            let mut s = ExactSum::default();
+            let mut r = num_bigint::BigInt::from(0);
+            let mut pieces = vec![ExactSum::default(); 3];
+            let mut bigs = Vec::new();
+            for k in 0..(1 + next() % 60) {
+                let u = next();
+                let mant = ((u >> 11) as f64) / (1u64 << 53) as f64 + 0.5;
+                let sign = if u & 1 == 0 { 1.0 } else { -1.0 };
+                let x = match case % 5 {
+                    // Counts, below and beyond 2^26 and 2^53.
+                    0 => (u % (1 << (10 + k % 50))) as f64 * sign,
+                    // Huge values cancelling around tiny ones.
+                    1 if k % 2 == 0 => sign * 1e300 * mant,
+                    1 => sign * mant * 2f64.powi(-((next() % 1000) as i32)),
+                    // Mixed exponents, subnormals included.
+                    2 => sign * mant * 2f64.powi((next() % 2000) as i32 - 1020),
+                    // Times and shares near one another: cancelling in the last bits.
+                    3 => sign * (100.0 + mant * 1e-9),
+                    _ => sign * mant * 2f64.powi((next() % 120) as i32 - 60),
+                };
+                let y = if case % 5 == 2 {
+                    1.0
+                } else {
+                    mant * 2f64.powi((next() % 40) as i32 - 20)
+                };
+                let (mx, ex) = parts_of(x);
+                let piece = &mut pieces[(u >> 7) as usize % 3];
+                // Products (kept above the underflow of their rounding error, see above).
+                if k % 3 == 0 && matches!(case % 5, 0 | 3 | 4) {
+                    let (my, ey) = parts_of(y);
+                    s.add_product(x, y);
+                    piece.add_product(x, y);
+                    r += (num_bigint::BigInt::from(mx) * my) << ((ex + ey + SCALE) as usize);
+                } else {
+                    s.add(x);
+                    piece.add(x);
+                    if x.abs() > 1e299 {
+                        bigs.push(x);
+                    } else {
+                        r += fixed(mx, ex);
+                    }
+                }
+            }
+            // Then the huge values taken away again, in another order: what is left is the
+            // sum of the small ones, each of which must have been kept exactly.
+            if case % 5 == 1 {
+                for &x in bigs.iter().rev() {
+                    s.add(-x);
+                    pieces[0].add(-x);
+                }
+            } else {
+                bigs.iter()
+                    .for_each(|x| r += fixed(parts_of(*x).0, parts_of(*x).1));
+            }
+            let v = s.value();
+            assert!(is_rounded(&r, v), "case {case}: {v:e}");
+            // Pieces merged in any order: the same bits.
+            let mut m = ExactSum::default();
+            pieces.iter().rev().for_each(|p| m.add_sum(p));
+            assert_eq!(m.value().to_bits(), v.to_bits(), "case {case}");
+        }
     }
 
     #[test]

@@ -813,6 +813,13 @@ impl Aggregate {
         }
     }
 
+    /// Empties the aggregate in place (its layout kept).
+    pub fn reset(&mut self) {
+        self.replications = 0;
+        self.moments.iter_mut().for_each(RatioMoments::clear);
+        self.pooled.fill(0);
+    }
+
     pub fn push(&mut self, s: &RepSummary) {
         self.replications += 1;
         for ((m, v), d) in self.moments.iter_mut().zip(&s.values).zip(&s.dens) {

@@ -32,6 +32,13 @@ impl Moments {
         self.sum_sq.add_product(x, x);
     }
 
+    /// Empties the accumulator, keeping its memory.
+    pub fn clear(&mut self) {
+        self.n = 0;
+        self.sum.clear();
+        self.sum_sq.clear();
+    }
+
     /// Combines two accumulators (exactly: in any order, the same result).
     pub fn merge(&mut self, o: &Moments) {
         self.n += o.n;
@@ -150,6 +157,20 @@ impl RatioMoments {
         sy.add(self.unit as f64);
         syy.add(self.unit as f64);
         (sy, syy)
+    }
+
+    /// Empties the accumulator, keeping its memory.
+    pub fn clear(&mut self) {
+        (self.n, self.informative, self.unit) = (0, 0, 0);
+        for s in [
+            &mut self.sx,
+            &mut self.sy,
+            &mut self.sxx,
+            &mut self.syy,
+            &mut self.sxy,
+        ] {
+            s.clear();
+        }
     }
 
     /// Combines two accumulators (exactly: in any order, the same result).
