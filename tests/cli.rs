@@ -139,11 +139,23 @@ fn zero_or_negative_rates_and_times() {
         v["volume_multiplier"] = json!(1e300);
         v["channels"][1]["volume"] = json!(1e10);
     });
-    bad_scenario(
-        &v,
-        "$.channels[0].volume[0]",
-        "with volume_multiplier 1e300",
+    // Both channels are refused, each on its own line.
+    let dir = TempDir::new().unwrap();
+    let file = write_json(dir.path(), "bad.json", &v).display().to_string();
+    let stderr = fails_with(&["validate", &file], &[]);
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "error: {file}: $.channels[0].volume[0]: = 40: with volume_multiplier 1e300"
+        )),
+        "{stderr}"
     );
+    assert!(
+        lines[1].starts_with(&format!("error: {file}: $.channels[1].volume: = 1e10:")),
+        "{stderr}"
+    );
+    assert!(lines[1].contains("inf contacts"), "{stderr}");
     let v = mutated(|v| v["channels"][0]["volume"][2] = json!(-5));
     bad_scenario(&v, "$.channels[0].volume[2]", "must be finite numbers >= 0");
     let v = mutated(|v| v["channels"][1]["volume"] = json!(0));
@@ -823,4 +835,55 @@ proptest! {
             }
         }
     }
+}
+
+/// Validation reports the problems of independent sections and elements together, one
+/// `error:` line each, the first as it would read alone.
+#[test]
+fn independent_errors_are_all_reported() {
+    let v = mutated(|v| {
+        v["channels"][0]["types"][0]["handle_time"]["mean"] = json!(-5);
+        v["agent_groups"][1]["headcount"] = json!(200_000);
+        v["requirements"] = json!(["phone.service_level >= 0.5", " "]);
+    });
+    let dir = TempDir::new().unwrap();
+    let file = write_json(dir.path(), "bad.json", &v).display().to_string();
+    let paths = [
+        "$.channels[0].types[0].handle_time.mean",
+        "$.agent_groups[1].headcount",
+        "$.requirements[1]",
+    ];
+    let stderr = fails_with(&["validate", &file], &[]);
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    assert_eq!(lines.len(), 3, "expected 3 error lines: {stderr}");
+    for (line, path) in lines.iter().zip(paths) {
+        assert!(
+            line.starts_with(&format!("error: {file}: {path}")),
+            "line should read `error: {file}: {path}: ...`: {stderr}"
+        );
+    }
+    // A valid scenario still validates.
+    let ok = write_json(dir.path(), "ok.json", &valid());
+    acdsim()
+        .args(["validate", &ok.display().to_string()])
+        .assert()
+        .success();
+}
+
+/// At most 20 problems are listed, then how many more there are.
+#[test]
+fn many_errors_are_capped() {
+    let v = mutated(|v| v["requirements"] = json!(vec![""; 50]));
+    let dir = TempDir::new().unwrap();
+    let file = write_json(dir.path(), "bad.json", &v).display().to_string();
+    let stderr = fails_with(&["validate", &file], &[]);
+    let lines: Vec<&str> = stderr.trim_end().lines().collect();
+    assert_eq!(lines.len(), 21, "expected 20 errors and a count: {stderr}");
+    for (i, line) in lines[..20].iter().enumerate() {
+        assert_eq!(
+            *line,
+            format!("error: {file}: $.requirements[{i}]: is empty")
+        );
+    }
+    assert_eq!(lines[20], "error: ... and 30 more errors");
 }

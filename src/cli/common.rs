@@ -28,9 +28,10 @@ impl From<anyhow::Error> for Failure {
 
 impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
+        // One `error: ` line per problem the validation found.
         Failure {
             code: 2,
-            error: e.into(),
+            error: anyhow::anyhow!(e.lines().join("\nerror: ")),
         }
     }
 }

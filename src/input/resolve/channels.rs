@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::ctx::Ctx;
+use super::ctx::{each, Ctx, Errors};
 use super::day::Day;
 use crate::error::InputError;
 use crate::input::forecast::parse_forecast;
@@ -18,7 +18,6 @@ pub use crate::model::limits::MAX_CONTACTS_PER_INTERVAL;
 pub(super) struct Channels {
     /// `class_of` is filled in later, with the contact classes.
     pub channels: Vec<Channel>,
-    pub ids: Vec<String>,
     /// Contact type ids, in order of first appearance.
     pub types: Vec<String>,
     /// The declared segments, then those only a channel names, in order of first appearance.
@@ -50,10 +49,13 @@ pub(super) fn channels(
             (Some(f), bytes)
         }
     };
-    let mut segments = declared_segments(cx, &raw.segments)?;
+    // The declared segments, each channel and each segment's use are checked by themselves.
+    let mut errs = Errors::default();
+    let mut segments = errs
+        .keep(declared_segments(cx, &raw.segments))
+        .unwrap_or_default();
     let mut types: Vec<String> = Vec::new();
-    let mut channels = Vec::new();
-    for (c, ch) in raw.channels.iter().enumerate() {
+    let channels = errs.keep(each(&raw.channels, |c, ch| {
         let p = format!("$.channels[{c}]");
         let goal = cx.goal(&format!("{p}.goal"), &ch.goal)?;
         if ch.concurrency == 0 || ch.concurrency > 50 {
@@ -64,7 +66,7 @@ pub(super) fn channels(
         }
         let volume = volume(cx, &p, ch, forecast.as_ref().map(|f| &f[c]), day.n)?;
         let rates = rates(cx, &p, ch, &volume, day, multiplier)?;
-        channels.push(Channel {
+        Ok(Channel {
             id: ch.id.clone(),
             goal,
             concurrency: ch.concurrency,
@@ -72,23 +74,26 @@ pub(super) fn channels(
             types: type_mix(cx, &p, ch, skills, &mut types)?,
             segments: segment_mix(cx, &p, ch, &mut segments)?,
             class_of: Vec::new(),
-        });
-    }
-    for (i, s) in raw.segments.iter().enumerate() {
-        if !raw
+        })
+    }));
+    errs.keep(each(&raw.segments, |i, s| {
+        if raw
             .channels
             .iter()
             .any(|c| c.segments.iter().any(|m| m.id == s.id))
         {
-            return Err(cx.err(
+            Ok(())
+        } else {
+            Err(cx.err(
                 format!("$.segments[{i}].id"),
                 format!("segment `{}` appears in no channel's segments", s.id),
-            ));
+            ))
         }
-    }
+    }));
+    errs.finish()?;
+    let channels = channels.unwrap_or_default();
     Ok(Channels {
         channels,
-        ids,
         types,
         segments,
         forecast_bytes,

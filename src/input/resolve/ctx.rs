@@ -13,6 +13,37 @@ use crate::model::Goal;
 /// write it: three shares of 0.3333 sum to 0.9999); they are then rescaled to sum to 1.
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-3;
 
+/// The problems found by checks that do not depend on each other, in the order found.
+#[derive(Default)]
+pub(super) struct Errors(Vec<InputError>);
+
+impl Errors {
+    /// The value of a check that passed; a failed one's problems are kept (`None`).
+    pub fn keep<T>(&mut self, r: Result<T, InputError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e)).ok()
+    }
+    /// Every problem kept, as one error.
+    pub fn finish(self) -> Result<(), InputError> {
+        InputError::join(self.0).map_or(Ok(()), Err)
+    }
+}
+
+/// Checks each item by itself (`f` gets its index): all the values, or the problems of every
+/// item that fails.
+pub(super) fn each<T, U>(
+    items: impl IntoIterator<Item = T>,
+    mut f: impl FnMut(usize, T) -> Result<U, InputError>,
+) -> Result<Vec<U>, InputError> {
+    let mut errs = Errors::default();
+    let out: Vec<U> = items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, x)| errs.keep(f(i, x)))
+        .collect();
+    errs.finish()?;
+    Ok(out)
+}
+
 /// The error context: the file every error names.
 pub(super) struct Ctx<'a> {
     pub file: &'a str,

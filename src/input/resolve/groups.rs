@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ctx::Ctx;
+use super::ctx::{each, Ctx, Errors};
 use crate::error::InputError;
 use crate::input::scenario::{GroupFile, HeadcountFile, ReserveFile, ScenarioFile};
 use crate::model::Group;
@@ -49,22 +49,24 @@ pub(super) fn groups(
     };
     let hint = "define at least one agent group";
     cx.listed("$.agent_groups", &raw.agent_groups, |g| &g.id, hint)?;
-    let mut concurrencies: Vec<Vec<u32>> = Vec::new();
-    let mut groups = Vec::new();
-    for (g, gr) in raw.agent_groups.iter().enumerate() {
-        let (group, conc) = scope.group(&format!("$.agent_groups[{g}]"), gr)?;
-        concurrencies.push(conc);
-        groups.push(group);
-    }
+    // Each group and each reserve is checked by itself.
+    let mut errs = Errors::default();
+    let regular = errs.keep(each(&raw.agent_groups, |g, gr| {
+        scope.group(&format!("$.agent_groups[{g}]"), gr)
+    }));
+    let (mut groups, mut concurrencies): (Vec<Group>, Vec<Vec<u32>>) =
+        regular.unwrap_or_default().into_iter().unzip();
     let n_regular = groups.len();
     if let Some(pb) = &raw.surge_playbook {
         for (r, rf) in pb.reserve.iter().enumerate() {
             let p = format!("$.surge_playbook.reserve[{r}]");
-            let (group, conc) = scope.reserve(&p, rf, &groups)?;
-            concurrencies.push(conc);
-            groups.push(group);
+            if let Some((group, conc)) = errs.keep(scope.reserve(&p, rf, &groups)) {
+                concurrencies.push(conc);
+                groups.push(group);
+            }
         }
     }
+    errs.finish()?;
     let capacity = capacity(cx, &concurrencies)?;
     for (g, conc) in concurrencies.iter().enumerate() {
         groups[g].units = conc

@@ -27,7 +27,7 @@ use crate::model::limits::{
     check_replications, MAX_AGENTS, MAX_CHANNEL_INTERVALS, MAX_CLASSES, MAX_STATS_CELLS,
 };
 use crate::model::{Channel, Class, Group, Model, Segment};
-use ctx::Ctx;
+use ctx::{Ctx, Errors};
 
 pub use channels::MAX_CONTACTS_PER_INTERVAL;
 
@@ -40,57 +40,71 @@ pub fn resolve(
     dir: &Path,
 ) -> Result<Model, InputError> {
     let cx = Ctx { file };
+    // The day is fatal: every later section counts its intervals. The other sections that do
+    // not need each other's output are each checked, and all their problems reported.
     let day = day::day(&cx, &raw.day)?;
-    check_replications(raw.replications).map_err(|m| cx.err("$.replications", m))?;
-    let pairs = raw.channels.len().saturating_mul(day.n);
-    if pairs > MAX_CHANNEL_INTERVALS {
-        return Err(cx.err(
-            "$.channels",
-            format!(
-                "{} channels x {} intervals = {pairs}: at most {MAX_CHANNEL_INTERVALS} channel-intervals",
-                raw.channels.len(),
-                day.n
-            ),
-        ));
+    let mut errs = Errors::default();
+    let replications =
+        errs.keep(check_replications(raw.replications).map_err(|m| cx.err("$.replications", m)));
+    if let Err(e) = channel_intervals(&cx, raw.channels.len(), day.n) {
+        // A memory bound: nothing past it is resolved.
+        errs.keep::<()>(Err(e));
+        return Err(finish_err(errs, &cx));
     }
-    let sl = day::service_level(&cx, &raw.service_level)?;
-    let multiplier = cx.pos("$.volume_multiplier", raw.volume_multiplier)?;
+    let sl = errs.keep(day::service_level(&cx, &raw.service_level));
+    let multiplier = errs.keep(cx.pos("$.volume_multiplier", raw.volume_multiplier));
     let skills = groups::skills(raw);
-    let channels::Channels {
-        mut channels,
-        ids: channel_ids,
-        types,
-        segments,
-        forecast_bytes,
-    } = channels::channels(&cx, raw, dir, &day, multiplier, &skills)?;
-    let groups::Groups {
-        mut groups,
-        n_regular,
-        capacity,
-    } = groups::groups(&cx, raw, &skills, &channel_ids, day.n)?;
-    let classes = classes::classes(&cx, &mut channels, &mut groups, &skills, &types, n_regular)?;
-    sizes(&cx, &channels, &groups, &classes, &types, &segments, day.n)?;
-    let playbook = match &raw.surge_playbook {
-        None => None,
-        Some(pb) => Some(playbook::playbook(
-            &cx,
-            pb,
-            &channels,
-            &types,
-            &classes,
-            n_regular,
-            day.interval_s,
-        )?),
+    let mut ch = errs.keep(channels::channels(
+        &cx,
+        raw,
+        dir,
+        &day,
+        multiplier.unwrap_or(1.0),
+        &skills,
+    ));
+    let mut gr = errs.keep(groups::groups(&cx, raw, &skills, &ch_ids(raw), day.n));
+    let dependent = match (&mut ch, &mut gr) {
+        (Some(c), Some(g)) => errs.keep(dependent(&cx, raw, c, g, &skills, day.n, day.interval_s)),
+        _ => None,
     };
-    let routing = routing::routing(&cx, &raw.routing, &segments)?;
-    let proficiency = routing::proficiency(&cx, &raw.proficiency)?;
-    let mut requirements = Vec::new();
-    for (i, r) in raw.requirements.iter().enumerate() {
-        if r.trim().is_empty() {
-            return Err(cx.err(format!("$.requirements[{i}]"), "is empty"));
-        }
-        requirements.push(r.clone());
-    }
+    let routing = ch
+        .as_ref()
+        .and_then(|c| errs.keep(routing::routing(&cx, &raw.routing, &c.segments)));
+    let proficiency = errs.keep(routing::proficiency(&cx, &raw.proficiency));
+    let requirements = errs.keep(requirements(&cx, raw));
+    let (
+        Some(()),
+        Some(sl),
+        Some(_),
+        Some(channels::Channels {
+            channels,
+            types,
+            segments,
+            forecast_bytes,
+        }),
+        Some(groups::Groups {
+            groups,
+            n_regular: _,
+            capacity,
+        }),
+        Some((classes, playbook)),
+        Some(routing),
+        Some(proficiency),
+        Some(requirements),
+    ) = (
+        replications,
+        sl,
+        multiplier,
+        ch,
+        gr,
+        dependent,
+        routing,
+        proficiency,
+        requirements,
+    )
+    else {
+        return Err(finish_err(errs, &cx));
+    };
 
     let mut model = Model {
         name: raw.name.clone(),
@@ -129,6 +143,87 @@ pub fn resolve(
         a.aht_s = aht;
     }
     Ok(model)
+}
+
+/// The memory bound on channels x intervals.
+fn channel_intervals(cx: &Ctx, channels: usize, n: usize) -> Result<(), InputError> {
+    let pairs = channels.saturating_mul(n);
+    if pairs > MAX_CHANNEL_INTERVALS {
+        return Err(cx.err(
+            "$.channels",
+            format!(
+                "{channels} channels x {n} intervals = {pairs}: at most {MAX_CHANNEL_INTERVALS} channel-intervals"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `requirements`: none may be blank.
+fn requirements(cx: &Ctx, raw: &ScenarioFile) -> Result<Vec<String>, InputError> {
+    ctx::each(&raw.requirements, |i, r| {
+        if r.trim().is_empty() {
+            Err(cx.err(format!("$.requirements[{i}]"), "is empty"))
+        } else {
+            Ok(r.clone())
+        }
+    })
+}
+
+/// The channel ids as written (checked by the channels section).
+fn ch_ids(raw: &ScenarioFile) -> Vec<String> {
+    raw.channels.iter().map(|c| c.id.clone()).collect()
+}
+
+/// Every problem kept: a check that failed always keeps one, so `errs` is not empty here.
+fn finish_err(errs: Errors, cx: &Ctx) -> InputError {
+    match errs.finish() {
+        Err(e) => e,
+        Ok(()) => cx.err("", "the scenario is invalid"),
+    }
+}
+
+/// What needs both the channels and the groups: the contact classes, the size limits and the
+/// surge playbook.
+fn dependent(
+    cx: &Ctx,
+    raw: &ScenarioFile,
+    ch: &mut channels::Channels,
+    gr: &mut groups::Groups,
+    skills: &[String],
+    n: usize,
+    interval_s: f64,
+) -> Result<(Vec<Class>, Option<crate::model::playbook::Playbook>), InputError> {
+    let classes = classes::classes(
+        cx,
+        &mut ch.channels,
+        &mut gr.groups,
+        skills,
+        &ch.types,
+        gr.n_regular,
+    )?;
+    sizes(
+        cx,
+        &ch.channels,
+        &gr.groups,
+        &classes,
+        &ch.types,
+        &ch.segments,
+        n,
+    )?;
+    let playbook = match &raw.surge_playbook {
+        None => None,
+        Some(pb) => Some(playbook::playbook(
+            cx,
+            pb,
+            &ch.channels,
+            &ch.types,
+            &classes,
+            gr.n_regular,
+            interval_s,
+        )?),
+    };
+    Ok((classes, playbook))
 }
 
 /// The sizes that drive the memory of a replication: contact classes, statistics cells and
