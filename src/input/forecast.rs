@@ -36,25 +36,7 @@ pub fn parse_forecast(
     intervals: usize,
 ) -> Result<Vec<Vec<f64>>, InputError> {
     let err = |line: u64, msg: String| InputError::new(file, format!("line {line}"), msg);
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(bytes);
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(1, format!("cannot read the header: {e}")))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(ci), Some(ti), Some(oi)) = (col("channel"), col("interval_start"), col("offered"))
-    else {
-        return Err(err(
-            1,
-            format!(
-                "header is `{}`: expected the columns channel,interval_start,offered",
-                shorten(&headers.iter().collect::<Vec<_>>().join(","))
-            ),
-        ));
-    };
+    let (mut rdr, [ci, ti, oi]) = open(file, bytes)?;
     let index: HashMap<&str, usize> = channels
         .iter()
         .enumerate()
@@ -123,6 +105,31 @@ pub fn parse_forecast(
     Ok(out)
 }
 
+/// A CSV reader over `bytes` past its header, and the columns of `channel`, `interval_start`
+/// and `offered` (any order, any case; other columns ignored).
+fn open<'b>(
+    file: &str,
+    bytes: &'b [u8],
+) -> Result<(csv::Reader<&'b [u8]>, [usize; 3]), InputError> {
+    let err = |msg: String| InputError::new(file, "line 1", msg);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = rdr
+        .headers()
+        .map_err(|e| err(format!("cannot read the header: {e}")))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    match (col("channel"), col("interval_start"), col("offered")) {
+        (Some(ci), Some(ti), Some(oi)) => Ok((rdr, [ci, ti, oi])),
+        _ => Err(err(format!(
+            "header is `{}`: expected the columns channel,interval_start,offered",
+            shorten(&headers.iter().collect::<Vec<_>>().join(","))
+        ))),
+    }
+}
+
 /// A quoted piece of the file, cut after 80 characters (a header line can be megabytes long).
 fn shorten(s: &str) -> String {
     match s.char_indices().nth(80) {
@@ -145,25 +152,7 @@ pub struct ForecastRow {
 /// `offered` a finite number >= 0, each (channel, interval) once. Errors name the line.
 pub fn read_forecast(file: &str, bytes: &[u8]) -> Result<Vec<ForecastRow>, InputError> {
     let err = |line: u64, msg: String| InputError::new(file, format!("line {line}"), msg);
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(bytes);
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(1, format!("cannot read the header: {e}")))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(ci), Some(ti), Some(oi)) = (col("channel"), col("interval_start"), col("offered"))
-    else {
-        return Err(err(
-            1,
-            format!(
-                "header is `{}`: expected the columns channel,interval_start,offered",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
+    let (mut rdr, [ci, ti, oi]) = open(file, bytes)?;
     let mut out: Vec<ForecastRow> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
