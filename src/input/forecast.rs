@@ -75,15 +75,7 @@ pub fn parse_forecast(
                 &rec[ti], interval_s / 60.0
             )));
         }
-        let offered: f64 = rec[oi]
-            .parse()
-            .map_err(|_| err(line, format!("offered `{}` is not a number", &rec[oi])))?;
-        if !offered.is_finite() || offered < 0.0 {
-            return Err(err(
-                line,
-                format!("offered = {offered}: must be a finite number >= 0"),
-            ));
-        }
+        let offered = parse_offered(&rec[oi]).map_err(|m| err(line, m))?;
         let slot = &mut out[c][k as usize];
         if !slot.is_nan() {
             return Err(err(
@@ -130,6 +122,17 @@ fn open<'b>(
     }
 }
 
+/// A row's `offered`: a finite number >= 0, else the message saying why not.
+fn parse_offered(text: &str) -> Result<f64, String> {
+    let offered: f64 = text
+        .parse()
+        .map_err(|_| format!("offered `{text}` is not a number"))?;
+    if !offered.is_finite() || offered < 0.0 {
+        return Err(format!("offered = {offered}: must be a finite number >= 0"));
+    }
+    Ok(offered)
+}
+
 /// A quoted piece of the file, cut after 80 characters (a header line can be megabytes long).
 fn shorten(s: &str) -> String {
     match s.char_indices().nth(80) {
@@ -163,15 +166,7 @@ pub fn read_forecast(file: &str, bytes: &[u8]) -> Result<Vec<ForecastRow>, Input
                 format!("interval_start `{}` is not a time (HH:MM)", &rec[ti]),
             )
         })?;
-        let offered: f64 = rec[oi]
-            .parse()
-            .map_err(|_| err(line, format!("offered `{}` is not a number", &rec[oi])))?;
-        if !offered.is_finite() || offered < 0.0 {
-            return Err(err(
-                line,
-                format!("offered = {offered}: must be a finite number >= 0"),
-            ));
-        }
+        let offered = parse_offered(&rec[oi]).map_err(|m| err(line, m))?;
         let start = format!(
             "{:02}:{:02}",
             (t / 3600.0) as u32,
