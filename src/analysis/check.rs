@@ -12,6 +12,7 @@ use crate::model::{Model, ScenarioInfo, ServiceLevelInfo};
 use crate::sim::paired::{self, Comparison, Variant};
 use crate::stats::{
     m, metric_index, metric_name, Estimate, Layout, RowKey, CONTACT_METRICS, PLAYBOOK_METRICS,
+    REAL_FIRST, REAL_METRICS,
 };
 
 /// A comparison operator.
@@ -88,12 +89,18 @@ pub fn parse_requirement(
     let (row_name, metric_name) = (row_name.trim(), metric_name.trim());
     let Some(metric) = metric_index(metric_name) else {
         return bad(format!(
-            "unknown metric `{metric_name}`: valid metrics are {}, and with a surge playbook {}",
+            "unknown metric `{metric_name}`: valid metrics are {}, with a surge playbook {}, and with wrap-up, transfers, redials or outages {}",
             CONTACT_METRICS.join(", "),
-            PLAYBOOK_METRICS.join(", ")
+            PLAYBOOK_METRICS.join(", "),
+            REAL_METRICS.join(", ")
         ));
     };
-    if metric >= CONTACT_METRICS.len() && !layout.playbook {
+    if metric >= REAL_FIRST && !layout.has_metric(metric) {
+        return bad(format!(
+            "`{metric_name}` is a realism metric, and this scenario uses no wrap-up, transfer, redial or outage"
+        ));
+    }
+    if metric >= CONTACT_METRICS.len() && !layout.has_metric(metric) {
         return bad(format!(
             "`{metric_name}` is a surge-playbook metric, and this scenario has no enabled `playbook`"
         ));

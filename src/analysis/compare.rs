@@ -23,7 +23,9 @@ pub fn is_share(metric: usize) -> bool {
     matches!(
         metric,
         m::SERVICE_LEVEL | m::ABANDON_RATE | m::LONG_WAIT_SHARE | m::GOAL_SL | m::GOAL_MET
-    )
+    ) || metric
+        .checked_sub(crate::stats::REAL_FIRST)
+        .is_some_and(crate::stats::realism::is_share)
 }
 
 /// The unit a metric is shown in: `%` for shares, ` s` for times (the names ending in `_s`),

@@ -6,6 +6,7 @@
 pub mod forecast;
 pub mod resolve;
 pub mod scenario;
+pub mod scenario_realism;
 
 use std::path::Path;
 

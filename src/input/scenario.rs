@@ -51,6 +51,9 @@ pub struct ScenarioFile {
     /// The emergency plan for surges (README "Surge playbook").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surge_playbook: Option<SurgePlaybookFile>,
+    /// System failures and their fallback (README "Realism").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outages: Vec<crate::input::scenario_realism::OutageFile>,
 }
 
 fn default_seed() -> u64 {
@@ -143,6 +146,9 @@ pub struct ChannelFile {
     pub volume: Option<VolumeFile>,
     pub types: Vec<TypeFile>,
     pub segments: Vec<SegmentMixFile>,
+    /// Customers who abandon call again (README "Realism").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redial: Option<crate::input::scenario_realism::RedialFile>,
 }
 
 fn one_u32() -> u32 {
@@ -248,6 +254,13 @@ pub struct TypeFile {
     #[serde(default)]
     pub difficulty: Difficulty,
     pub handle_time: DistSpec,
+    /// After-call work: the agent stays busy this long after the conversation (README
+    /// "Realism").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up: Option<DistSpec>,
+    /// The share of these contacts the first agent does not resolve, and where they go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<crate::input::scenario_realism::TransferFile>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -259,6 +272,9 @@ pub struct SegmentMixFile {
     pub patience: DistSpec,
     #[serde(default = "one")]
     pub handle_time_factor: f64,
+    /// The segment's own redial rule (instead of its channel's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redial: Option<crate::input::scenario_realism::RedialFile>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

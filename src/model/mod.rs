@@ -5,6 +5,7 @@
 pub mod dist;
 pub mod limits;
 pub mod playbook;
+pub mod realism;
 
 use serde::{Deserialize, Serialize};
 
@@ -292,6 +293,8 @@ pub struct Model {
     /// The surge playbook (`surge_playbook`), if the scenario has one; its reserve groups are
     /// the last entries of `groups`.
     pub playbook: Option<Playbook>,
+    /// Wrap-up, transfers, redials and outages ([`realism::Realism`]); empty when unused.
+    pub realism: realism::Realism,
 }
 
 impl Model {
@@ -361,6 +364,7 @@ impl Model {
             .map(|t| t.share * t.handle.mean())
             .sum::<f64>()
             * seg_factor
+            + self.realism_handle_s(c)
     }
 
     /// Offered load of channel `c` in interval `k`, in agent equivalents (Erlangs / concurrency).

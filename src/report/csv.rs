@@ -43,10 +43,10 @@ fn record(e: &Estimate) -> [String; 3] {
     [rounded(e.mean, d), rounded(e.lo, d), rounded(e.hi, d)]
 }
 
-/// Columns of `n` contact metrics (17, or more with a surge playbook).
-fn metric_header(n: usize) -> Vec<String> {
+/// Columns of the contact metrics `ids` (17, or more with a surge playbook or realism).
+fn metric_header(ids: &[usize]) -> Vec<String> {
     let mut h = Vec::new();
-    for mname in (0..n).map(metric_name) {
+    for mname in ids.iter().map(|&i| metric_name(i)) {
         h.push(mname.to_string());
         h.push(format!("{mname}_lo"));
         h.push(format!("{mname}_hi"));
@@ -74,7 +74,7 @@ pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    head.extend(metric_header(r.overall.0.len()));
+    head.extend(metric_header(&r.overall.1));
     w.write_record(&head)?;
     let mut write = |ch: &str,
                      k: usize,
@@ -101,8 +101,8 @@ pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
             }
             None => rec.extend([String::new(), String::new(), String::new(), String::new()]),
         }
-        for e in &metrics.0 {
-            rec.extend(record(e));
+        for &i in &metrics.1 {
+            rec.extend(record(&metrics.0[i]));
         }
         w.write_record(&rec).map_err(std::io::Error::other)
     };
@@ -158,8 +158,8 @@ pub fn summary_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["kind", "id", "metric", "mean", "lo", "hi", "n"])?;
     let mut put = |kind: &str, id: &str, metrics: &super::Metrics| -> std::io::Result<()> {
-        for (i, e) in metrics.0.iter().enumerate() {
-            let name = metric_name(i);
+        for &i in &metrics.1 {
+            let (name, e) = (metric_name(i), &metrics.0[i]);
             let [a, b, c] = record(e);
             w.write_record([kind, id, name, &a, &b, &c, &e.n.to_string()])
                 .map_err(std::io::Error::other)?;

@@ -31,13 +31,19 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The 17 contact metrics of a row (see [`crate::stats::CONTACT_METRICS`]), followed by the
 /// [`crate::stats::PLAYBOOK_METRICS`] when the scenario has a surge playbook, serialised as a map
 /// by name.
+/// The values are indexed by metric id ([`crate::stats::REAL_FIRST`]); the ids the row has
+/// are listed in the second field (the [`crate::stats::REAL_METRICS`] follow when the scenario
+/// uses a realism feature, the slots of absent playbook metrics then hold no estimate).
 #[derive(Debug, Clone)]
-pub struct Metrics(pub Vec<Estimate>);
+pub struct Metrics(pub Vec<Estimate>, pub Vec<usize>);
 
 impl Metrics {
-    /// A metric by its name ([`metric_index`]; a playbook metric only if the report has them).
+    /// A metric by its name ([`metric_index`]; a playbook or realism metric only if the report
+    /// has them).
     pub fn get(&self, name: &str) -> Option<&Estimate> {
-        metric_index(name).and_then(|i| self.0.get(i))
+        metric_index(name)
+            .filter(|i| self.1.contains(i))
+            .and_then(|i| self.0.get(i))
     }
     pub fn at(&self, i: usize) -> &Estimate {
         &self.0[i]
@@ -49,9 +55,9 @@ impl Metrics {
 
 impl Serialize for Metrics {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (i, e) in self.0.iter().enumerate() {
-            map.serialize_entry(metric_name(i), e)?;
+        let mut map = s.serialize_map(Some(self.1.len()))?;
+        for &i in &self.1 {
+            map.serialize_entry(metric_name(i), &self.0[i])?;
         }
         map.end()
     }
@@ -332,11 +338,19 @@ impl Estimates<'_> {
 
     /// Every contact metric of layout row `row`.
     fn metrics(&self, row: usize) -> Metrics {
-        Metrics(
-            (0..self.lay.n_metrics)
-                .map(|i| self.slot(self.lay.slot(row, i)))
-                .collect(),
-        )
+        let ids: Vec<usize> = self.lay.metric_ids().collect();
+        let absent = Estimate {
+            mean: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+            half_width: f64::NAN,
+            n: 0,
+        };
+        let mut values = vec![absent; ids.last().map_or(0, |l| l + 1)];
+        for &i in &ids {
+            values[i] = self.slot(self.lay.slot(row, i));
+        }
+        Metrics(values, ids)
     }
 
     /// The row `key` named `id`, if the layout has it (a channel offers that segment, ...).

@@ -129,6 +129,32 @@ impl Completions {
         sift_up(&mut self.heap, i, key);
     }
 
+    /// Removes the pending completions whose (agent, class) `drop` says, and returns them (an
+    /// outage cutting off the contacts in service; rare, so a linear pass and a re-sort).
+    #[cold]
+    pub fn remove_where(&mut self, mut drop: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
+        let (ac, cb) = (self.agent_class_bits, self.class_bits);
+        let decode = |k: u128| {
+            let low = k as u64;
+            (
+                ((low & ((1u64 << ac) - 1)) >> cb) as u32,
+                (low & ((1u64 << cb) - 1)) as u32,
+            )
+        };
+        let mut removed = Vec::new();
+        self.heap.retain(|&k| {
+            let (a, c) = decode(k);
+            let gone = drop(a, c);
+            if gone {
+                removed.push((a, c));
+            }
+            !gone
+        });
+        // Sorted keys are a heap (every parent before its children).
+        self.heap.sort_unstable();
+        removed
+    }
+
     /// Renumbers the pending keys 1, 2, ... in their order (after 2^32 - 1 starts in one
     /// replication), keeping the order of every pending pair.
     #[cold]

@@ -31,6 +31,23 @@ pub enum Purpose {
     Patience = 4,
     /// Surge-playbook decisions (diversion, callback choice) of one channel's contacts.
     Playbook = 5,
+    /// Wrap-up times of one channel's contacts (drawn at arrival).
+    WrapUp = 10,
+    /// Whether one channel's answered contacts are transferred (drawn at arrival).
+    TransferChoice = 11,
+    /// A transferred contact's second leg: delay, handle time, wrap-up, patience, further
+    /// transfer (drawn when it is transferred).
+    TransferLeg = 12,
+    /// Whether one channel's contacts who abandon call again, and after how long (drawn at
+    /// arrival).
+    Redial = 13,
+    /// A redial attempt's handle time, patience, wrap-up and choices (drawn when it arrives).
+    RedialAttempt = 14,
+    /// An outage's random window (per outage: the "channel" is the outage's index).
+    OutageWindow = 15,
+    /// What a contact arriving during an outage does (redirect, call later, self-service, stay),
+    /// and a redirected contact's attributes in the backup channel.
+    Outage = 16,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

@@ -15,12 +15,14 @@
 pub mod exact;
 pub mod histogram;
 pub mod moments;
+pub mod realism;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Goal, Model, ServiceLevelDef, SlFormula};
 use histogram::BINS;
 pub use moments::{Estimate, Moments, RatioMoments};
+pub use realism::{RealCell, REAL_METRICS};
 
 /// Counters of one base cell in one replication.
 #[derive(Debug, Clone, Copy, Default)]
@@ -96,6 +98,8 @@ pub struct RepStats {
     pub activated_at: f64,
     /// Simulation time its reserve agents joined (NaN: not joined).
     pub reserve_joined_at: f64,
+    /// Realism counters per cell ([`realism`]); empty unless the model uses a realism feature.
+    pub real: Vec<RealCell>,
 }
 
 impl RepStats {
@@ -109,6 +113,11 @@ impl RepStats {
             staffed: vec![0.0; gi],
             activated_at: f64::NAN,
             reserve_joined_at: f64::NAN,
+            real: if layout.real {
+                vec![RealCell::default(); n]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -122,6 +131,7 @@ impl RepStats {
         self.staffed.fill(0.0);
         self.activated_at = f64::NAN;
         self.reserve_joined_at = f64::NAN;
+        self.real.fill(RealCell::default());
     }
 
     #[inline]
@@ -148,6 +158,10 @@ impl RepStats {
                 + x.diverted
                 + x.hung_up
                 + x.callback_requested;
+        }
+        // Realism: the contacts an outage sent away are offered too.
+        for (x, r) in self.cells.iter_mut().zip(&self.real) {
+            x.offered += r.outage_redirected + r.outage_call_later + r.outage_self_service;
         }
     }
 
@@ -305,11 +319,17 @@ pub const PLAYBOOK_METRICS: [&str; 6] = [
 pub const PLAYBOOK_DAY_METRICS: [&str; 3] =
     ["activated", "activation_minutes", "reserve_join_minutes"];
 
-/// The name of contact metric `i` (a [`CONTACT_METRICS`] or [`PLAYBOOK_METRICS`] entry).
+/// The id of the first [`REAL_METRICS`] entry: metric ids are [`CONTACT_METRICS`], then
+/// [`PLAYBOOK_METRICS`], then [`REAL_METRICS`], whichever a layout has.
+pub const REAL_FIRST: usize = CONTACT_METRICS.len() + PLAYBOOK_METRICS.len();
+
+/// The name of contact metric `i` (a [`CONTACT_METRICS`], [`PLAYBOOK_METRICS`] or
+/// [`REAL_METRICS`] entry).
 pub fn metric_name(i: usize) -> &'static str {
     CONTACT_METRICS
         .iter()
         .chain(&PLAYBOOK_METRICS)
+        .chain(&REAL_METRICS)
         .nth(i)
         .copied()
         .unwrap_or("?")
@@ -321,6 +341,7 @@ pub fn metric_index(name: &str) -> Option<usize> {
     CONTACT_METRICS
         .iter()
         .chain(&PLAYBOOK_METRICS)
+        .chain(&REAL_METRICS)
         .position(|x| *x == name)
 }
 
@@ -384,6 +405,8 @@ pub struct Layout {
     pub playbook: bool,
     /// Start of the simulated day (end of the warm-up), seconds.
     pub open_t: f64,
+    /// The model uses a realism feature: [`REAL_METRICS`] per row, after the playbook's.
+    pub real: bool,
 }
 
 /// How a model's statistics cells are numbered: the (channel, segment) cells first, then the
@@ -587,6 +610,43 @@ impl Layout {
                 },
             playbook: model.playbook.is_some(),
             open_t: model.warmup_s,
+            real: model.realism.is_used(),
+        }
+        .with_real_metrics()
+    }
+
+    /// Adds the realism metrics to `n_metrics` when the model uses them.
+    fn with_real_metrics(mut self) -> Layout {
+        if self.real {
+            self.n_metrics += REAL_METRICS.len();
+        }
+        self
+    }
+
+    /// The metric ids a row of this layout has, in order (see [`REAL_FIRST`]).
+    pub fn metric_ids(&self) -> impl Iterator<Item = usize> + '_ {
+        let base = if self.playbook {
+            REAL_FIRST
+        } else {
+            CONTACT_METRICS.len()
+        };
+        (0..base).chain((REAL_FIRST..REAL_FIRST + REAL_METRICS.len()).filter(|_| self.real))
+    }
+
+    /// Whether rows of this layout have metric `id`.
+    pub fn has_metric(&self, id: usize) -> bool {
+        id < CONTACT_METRICS.len()
+            || (id < REAL_FIRST && self.playbook)
+            || (id >= REAL_FIRST && id < REAL_FIRST + REAL_METRICS.len() && self.real)
+    }
+
+    /// The position of metric `id` among a row's slots.
+    #[inline]
+    fn local(&self, id: usize) -> usize {
+        if id < REAL_FIRST || self.playbook {
+            id
+        } else {
+            id - PLAYBOOK_METRICS.len()
         }
     }
 
@@ -604,7 +664,7 @@ impl Layout {
     /// Slot of contact metric `metric` of row `row`.
     #[inline]
     pub fn slot(&self, row: usize, metric: usize) -> usize {
-        row * self.n_metrics + metric
+        row * self.n_metrics + self.local(metric)
     }
 
     /// Slot of group metric `metric` of group row `row`.
@@ -666,6 +726,14 @@ impl Layout {
             let v = &mut out.values[r * nm..(r + 1) * nm];
             let d = &mut out.dens[r * nm..(r + 1) * nm];
             cell_metrics(&sum, h, row, &self.sl, v, d);
+            if self.real {
+                let mut x = RealCell::default();
+                for &c in &row.cells {
+                    x.add(&rep.real[c as usize]);
+                }
+                let j = self.local(REAL_FIRST);
+                realism::real_metrics(&sum, &x, &mut v[j..], &mut d[j..]);
+            }
             if self.pooled_rows.get(pooled_i) == Some(&r) {
                 let dst = &mut out.hists[pooled_i * BINS..(pooled_i + 1) * BINS];
                 dst.fill(0);

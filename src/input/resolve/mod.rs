@@ -15,6 +15,7 @@ mod ctx;
 mod day;
 mod groups;
 mod playbook;
+mod realism;
 mod routing;
 
 use std::path::Path;
@@ -131,7 +132,9 @@ pub fn resolve(
         proficiency,
         requirements,
         playbook,
+        realism: Default::default(),
     };
+    model.realism = realism::realism(&cx, raw, &model)?;
     let aht: Vec<f64> = (0..model.channels.len())
         .map(|c| model.mean_handle_s(c))
         .collect();

@@ -8,6 +8,7 @@ use crate::model::Model;
 use crate::sim::routing::Strategy;
 
 use super::queues::Waiting;
+use super::track::PLAIN;
 use super::Engine;
 
 impl Engine {
@@ -36,12 +37,19 @@ impl Engine {
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
             return;
         }
-        let w = Waiting {
+        let mut w = Waiting {
             arrival: now,
             deadline: now + patience,
             handle,
             interval,
+            tag: PLAIN,
         };
+        if self.rx.on {
+            match self.track_arrival(model, c, k, w, true) {
+                Some(tracked) => w = tracked,
+                None => return,
+            }
+        }
         match self.find_agent(model, k) {
             Some((a, level)) => {
                 self.detach(a);
@@ -55,7 +63,29 @@ impl Engine {
                 if self.queues.too_full(k) {
                     self.queue_guard(model, c, interval);
                 }
-                self.queues.push(k, w);
+                if w.tag == PLAIN {
+                    self.queues.push(k, w);
+                } else {
+                    self.enqueue_tracked(k, w);
+                }
+            }
+        }
+    }
+
+    /// Offers contact `w` of class `k` (of channel `c`) that is not a fresh arrival (a redial, a
+    /// transferred or a redirected contact): to the agent the router picks, or to its queue.
+    pub(super) fn offer(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
+        match self.find_agent(model, k) {
+            Some((a, level)) => {
+                self.detach(a);
+                self.start(model, a, k, level, w);
+                self.attach(model, a);
+            }
+            None => {
+                if self.queues.too_full(k) {
+                    self.queue_guard(model, c, w.interval);
+                }
+                self.enqueue_tracked(k, w);
             }
         }
     }
@@ -90,7 +120,7 @@ impl Engine {
 
     /// The agent a new contact of class `k` goes to, with its level, if any has room.
     #[inline]
-    fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
+    pub(super) fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
         let prof_first = self.router.proficiency_first();
         let cap = model.capacity;
         let eligible = &model.classes[k].eligible;

@@ -4,6 +4,7 @@
 
 use crate::model::{Closing, Model};
 
+use super::track::PLAIN;
 use super::{Duty, Engine, Place};
 
 impl Engine {
@@ -131,6 +132,11 @@ impl Engine {
                     while let Some(w) = self.queues.pop(k) {
                         if w.deadline <= now {
                             self.count_abandoned(k, &w);
+                        } else if w.tag != PLAIN {
+                            if let Some(cells) = ci.counted_cells(w.interval) {
+                                self.stats.waiting_at_close(cells);
+                            }
+                            self.tracked_unresolved(k, &w);
                         } else if let Some(cells) = ci.counted_cells(w.interval) {
                             self.stats.waiting_at_close(cells);
                             self.stats.unresolved(cells);
@@ -156,6 +162,8 @@ impl Engine {
             while let Some(w) = self.queues.pop(k) {
                 if w.deadline.is_finite() {
                     self.count_abandoned(k, &w);
+                } else if w.tag != PLAIN {
+                    self.tracked_unresolved(k, &w);
                 } else if let Some(cells) = self.classes[k].counted_cells(w.interval) {
                     self.stats.unresolved(cells);
                 }

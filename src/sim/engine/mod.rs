@@ -40,10 +40,15 @@
 mod arrive;
 mod boundary;
 mod complete;
+mod outage;
 mod prepare;
 mod queues;
+mod redial;
 mod serve;
 mod surge;
+mod track;
+mod tracked;
+mod transfer;
 
 use std::collections::VecDeque;
 
@@ -215,6 +220,9 @@ pub struct Engine {
     now: f64,
     /// Surge-playbook state; inert (`pb.on == false`) without a playbook.
     pb: playbook::State,
+    /// Realism state (wrap-up, transfers, redials, outages); inert (`rx.on == false`) when the
+    /// model uses none.
+    rx: track::Track,
 }
 
 impl Engine {
@@ -237,6 +245,7 @@ impl Engine {
             router: Router::for_model(model),
             now: 0.0,
             pb: playbook::State::new(model),
+            rx: track::Track::default(),
             layout,
         }
     }
@@ -277,7 +286,9 @@ impl Engine {
                 self.join_reserves(model);
                 continue;
             }
-            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
+            // Realism: later events (transfers, redials, outages); infinite when none is pending.
+            let tx = self.rx.next_time();
+            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc && boundary_t <= tx {
                 self.now = boundary_t;
                 self.boundary(model, next_boundary);
                 next_boundary += 1;
@@ -286,6 +297,11 @@ impl Engine {
                 } else {
                     f64::INFINITY
                 };
+                continue;
+            }
+            if tx < tc && tx <= ta {
+                self.now = tx;
+                self.later(model);
                 continue;
             }
             if tc <= ta {

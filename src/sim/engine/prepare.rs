@@ -21,6 +21,10 @@ impl Engine {
         );
         self.router = Router::for_model(model);
         self.pb.prepare(model, seed, rep);
+        self.rx.prepare(model, seed, rep);
+        if self.rx.on {
+            self.prepare_outages(model, seed, rep);
+        }
         self.stats.reset();
         self.now = 0.0;
         self.queues.clear();

@@ -12,6 +12,8 @@ pub(super) struct Waiting {
     pub(super) handle: f64,
     /// Arrival interval, -1 during the warm-up (not counted).
     pub(super) interval: i32,
+    /// Its realism record ([`super::track`]), [`super::track::PLAIN`] if untracked.
+    pub(super) tag: u32,
 }
 
 /// The FIFO queue of each contact class, with a bit set of the classes whose queue is not
@@ -48,6 +50,15 @@ impl ClassQueues {
     #[inline]
     pub(super) fn push(&mut self, k: usize, w: Waiting) {
         self.queues[k].push_back(w);
+        self.nonempty[k / 64] |= 1 << (k % 64);
+    }
+
+    /// Puts `w` behind the waiting contacts `first` says go first (transferred contacts with
+    /// priority) and before the others.
+    pub(super) fn push_behind(&mut self, k: usize, w: Waiting, first: impl Fn(&Waiting) -> bool) {
+        let q = &mut self.queues[k];
+        let at = q.iter().position(|x| !first(x)).unwrap_or(q.len());
+        q.insert(at, w);
         self.nonempty[k / 64] |= 1 << (k % 64);
     }
 

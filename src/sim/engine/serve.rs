@@ -6,6 +6,7 @@ use crate::model::Model;
 use crate::sim::routing::{Head, Strategy};
 
 use super::queues::Waiting;
+use super::track::PLAIN;
 use super::{Duty, Engine, GroupClass, Place};
 
 /// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
@@ -67,9 +68,18 @@ impl Engine {
         let units = pair.units;
         self.agents[a].load += units;
         let handle = w.handle * pair.handle_factor;
-        self.completions.push(now + handle, a as u32, k as u32);
+        // Realism: wrap-up, transfer, outage factor (the agent's busy time).
+        let busy = if w.tag == PLAIN {
+            handle
+        } else {
+            self.tracked_start(model, k, &w, handle, pair.handle_factor)
+        };
+        self.completions.push(now + busy, a as u32, k as u32);
         self.change_load(model, g, units as i32);
         let ci = &self.classes[k];
+        if w.tag != PLAIN {
+            return; // counted by `tracked_start`
+        }
         if let Some(cells) = ci.counted_cells(w.interval) {
             self.stats.answered(cells, now - w.arrival, &ci.thresholds);
         }
@@ -79,6 +89,10 @@ impl Engine {
     /// counted).
     #[inline]
     pub(super) fn count_abandoned(&mut self, k: usize, w: &Waiting) {
+        if w.tag != PLAIN {
+            self.tracked_abandoned(k, w);
+            return;
+        }
         let ci = &self.classes[k];
         if let Some(cells) = ci.counted_cells(w.interval) {
             self.stats

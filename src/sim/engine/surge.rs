@@ -129,6 +129,7 @@ impl Engine {
             deadline: f64::INFINITY,
             handle: cb.handle,
             interval: -1,
+            tag: super::track::PLAIN,
         };
         self.start(model, a, k, level, w);
         true

@@ -1,0 +1,349 @@
+//! The realism features (README "Realism") against theory and their own accounting: wrap-up as
+//! a longer handle time (Erlang C), redials against an exact retrial-queue CTMC, transfers and
+//! redials that are switched off giving today's bits, and conservation of contacts and
+//! customers in every replication.
+
+use std::path::PathBuf;
+
+use acdsim::analysis::queueing::ErlangC;
+use acdsim::input;
+use acdsim::model::Model;
+use acdsim::report::{json::to_json, RunReport};
+use acdsim::sim::engine::Engine;
+use acdsim::sim::simulate::{self, RunOptions};
+use acdsim::stats::realism::r;
+use acdsim::stats::{m, Estimate, Layout, RepSummary, RowKey, REAL_FIRST};
+
+const CONF: f64 = 0.99;
+
+fn scenario_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+/// A bundled scenario with a JSON edit applied, resolved.
+fn variant(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Model {
+    let path = scenario_path(name);
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("bundled scenario")).expect("JSON");
+    edit(&mut v);
+    let bytes = serde_json::to_vec(&v).expect("JSON");
+    let raw = input::parse("variant", &bytes).expect("parses");
+    input::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
+}
+
+fn run(model: &Model, replications: u64, seed: u64) -> RunReport {
+    let outcome = simulate::run(model, RunOptions { replications, seed }, |_| {});
+    RunReport::new(model, &outcome, CONF)
+}
+
+fn metric<'a>(report: &'a RunReport, channel: &str, name: &str) -> &'a Estimate {
+    report
+        .channel(channel)
+        .unwrap_or_else(|| panic!("no channel {channel}"))
+        .metrics
+        .get(name)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+}
+
+fn check(what: &str, est: &Estimate, theory: f64, max_half_width: f64) {
+    eprintln!(
+        "{what}: sim {:.5} [{:.5}, {:.5}] (half-width {:.5}, n = {}), theory {theory:.5}",
+        est.mean, est.lo, est.hi, est.half_width, est.n
+    );
+    assert!(
+        est.half_width.is_finite() && est.half_width < max_half_width,
+        "{what}: the 99% half-width {} is not below {max_half_width}",
+        est.half_width
+    );
+    assert!(
+        est.lo <= theory && theory <= est.hi,
+        "{what}: theory {theory} outside [{}, {}] (mean {})",
+        est.lo,
+        est.hi,
+        est.mean
+    );
+}
+
+/// M/M/5 (mmc-5.json: 60 calls/h, 5 agents) whose 240 s of service are almost all after-call
+/// work: a conversation of 0.01 s (exponential) and an exponential wrap-up of 239.99 s. The
+/// agent's busy time is then exponential to within 1e-4 s, and the queue must be the Erlang C
+/// queue with AHT 240 s (talk + wrap): P(wait), service level, ASA and occupancy; the talk,
+/// wrap-up and handle times reported must be the means given; and `staff`'s Erlang start
+/// (the model's mean handle time) counts both.
+#[test]
+fn wrap_up_is_a_longer_handle_time_erlang_c() {
+    let model = variant("mmc-5.json", |v| {
+        let t = &mut v["channels"][0]["types"][0];
+        t["handle_time"] = serde_json::json!({"type": "exponential", "mean": 0.01});
+        t["wrap_up"] = serde_json::json!({"type": "exponential", "mean": 239.99});
+    });
+    assert!((model.mean_handle_s(0) - 240.0).abs() < 1e-9);
+    let ec = ErlangC {
+        servers: 5,
+        arrival_rate: 60.0 / 3600.0,
+        mean_service_s: 240.0,
+    };
+    let rep = run(&model, 3000, 5);
+    check(
+        "SL(15 s)",
+        metric(&rep, "phone", "service_level"),
+        ec.service_level(15.0),
+        0.01,
+    );
+    check(
+        "ASA",
+        metric(&rep, "phone", "asa_s"),
+        ec.asa_s(),
+        0.05 * ec.asa_s(),
+    );
+    check(
+        "occupancy",
+        &rep.groups[0].occupancy,
+        60.0 * 240.0 / 3600.0 / 5.0,
+        0.005,
+    );
+    check("wrap_up_s", metric(&rep, "phone", "wrap_up_s"), 239.99, 3.0);
+    check("handle_s", metric(&rep, "phone", "handle_s"), 240.0, 3.0);
+    let talk = metric(&rep, "phone", "talk_s");
+    assert!((talk.mean - 0.01).abs() < 0.001, "talk {}", talk.mean);
+}
+
+/// Wrap-up is after-call work of the agent: talk exp(120) + wrap-up exp(120) keeps the agent
+/// busy for an Erlang-2 time of mean 240 s, so the queue is the same as with a handle time
+/// gamma(mean 240, cv 1/sqrt 2) and no wrap-up: every wait figure agrees within the two runs'
+/// intervals, and the occupancy is the exact 80% of both.
+#[test]
+fn wrap_up_equals_the_same_total_handle_time() {
+    let wrap = variant("mmc-5.json", |v| {
+        let t = &mut v["channels"][0]["types"][0];
+        t["handle_time"] = serde_json::json!({"type": "exponential", "mean": 120});
+        t["wrap_up"] = serde_json::json!({"type": "exponential", "mean": 120});
+    });
+    let gamma = variant("mmc-5.json", |v| {
+        v["channels"][0]["types"][0]["handle_time"] = serde_json::json!({"type": "gamma", "mean": 240, "cv": std::f64::consts::FRAC_1_SQRT_2});
+    });
+    let (a, b) = (run(&wrap, 3000, 11), run(&gamma, 3000, 12));
+    for name in ["service_level", "asa_s", "p90_wait_s"] {
+        let (x, y) = (metric(&a, "phone", name), metric(&b, "phone", name));
+        let se = ((x.half_width.powi(2) + y.half_width.powi(2)).sqrt()) * 1.1;
+        eprintln!(
+            "{name}: wrap-up {} +- {}, gamma {} +- {}",
+            x.mean, x.half_width, y.mean, y.half_width
+        );
+        assert!(
+            (x.mean - y.mean).abs() <= se,
+            "{name}: {} vs {}",
+            x.mean,
+            y.mean
+        );
+    }
+    check("occupancy", &a.groups[0].occupancy, 0.8, 0.005);
+    check("talk_s", metric(&a, "phone", "talk_s"), 120.0, 2.0);
+    check("wrap_up_s", metric(&a, "phone", "wrap_up_s"), 120.0, 2.0);
+}
+
+/// A report without realism metrics has none of them, and its metric slots are today's.
+#[test]
+fn realism_metrics_only_when_used() {
+    let plain = variant("mmc-5.json", |_| {});
+    let lay = Layout::new(&plain);
+    assert!(!lay.real);
+    assert!(!lay.has_metric(REAL_FIRST + r::FCR));
+    let rep = run(&plain, 10, 1);
+    assert!(metric_opt(&rep, "fcr").is_none());
+    let json = to_json(&rep);
+    assert!(!json.contains("wrap_up_s"));
+}
+
+fn metric_opt<'a>(report: &'a RunReport, name: &str) -> Option<&'a Estimate> {
+    report.channel("phone").and_then(|c| c.metrics.get(name))
+}
+
+/// Per replication, every row: offered = answered + abandoned + unresolved (+ outage outcomes);
+/// attempts: offered = customers + redials (whole day); customers = answered + lost +
+/// unresolved + redirected; transfers = answered + abandoned + unresolved in the target queue
+/// (plus those still pending, none at the end). Returns totals over replications of
+/// (redials, transfers, customers lost, outage contacts).
+fn conserved(name: &str, model: &Model, replications: u64) -> [f64; 4] {
+    let layout = Layout::new(model);
+    let mut engine = Engine::new(model);
+    let mut s = RepSummary::default();
+    let mut tot = [0.0; 4];
+    for rep in 0..replications {
+        let stats = engine.run(model, model.seed, rep);
+        layout.summarize(stats, &mut s);
+        let x = stats.real.clone();
+        let cells = stats.cells.clone();
+        for (row, rw) in layout.rows.iter().enumerate() {
+            let mut c = acdsim::stats::RealCell::default();
+            let (mut o, mut a, mut b, mut u) = (0, 0, 0, 0);
+            for &i in &rw.cells {
+                let (y, z) = (&x[i as usize], &cells[i as usize]);
+                c.customers += y.customers;
+                c.redials += y.redials;
+                c.customers_answered += y.customers_answered;
+                c.customers_lost += y.customers_lost;
+                c.customers_unresolved += y.customers_unresolved;
+                c.customers_redirected += y.customers_redirected;
+                c.transfers += y.transfers;
+                c.transfer_answered += y.transfer_answered;
+                c.transfer_abandoned += y.transfer_abandoned;
+                c.transfer_unresolved += y.transfer_unresolved;
+                c.outage_redirected += y.outage_redirected;
+                c.outage_call_later += y.outage_call_later;
+                c.outage_self_service += y.outage_self_service;
+                c.outage_offered += y.outage_offered;
+                (o, a, b, u) = (
+                    o + z.offered,
+                    a + z.answered,
+                    b + z.abandoned,
+                    u + z.unresolved,
+                );
+            }
+            let away = c.outage_redirected + c.outage_call_later + c.outage_self_service;
+            assert_eq!(
+                o,
+                a + b + u + away,
+                "{name} rep {rep} {:?}: offered",
+                rw.key
+            );
+            assert_eq!(
+                c.customers,
+                c.customers_answered
+                    + c.customers_lost
+                    + c.customers_unresolved
+                    + c.customers_redirected,
+                "{name} rep {rep} {:?}: customers",
+                rw.key
+            );
+            assert_eq!(
+                c.transfers,
+                c.transfer_answered + c.transfer_abandoned + c.transfer_unresolved,
+                "{name} rep {rep} {:?}: transfers",
+                rw.key
+            );
+            // Attempts: over a channel's whole day (a redial counts in its own interval).
+            if matches!(rw.key, RowKey::Channel { .. } | RowKey::Overall) {
+                assert_eq!(
+                    o,
+                    c.customers + c.redials,
+                    "{name} rep {rep} {:?}: attempts",
+                    rw.key
+                );
+                if rw.key == RowKey::Overall {
+                    tot[0] += c.redials as f64;
+                    tot[1] += c.transfers as f64;
+                    tot[2] += c.customers_lost as f64;
+                    tot[3] += c.outage_offered as f64;
+                }
+            }
+            let v = |j: usize| s.values[layout.slot(row, j)];
+            assert_eq!(v(m::OFFERED), o as f64);
+        }
+    }
+    eprintln!("{name}: conserved; redials, transfers, lost, outage = {tot:?}");
+    tot
+}
+
+/// conservation-cut.json (overload, abandonment, a hard close) with every realism feature:
+/// wrap-up, 30% of calls transferred with priority to a `senior` type only the seniors serve
+/// (after a delay), redials (60%, decaying, up to 4 attempts, some due after closing), and a
+/// phone outage with dropped contacts, a redirect to chat, call-later and self-service.
+fn everything(closing: &str) -> Model {
+    variant("conservation-cut.json", |v| {
+        v["day"]["closing"] = closing.into();
+        let ch = &mut v["channels"][0];
+        ch["types"] = serde_json::json!([
+            { "id": "call", "share": 1, "skills": ["phone"],
+              "handle_time": { "type": "lognormal", "mean": 300, "cv": 1.2 },
+              "wrap_up": { "type": "exponential", "mean": 40 },
+              "transfer": { "share": 0.3, "to_type": "senior", "priority": true,
+                            "delay": { "type": "uniform", "min": 0, "max": 30 } } },
+            { "id": "senior", "share": 0, "skills": ["senior"],
+              "handle_time": { "type": "exponential", "mean": 200 },
+              "wrap_up": { "type": "deterministic", "value": 20 } }
+        ]);
+        ch["redial"] = serde_json::json!({
+            "probability": 0.6, "decay": 0.8, "max_attempts": 4,
+            "delay": { "type": "exponential", "mean": 600 } });
+        v["channels"].as_array_mut().unwrap().push(serde_json::json!({
+            "id": "chat", "goal": { "threshold_s": 60, "target": 0.8 }, "volume": 5,
+            "types": [ { "id": "chat", "share": 1, "skills": ["chat"],
+                         "handle_time": { "type": "exponential", "mean": 400 } } ],
+            "segments": [ { "id": "impatient", "share": 1,
+                            "patience": { "type": "exponential", "mean": 300 } } ] }));
+        v["agent_groups"].as_array_mut().unwrap().push(serde_json::json!(
+            { "id": "seniors", "skills": { "senior": 4, "chat": 3 }, "headcount": 2 }));
+        v["outages"] = serde_json::json!([ {
+            "channel": "phone", "start": "09:30", "duration_minutes": 45,
+            "handle_time_factor": 1.5, "in_service": "drop",
+            "redirect": { "channel": "chat", "share": 0.3 },
+            "call_later_share": 0.2, "self_service_share": 0.1 } ]);
+    })
+}
+
+#[test]
+fn every_contact_and_customer_is_conserved() {
+    for closing in ["cut", "drain"] {
+        let model = everything(closing);
+        let [redials, transfers, lost, outage] = conserved(closing, &model, 200);
+        assert!(redials > 0.0 && transfers > 0.0 && lost > 0.0 && outage > 0.0);
+    }
+    let rep = run(&everything("cut"), 200, 7);
+    let after = metric(&rep, "phone", "redials_after_close").mean;
+    assert!(after > 0.0, "some redials fall after closing: {after}");
+    assert!(metric(&rep, "phone", "outage_dropped").mean > 0.0);
+    let fcr = metric(&rep, "phone", "fcr");
+    assert!((fcr.mean - 0.7).abs() < 3.0 * fcr.half_width.max(0.005), "fcr {}", fcr.mean);
+}
+
+/// Every standard figure of a report, as JSON (metrics of every row, occupancy of every group),
+/// without the realism metrics.
+fn standard_figures(r: &RunReport) -> String {
+    let strip = |m: &acdsim::report::Metrics| {
+        m.1.iter()
+            .filter(|&&i| i < REAL_FIRST)
+            .map(|&i| format!("{:?}", m.0[i]))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    let mut out = strip(&r.overall);
+    for c in &r.channels {
+        out += &strip(&c.metrics);
+        for row in c.segments.iter().chain(&c.types).chain(&c.intervals) {
+            out += &strip(&row.metrics);
+        }
+    }
+    for g in &r.groups {
+        out += &format!("{:?}{:?}", g.occupancy, g.agent_hours);
+        for iv in &g.intervals {
+            out += &format!("{:?}", iv.occupancy);
+        }
+    }
+    out
+}
+
+/// Redials with probability 0 and transfers with share 0 (first-contact resolution 100%)
+/// change no bit of today's figures: the realism streams are apart, and a wrap-up of 0 adds
+/// nothing to a busy time.
+#[test]
+fn redial_probability_zero_and_fcr_100_give_todays_bits() {
+    for base in ["erlang-a.json", "conservation-cut.json"] {
+        let today = run(&variant(base, |_| {}), 200, 3);
+        let off = variant(base, |v| {
+            let ch = &mut v["channels"][0];
+            ch["redial"] = serde_json::json!({
+                "probability": 0, "delay": { "type": "exponential", "mean": 60 } });
+            // Passed on to another agent of the same type (a second type would add a draw).
+            ch["types"][0]["transfer"] = serde_json::json!({ "share": 0, "to_type": "call" });
+        });
+        assert!(off.realism.is_used());
+        let r = run(&off, 200, 3);
+        assert_eq!(metric(&r, "phone", "redials").mean, 0.0);
+        assert_eq!(metric(&r, "phone", "transfers").mean, 0.0);
+        assert_eq!(metric(&r, "phone", "fcr").mean, 1.0);
+        assert_eq!(standard_figures(&today), standard_figures(&r), "{base}");
+    }
+}
