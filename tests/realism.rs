@@ -268,13 +268,19 @@ fn everything(closing: &str) -> Model {
         ch["redial"] = serde_json::json!({
             "probability": 0.6, "decay": 0.8, "max_attempts": 4,
             "delay": { "type": "exponential", "mean": 600 } });
-        v["channels"].as_array_mut().unwrap().push(serde_json::json!({
+        v["channels"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
             "id": "chat", "goal": { "threshold_s": 60, "target": 0.8 }, "volume": 5,
             "types": [ { "id": "chat", "share": 1, "skills": ["chat"],
                          "handle_time": { "type": "exponential", "mean": 400 } } ],
             "segments": [ { "id": "impatient", "share": 1,
                             "patience": { "type": "exponential", "mean": 300 } } ] }));
-        v["agent_groups"].as_array_mut().unwrap().push(serde_json::json!(
+        v["agent_groups"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(
             { "id": "seniors", "skills": { "senior": 4, "chat": 3 }, "headcount": 2 }));
         v["outages"] = serde_json::json!([ {
             "channel": "phone", "start": "09:30", "duration_minutes": 45,
@@ -296,7 +302,11 @@ fn every_contact_and_customer_is_conserved() {
     assert!(after > 0.0, "some redials fall after closing: {after}");
     assert!(metric(&rep, "phone", "outage_dropped").mean > 0.0);
     let fcr = metric(&rep, "phone", "fcr");
-    assert!((fcr.mean - 0.7).abs() < 3.0 * fcr.half_width.max(0.005), "fcr {}", fcr.mean);
+    assert!(
+        (fcr.mean - 0.7).abs() < 3.0 * fcr.half_width.max(0.005),
+        "fcr {}",
+        fcr.mean
+    );
 }
 
 /// Every standard figure of a report, as JSON (metrics of every row, occupancy of every group),

@@ -37,7 +37,7 @@ impl Engine {
         if self.pb.on && self.playbook_divert(model, c, k, interval) {
             return;
         }
-        let mut w = Waiting {
+        let w = Waiting {
             arrival: now,
             deadline: now + patience,
             handle,
@@ -45,10 +45,8 @@ impl Engine {
             tag: PLAIN,
         };
         if self.rx.on {
-            match self.track_arrival(model, c, k, w, true) {
-                Some(tracked) => w = tracked,
-                None => return,
-            }
+            self.arrive_tracked(model, c, k, w);
+            return;
         }
         match self.find_agent(model, k) {
             Some((a, level)) => {
@@ -63,17 +61,42 @@ impl Engine {
                 if self.queues.too_full(k) {
                     self.queue_guard(model, c, interval);
                 }
-                if w.tag == PLAIN {
-                    self.queues.push(k, w);
-                } else {
-                    self.enqueue_tracked(k, w);
+                self.queues.push(k, w);
+            }
+        }
+    }
+
+    /// [`Engine::arrive`]'s end for a model with a realism feature: the contact tracked
+    /// ([`Engine::track_arrival`]; an outage may send it elsewhere), then given to an agent or
+    /// queued, as there.
+    #[inline(never)]
+    fn arrive_tracked(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
+        let Some(w) = self.track_arrival(model, c, k, w, true) else {
+            return;
+        };
+        match self.find_agent(model, k) {
+            Some((a, level)) => {
+                self.detach(a);
+                self.start(model, a, k, level, w);
+                self.attach(model, a);
+            }
+            None => {
+                if self.pb.active && self.playbook_announce(model, k, &w) {
+                    // Left through the playbook: outside the customer view.
+                    self.rx.release(w.tag);
+                    return;
                 }
+                if self.queues.too_full(k) {
+                    self.queue_guard(model, c, w.interval);
+                }
+                self.enqueue_tracked(k, w);
             }
         }
     }
 
     /// Offers contact `w` of class `k` (of channel `c`) that is not a fresh arrival (a redial, a
     /// transferred or a redirected contact): to the agent the router picks, or to its queue.
+    #[inline(never)]
     pub(super) fn offer(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
         match self.find_agent(model, k) {
             Some((a, level)) => {
@@ -119,7 +142,7 @@ impl Engine {
     }
 
     /// The agent a new contact of class `k` goes to, with its level, if any has room.
-    #[inline]
+    #[inline(always)]
     pub(super) fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
         let prof_first = self.router.proficiency_first();
         let cap = model.capacity;

@@ -6,6 +6,8 @@ use crate::model::Model;
 use super::{Duty, Engine};
 
 impl Engine {
+    /// (Inlined into the event loop; an outage dropping contacts has its own copy.)
+    #[inline(always)]
     pub(super) fn complete(&mut self, model: &Model, a: usize, k: usize) {
         let now = self.now;
         let g = self.agents[a].group as usize;

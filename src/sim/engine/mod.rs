@@ -279,16 +279,21 @@ impl Engine {
                 rescan = false;
             }
             let tc = self.completions.next_time();
-            // Surge playbook: reserve agents join (after a boundary at the same time, before
-            // completions and arrivals). `join_at` is infinite unless a join is pending.
-            if self.pb.join_at < boundary_t && self.pb.join_at <= ta && self.pb.join_at <= tc {
-                self.now = self.pb.join_at;
-                self.join_reserves(model);
+            // Surge playbook: reserve agents join; realism: later events (transfers, redials,
+            // outages). Both after a boundary at the same time, before completions and
+            // arrivals; both times infinite unless such an event is pending.
+            let (tp, tr) = (self.pb.join_at, self.rx.next_time());
+            let tj = if tr < tp { tr } else { tp };
+            if tj < boundary_t && tj <= ta && tj <= tc {
+                self.now = tj;
+                if self.pb.join_at == tj {
+                    self.join_reserves(model);
+                } else {
+                    self.later(model);
+                }
                 continue;
             }
-            // Realism: later events (transfers, redials, outages); infinite when none is pending.
-            let tx = self.rx.next_time();
-            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc && boundary_t <= tx {
+            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
                 self.now = boundary_t;
                 self.boundary(model, next_boundary);
                 next_boundary += 1;
@@ -297,11 +302,6 @@ impl Engine {
                 } else {
                     f64::INFINITY
                 };
-                continue;
-            }
-            if tx < tc && tx <= ta {
-                self.now = tx;
-                self.later(model);
                 continue;
             }
             if tc <= ta {

@@ -70,8 +70,15 @@ impl Engine {
             if let Some(cells) = self.classes[k as usize].counted_cells(interval) {
                 self.stats.real_each(cells, |x| x.outage_dropped += 1);
             }
-            self.complete(model, a as usize, k as usize);
+            self.drop_contact(model, a as usize, k as usize);
         }
+    }
+
+    /// A completion now of agent `a`'s contact of class `k` (cut off): a copy of the completion
+    /// out of the event loop's way.
+    #[inline(never)]
+    fn drop_contact(&mut self, model: &Model, a: usize, k: usize) {
+        self.complete(model, a, k);
     }
 
     pub(super) fn outage_end(&mut self, model: &Model, o: usize) {

@@ -68,18 +68,14 @@ impl Engine {
         let units = pair.units;
         self.agents[a].load += units;
         let handle = w.handle * pair.handle_factor;
-        // Realism: wrap-up, transfer, outage factor (the agent's busy time).
-        let busy = if w.tag == PLAIN {
-            handle
-        } else {
-            self.tracked_start(model, k, &w, handle, pair.handle_factor)
-        };
-        self.completions.push(now + busy, a as u32, k as u32);
+        if w.tag != PLAIN {
+            // Realism: wrap-up, transfer, outage factor (the agent's busy time), counts.
+            self.start_tracked(model, a, k, w, handle, pair.handle_factor);
+            return;
+        }
+        self.completions.push(now + handle, a as u32, k as u32);
         self.change_load(model, g, units as i32);
         let ci = &self.classes[k];
-        if w.tag != PLAIN {
-            return; // counted by `tracked_start`
-        }
         if let Some(cells) = ci.counted_cells(w.interval) {
             self.stats.answered(cells, now - w.arrival, &ci.thresholds);
         }

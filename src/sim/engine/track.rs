@@ -54,7 +54,6 @@ pub(super) enum Event {
 }
 
 /// The realism state of one replication.
-#[derive(Default)]
 pub(super) struct Track {
     /// The model uses a realism feature: contacts are tracked.
     pub on: bool,
@@ -62,6 +61,8 @@ pub(super) struct Track {
     free: Vec<u32>,
     /// Later events: (time bits, sequence, event), earliest first, ties first in, first out.
     later: BinaryHeap<Reverse<(u64, u64, Event)>>,
+    /// The time of the heap's earliest event (infinite: none), kept for the event loop.
+    next: f64,
     seq: u64,
     /// Per channel: wrap-up, transfer choice, transfer leg, redial choice, redial attempt and
     /// outage streams.
@@ -75,6 +76,26 @@ pub(super) struct Track {
     pub down: Vec<Option<u32>>,
 }
 
+impl Default for Track {
+    fn default() -> Track {
+        Track {
+            on: false,
+            records: Vec::new(),
+            free: Vec::new(),
+            later: BinaryHeap::new(),
+            next: f64::INFINITY,
+            seq: 0,
+            wrap: Vec::new(),
+            transfer_choice: Vec::new(),
+            transfer_leg: Vec::new(),
+            redial: Vec::new(),
+            redial_attempt: Vec::new(),
+            outage: Vec::new(),
+            down: Vec::new(),
+        }
+    }
+}
+
 impl Track {
     /// Resets the state for replication `rep`; every stream is seeded whether or not it is drawn.
     pub fn prepare(&mut self, model: &Model, seed: u64, rep: u64) {
@@ -82,6 +103,7 @@ impl Track {
         self.records.clear();
         self.free.clear();
         self.later.clear();
+        self.next = f64::INFINITY;
         self.seq = 0;
         if !self.on {
             return;
@@ -100,19 +122,26 @@ impl Track {
     /// Time of the next later event (infinite: none).
     #[inline(always)]
     pub fn next_time(&self) -> f64 {
-        match self.later.peek() {
+        self.next
+    }
+
+    fn refresh(&mut self) {
+        self.next = match self.later.peek() {
             Some(Reverse((t, _, _))) => f64::from_bits(*t),
             None => f64::INFINITY,
-        }
+        };
     }
 
     pub fn push(&mut self, t: f64, e: Event) {
         self.seq += 1;
         self.later.push(Reverse((t.to_bits(), self.seq, e)));
+        self.refresh();
     }
 
     pub fn pop(&mut self) -> Option<Event> {
-        self.later.pop().map(|Reverse((_, _, e))| e)
+        let e = self.later.pop().map(|Reverse((_, _, e))| e);
+        self.refresh();
+        e
     }
 
     /// A new record (one holder: the contact).

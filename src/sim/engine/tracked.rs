@@ -91,6 +91,7 @@ impl Engine {
     /// A fresh arrival `w` of class `k` on channel `c` becomes tracked: its customer counted and
     /// its choices drawn; an outage on the channel may send it elsewhere (`None`; only for
     /// `outage_applies`).
+    #[inline(never)]
     pub(super) fn track_arrival(
         &mut self,
         model: &Model,
@@ -135,6 +136,7 @@ impl Engine {
 
     /// Queues tracked contact `w` of class `k`: behind the transferred contacts with priority
     /// if it is one, and with its redial event if its customer would call again.
+    #[inline(never)]
     pub(super) fn enqueue_tracked(&mut self, k: usize, w: Waiting) {
         if w.tag == PLAIN {
             self.queues.push(k, w);
@@ -156,7 +158,7 @@ impl Engine {
     /// Tracked contact `w` of class `k` is answered with `talk` seconds of conversation (at the
     /// agent's proficiency `factor`): counts it and returns how long the agent is busy (talk
     /// and wrap-up, times an outage's factor).
-    pub(super) fn tracked_start(
+    fn tracked_start(
         &mut self,
         model: &Model,
         k: usize,
@@ -206,7 +208,27 @@ impl Engine {
         talk + wrap
     }
 
+    /// [`Engine::start`]'s end for tracked contact `w` of class `k` at agent `a` (its load
+    /// units already taken): the completion after talk and wrap-up, the counts.
+    #[inline(never)]
+    pub(super) fn start_tracked(
+        &mut self,
+        model: &Model,
+        a: usize,
+        k: usize,
+        w: Waiting,
+        talk: f64,
+        factor: f64,
+    ) {
+        let busy = self.tracked_start(model, k, &w, talk, factor);
+        self.completions.push(self.now + busy, a as u32, k as u32);
+        let g = self.agents[a].group as usize;
+        let units = self.group_class[g * self.classes.len() + k].units;
+        self.change_load(model, g, units as i32);
+    }
+
     /// Tracked contact `w` of class `k` abandoned at its deadline.
+    #[inline(never)]
     pub(super) fn tracked_abandoned(&mut self, k: usize, w: &Waiting) {
         let rec = *self.rx.get(w.tag);
         let customer = self.classes[rec.first_class as usize].counted_cells(rec.first_interval);
@@ -238,6 +260,7 @@ impl Engine {
 
     /// Tracked contact `w` of class `k` is left unresolved (still waiting at the end, or cut at
     /// closing).
+    #[inline(never)]
     pub(super) fn tracked_unresolved(&mut self, k: usize, w: &Waiting) {
         let idx = w.tag & !PRIORITY;
         let rec = self.rx.records[idx as usize];
@@ -258,6 +281,7 @@ impl Engine {
     }
 
     /// The next later event ([`Event`]), at `self.now`.
+    #[inline(never)]
     pub(super) fn later(&mut self, model: &Model) {
         match self.rx.pop().expect("a later event is due") {
             Event::Transfer(i) => self.transfer_arrival(model, i),
