@@ -87,8 +87,28 @@ pub fn parse_requirement(
         return bad(format!("`{lhs}` names no metric: {SYNTAX}"));
     };
     let (row_name, metric_name) = (row_name.trim(), metric_name.trim());
-    let Some(metric) = metric_index(metric_name) else {
+    let metric = parse_metric(metric_name, layout).map_err(|e| format!("`{expr}`: {e}"))?;
+    if is_share(metric) && !(0.0..=1.0).contains(&threshold) {
         return bad(format!(
+            "{metric_name} is a share between 0 and 1: write {} rather than {threshold}",
+            threshold / 100.0
+        ));
+    }
+    let row = parse_row(expr, row_name, model, layout)?;
+    Ok(Requirement {
+        expression: expr.to_string(),
+        row,
+        metric,
+        op,
+        threshold,
+    })
+}
+
+/// A contact metric by name (`service_level`), checked against `layout` (the surge-playbook
+/// metrics need a playbook).
+pub fn parse_metric(metric_name: &str, layout: &Layout) -> Result<usize, String> {
+    let Some(metric) = metric_index(metric_name) else {
+        return Err(format!(
             "unknown metric `{metric_name}`: valid metrics are {}, with a surge playbook {}, and with wrap-up, transfers, redials or outages {}",
             CONTACT_METRICS.join(", "),
             PLAYBOOK_METRICS.join(", "),
@@ -96,21 +116,26 @@ pub fn parse_requirement(
         ));
     };
     if metric >= REAL_FIRST && !layout.has_metric(metric) {
-        return bad(format!(
+        return Err(format!(
             "`{metric_name}` is a realism metric, and this scenario uses no wrap-up, transfer, redial or outage"
         ));
     }
     if metric >= CONTACT_METRICS.len() && !layout.has_metric(metric) {
-        return bad(format!(
+        return Err(format!(
             "`{metric_name}` is a surge-playbook metric, and this scenario has no enabled `playbook`"
         ));
     }
-    if is_share(metric) && !(0.0..=1.0).contains(&threshold) {
-        return bad(format!(
-            "{metric_name} is a share between 0 and 1: write {} rather than {threshold}",
-            threshold / 100.0
-        ));
-    }
+    Ok(metric)
+}
+
+/// A report row by name (`overall`, a channel, segment or type id, `channel/segment`), as its
+/// index in `layout`; errors start with `` `expr`: ``.
+pub fn parse_row(
+    expr: &str,
+    row_name: &str,
+    model: &Model,
+    layout: &Layout,
+) -> Result<usize, String> {
     let key = row_key(row_name, model).ok_or_else(|| {
         let ids = |v: Vec<&str>| v.join(", ");
         format!(
@@ -122,18 +147,28 @@ pub fn parse_requirement(
             model.segments[0].id
         )
     })?;
-    let Some(row) = layout.row(key) else {
-        return bad(format!(
-            "row `{row_name}` has no contacts in this scenario (that channel offers no such segment)"
+    layout.row(key).ok_or_else(|| {
+        format!(
+            "`{expr}`: row `{row_name}` has no contacts in this scenario (that channel offers no such segment)"
+        )
+    })
+}
+
+/// `<row>.<metric>` (`phone.service_level`) as its metric slot in `layout` and the metric's
+/// index.
+pub fn parse_metric_ref(
+    name: &str,
+    model: &Model,
+    layout: &Layout,
+) -> Result<(usize, usize), String> {
+    let Some((row_name, metric_name)) = name.rsplit_once('.') else {
+        return Err(format!(
+            "`{name}` names no metric: write `<row>.<metric>`, e.g. `phone.service_level`"
         ));
     };
-    Ok(Requirement {
-        expression: expr.to_string(),
-        row,
-        metric,
-        op,
-        threshold,
-    })
+    let metric = parse_metric(metric_name.trim(), layout).map_err(|e| format!("`{name}`: {e}"))?;
+    let row = parse_row(name, row_name.trim(), model, layout)?;
+    Ok((layout.slot(row, metric), metric))
 }
 
 /// A row name: `overall`, `channel/segment`, or a channel, segment or type id (looked up in

@@ -5,3 +5,4 @@ pub mod check;
 pub mod compare;
 pub mod queueing;
 pub mod staffing;
+pub mod sweep;

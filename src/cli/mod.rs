@@ -1,4 +1,4 @@
-//! The command line: `acdsim run | validate | erlang | staff | compare | check | merge`, and
+//! The command line: `acdsim run | validate | erlang | staff | compare | check | sweep | merge`, and
 //! `completions` / `man` for shell completions and the man page.
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
@@ -13,6 +13,7 @@ mod merge;
 mod run;
 mod shard;
 mod staff;
+mod sweep;
 mod validate;
 
 use std::process::ExitCode;
@@ -44,6 +45,9 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
     Check(check::CheckArgs),
+    /// Run an experiment: a grid or list of variants (strategies, staffing, surges, any scenario
+    /// field) on common random numbers; tidy CSV, JSON and plots.
+    Sweep(sweep::SweepArgs),
     /// Merge the partial results of the shards of a run or comparison into its report.
     Merge(merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Staff(a) => staff::staff(a),
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
+        Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),

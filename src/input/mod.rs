@@ -3,6 +3,7 @@
 //! ([`forecast`]). [`load`] does all three for a path. Every error names the file, the JSON path
 //! (or CSV line) and the problem.
 
+pub mod experiment;
 pub mod forecast;
 pub mod resolve;
 pub mod scenario;

@@ -15,6 +15,7 @@ pub mod output;
 pub mod partial;
 pub mod plots;
 pub mod staff;
+pub mod sweep;
 pub mod table;
 
 use serde::ser::SerializeMap;

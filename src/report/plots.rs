@@ -74,6 +74,9 @@ struct Extras {
     y_floor: Option<f64>,
     /// No point markers (step lines, where a marker at each corner would clutter).
     no_markers: bool,
+    /// Confidence bands `(x, lo, hi)` per series (same index as `ChartSpec::series`), shaded
+    /// in the series' colour under its line.
+    bands: Vec<Vec<(f64, f64, f64)>>,
 }
 
 /// Width of the right margin that holds the reference-line labels, in pixels.
@@ -114,6 +117,21 @@ fn register_bundled_font() {
 /// in a distinct colour with their labels; NaN points skipped (line broken there).
 pub fn line_chart(path: &Path, spec: &ChartSpec) -> io::Result<()> {
     render(path, spec, &Extras::default())
+}
+
+/// [`line_chart`] with a shaded confidence band `(x, lo, hi)` under each series (same index as
+/// `spec.series`), for a metric against a swept parameter (`acdsim sweep --plots`).
+pub fn band_chart(
+    path: &Path,
+    spec: &ChartSpec,
+    bands: Vec<Vec<(f64, f64, f64)>>,
+) -> io::Result<()> {
+    let extras = Extras {
+        bands,
+        legend: Some(SeriesLabelPosition::UpperLeft),
+        ..Extras::default()
+    };
+    render(path, spec, &extras)
 }
 
 fn render(path: &Path, spec: &ChartSpec, extras: &Extras) -> io::Result<()> {
@@ -261,6 +279,7 @@ fn ranges(spec: &ChartSpec, extras: &Extras) -> ((f64, f64), (f64, f64)) {
                 .iter()
                 .flat_map(|s| s.points.iter().map(|p| p.1))
                 .chain(extras.error_bars.iter().flatten().flat_map(|b| [b.1, b.2]))
+                .chain(extras.bands.iter().flatten().flat_map(|b| [b.1, b.2]))
                 .chain(spec.hlines.iter().map(|h| h.0));
             let (lo, hi) = widen(finite_bounds(ys));
             let pad = (hi - lo) * 0.05;
@@ -430,6 +449,21 @@ where
 {
     let colour = COLOURS[i % COLOURS.len()];
     let style = ShapeStyle::from(&colour).stroke_width(2);
+    if let Some(band) = extras.bands.get(i) {
+        let finite = |b: &&(f64, f64, f64)| b.0.is_finite() && b.1.is_finite() && b.2.is_finite();
+        let edge: Vec<(f64, f64)> = band
+            .iter()
+            .filter(finite)
+            .map(|b| (b.0, b.2))
+            .chain(band.iter().rev().filter(finite).map(|b| (b.0, b.1)))
+            .collect();
+        if edge.len() >= 4 {
+            chart.draw_series(std::iter::once(Polygon::new(
+                edge,
+                colour.mix(0.18).filled(),
+            )))?;
+        }
+    }
     if let Some(bars) = extras.error_bars.get(i) {
         let thin = ShapeStyle::from(&colour).stroke_width(1);
         for &(x, lo, hi) in bars {
@@ -533,7 +567,7 @@ fn cdf_percent(counts: &[u64], max_s: f64) -> Vec<(f64, f64)> {
 }
 
 /// `id` made safe for a file name.
-fn file_safe(id: &str) -> String {
+pub fn file_safe(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {

@@ -1,0 +1,285 @@
+//! What `acdsim sweep` writes of a [`SweepResult`]: the tidy long-format CSV (one line per
+//! variant, report row and metric), the JSON document (schema `acdsim.sweep`), the table on
+//! stdout, and the plots of a metric against a swept parameter with its confidence band.
+//!
+//! The CSV's columns are `variant`, one column per swept parameter (empty where a variant does
+//! not set it), `kind`, `row`, `metric`, `mean`, `lo`, `hi`, `half_width`, `replications` (those
+//! in which the metric was defined), and `diff_mean`, `diff_lo`, `diff_hi`: the paired
+//! difference to variant 1 on common random numbers (empty for variant 1). Figures are written
+//! at full precision (Rust's shortest round-trip form), undefined ones empty, so that
+//! `pandas.read_csv` or R's `read.csv` load them as numbers and missing values.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use super::plots::{band_chart, file_safe, ChartSpec, Series};
+use crate::analysis::compare::{is_share, unit};
+use crate::analysis::sweep::{MetricRef, PlotSpec, SweepResult};
+use crate::input::experiment::{value_number, value_text, Experiment};
+use crate::model::{ScenarioInfo, ServiceLevelInfo};
+use crate::stats::Estimate;
+
+/// A figure at full precision; NaN empty.
+fn full(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The tidy CSV.
+pub fn to_csv(r: &SweepResult) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["variant".to_string()];
+    head.extend(r.parameters.iter().cloned());
+    head.extend(
+        [
+            "kind",
+            "row",
+            "metric",
+            "mean",
+            "lo",
+            "hi",
+            "half_width",
+            "replications",
+            "diff_mean",
+            "diff_lo",
+            "diff_hi",
+        ]
+        .map(String::from),
+    );
+    w.write_record(&head)?;
+    for v in &r.variants {
+        let mut lead = vec![v.id.to_string()];
+        lead.extend(
+            v.values
+                .iter()
+                .map(|x| x.as_ref().map(value_text).unwrap_or_default()),
+        );
+        for row in &r.rows {
+            for &(metric, slot) in &row.metrics {
+                let e = &v.estimates[slot];
+                let mut rec = lead.clone();
+                rec.extend([row.kind.to_string(), row.id.clone(), metric.to_string()]);
+                rec.extend([full(e.mean), full(e.lo), full(e.hi), full(e.half_width)]);
+                rec.push(e.n.to_string());
+                match v.differences.get(slot) {
+                    Some(d) => rec.extend([full(d.mean), full(d.lo), full(d.hi)]),
+                    None => rec.extend([String::new(), String::new(), String::new()]),
+                }
+                w.write_record(&rec)?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+fn estimate_json(e: &Estimate) -> Value {
+    json!({"mean": e.mean, "lo": e.lo, "hi": e.hi, "half_width": e.half_width, "n": e.n})
+}
+
+/// The JSON document (schema `acdsim.sweep`, version 1).
+pub fn to_document(exp: &Experiment, r: &SweepResult) -> Value {
+    let variants: Vec<Value> = r
+        .variants
+        .iter()
+        .map(|v| {
+            let mut params = Map::new();
+            for (p, x) in r.parameters.iter().zip(&v.values) {
+                if let Some(x) = x {
+                    params.insert(p.clone(), x.clone());
+                }
+            }
+            let rows: Vec<Value> = r
+                .rows
+                .iter()
+                .map(|row| {
+                    let mut metrics = Map::new();
+                    for &(name, slot) in &row.metrics {
+                        let mut e = estimate_json(&v.estimates[slot]);
+                        if let Some(d) = v.differences.get(slot) {
+                            e["difference"] = estimate_json(d);
+                        }
+                        metrics.insert(name.to_string(), e);
+                    }
+                    json!({"kind": row.kind, "row": row.id, "metrics": metrics})
+                })
+                .collect();
+            json!({"id": v.id, "name": v.name, "parameters": params, "rows": rows})
+        })
+        .collect();
+    let base = &exp.base;
+    json!({
+        "schema": "acdsim.sweep",
+        "schema_version": 1,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "experiment": {
+            "file": exp.file,
+            "name": exp.raw.name.clone().unwrap_or_default(),
+            "description": exp.raw.description,
+        },
+        "scenario": ScenarioInfo::of(base),
+        "service_level": ServiceLevelInfo::of(base),
+        "replications": r.replications,
+        "seed": r.seed,
+        "confidence": r.confidence,
+        "baseline": r.variants[0].id,
+        "parameters": r.parameters,
+        "variants": variants,
+    })
+}
+
+/// A metric's value for the table: shares in percent, times in seconds.
+fn shown(e: &Estimate, metric: usize) -> String {
+    if e.mean.is_nan() {
+        return "-".into();
+    }
+    let (k, d) = if is_share(metric) {
+        (100.0, 1)
+    } else {
+        (1.0, 1)
+    };
+    let u = unit(metric);
+    if e.half_width.is_finite() {
+        format!("{:.d$} ± {:.d$}{u}", e.mean * k, e.half_width * k)
+    } else {
+        format!("{:.d$}{u}", e.mean * k)
+    }
+}
+
+/// The table on stdout: one line per variant with its parameters and `metrics`.
+pub fn to_table(r: &SweepResult, metrics: &[MetricRef], title: &str) -> String {
+    let mut head = vec!["#".to_string()];
+    head.extend(r.parameters.iter().cloned());
+    head.extend(metrics.iter().map(|m| m.name.clone()));
+    let mut lines = vec![head];
+    for v in &r.variants {
+        let mut l = vec![v.id.to_string()];
+        l.extend(
+            v.values
+                .iter()
+                .map(|x| x.as_ref().map(value_text).unwrap_or_else(|| "-".into())),
+        );
+        l.extend(
+            metrics
+                .iter()
+                .map(|m| shown(&v.estimates[m.slot], m.metric)),
+        );
+        lines.push(l);
+    }
+    let widths: Vec<usize> = (0..lines[0].len())
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "{title}: {} variants, {} replications each on common random numbers, {}% intervals\n",
+        r.variants.len(),
+        r.replications,
+        r.confidence * 100.0
+    );
+    for l in &lines {
+        let cells: Vec<String> = l
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The file stem of a plot: `<metric>_vs_<parameter>`.
+pub fn plot_name(p: &PlotSpec, r: &SweepResult) -> String {
+    file_safe(&format!("{}_vs_{}", p.metric.name, r.parameters[p.x]))
+}
+
+/// Draws the plots into `dir`; returns the files written.
+pub fn write_plots(
+    r: &SweepResult,
+    plots: &[PlotSpec],
+    dir: &Path,
+    title: &str,
+) -> io::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for p in plots {
+        let (series, bands) = plot_series(r, p);
+        let k = if is_share(p.metric.metric) {
+            100.0
+        } else {
+            1.0
+        };
+        let y_unit = if k == 100.0 { " (%)" } else { "" };
+        let conf = r.confidence * 100.0;
+        let spec = ChartSpec {
+            title: format!(
+                "{} vs {} ({title}, {conf}% band)",
+                p.metric.name, r.parameters[p.x]
+            ),
+            x_label: r.parameters[p.x].clone(),
+            y_label: format!("{}{y_unit}", p.metric.name),
+            series,
+            ..ChartSpec::default()
+        };
+        let path = dir.join(format!("{}.png", plot_name(p, r)));
+        band_chart(&path, &spec, bands)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+type Band = Vec<(f64, f64, f64)>;
+
+/// One series per combination of the other parameters' values, its points sorted by x.
+fn plot_series(r: &SweepResult, p: &PlotSpec) -> (Vec<Series>, Vec<Band>) {
+    let k = if is_share(p.metric.metric) {
+        100.0
+    } else {
+        1.0
+    };
+    let mut keys: Vec<String> = Vec::new();
+    let mut points: Vec<Vec<(f64, Estimate)>> = Vec::new();
+    for v in &r.variants {
+        let Some(x) = v.values[p.x].as_ref().and_then(value_number) else {
+            continue;
+        };
+        let others: Vec<String> = r
+            .parameters
+            .iter()
+            .zip(&v.values)
+            .enumerate()
+            .filter(|(i, (_, val))| *i != p.x && val.is_some())
+            .map(|(_, (n, val))| format!("{n}={}", value_text(val.as_ref().expect("set"))))
+            .collect();
+        let key = others.join(" ");
+        let i = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            keys.push(key);
+            points.push(Vec::new());
+            keys.len() - 1
+        });
+        points[i].push((x, v.estimates[p.metric.slot]));
+    }
+    let mut series = Vec::new();
+    let mut bands = Vec::new();
+    for (name, mut pts) in keys.into_iter().zip(points) {
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        series.push(Series {
+            name: if name.is_empty() {
+                p.metric.name.clone()
+            } else {
+                name
+            },
+            points: pts.iter().map(|(x, e)| (*x, e.mean * k)).collect(),
+        });
+        bands.push(pts.iter().map(|(x, e)| (*x, e.lo * k, e.hi * k)).collect());
+    }
+    (series, bands)
+}

@@ -1,0 +1,262 @@
+//! `acdsim sweep` end to end: the bundled experiment's tidy CSV (its shape, one line per
+//! variant x row x metric), byte-identical outputs at 1 and 2 threads, the paired differences on
+//! common random numbers, and bad experiment files failing with exit code 2, the file, the
+//! variant and the JSON path.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn acdsim() -> Command {
+    let mut c = Command::cargo_bin("acdsim").unwrap();
+    c.current_dir(ROOT);
+    c
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+/// An experiment on scenarios/mmc-5.json (one channel, one group), short.
+fn mmc_experiment(dir: &Path, grid: &str) -> String {
+    let text = format!(
+        r#"{{"scenario": "{ROOT}/scenarios/mmc-5.json", "replications": 24, "seed": 7,
+            "grid": {grid}}}"#
+    );
+    write(dir, "exp.json", &text)
+}
+
+fn run_sweep(exp: &str, threads: &str, out: &Path) -> (String, String) {
+    let csv = out.join(format!("s{threads}.csv"));
+    let json = out.join(format!("s{threads}.json"));
+    acdsim()
+        .args(["sweep", exp, "-q", "--threads", threads, "--csv"])
+        .arg(&csv)
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success();
+    (
+        fs::read_to_string(csv).unwrap(),
+        fs::read_to_string(json).unwrap(),
+    )
+}
+
+#[test]
+fn bundled_experiment_gives_a_tidy_csv_the_same_at_one_and_two_threads() {
+    let d = TempDir::new().unwrap();
+    let exp = format!("{ROOT}/experiments/default-strategies.json");
+    // Few replications: the shape and the determinism are under test here.
+    let run = |threads: &str| {
+        let csv = d.path().join(format!("t{threads}.csv"));
+        let json = d.path().join(format!("t{threads}.json"));
+        let plots = d.path().join(format!("p{threads}"));
+        acdsim()
+            .args(["sweep", &exp, "-n", "8", "-q", "--threads", threads])
+            .arg("--csv")
+            .arg(&csv)
+            .arg("--json")
+            .arg(&json)
+            .arg("--plots")
+            .arg(&plots)
+            .assert()
+            .success()
+            .stdout("");
+        let png = fs::read(plots.join("phone.service_level_vs_staff_generalists.png")).unwrap();
+        (
+            fs::read_to_string(csv).unwrap(),
+            fs::read_to_string(json).unwrap(),
+            png,
+        )
+    };
+    let (c1, j1, p1) = run("1");
+    let (c2, j2, p2) = run("2");
+    assert_eq!(c1, c2, "CSV differs between 1 and 2 threads");
+    assert_eq!(j1, j2, "JSON differs between 1 and 2 threads");
+    assert_eq!(p1, p2, "plot differs between 1 and 2 threads");
+    assert_eq!(&p1[1..4], b"PNG");
+
+    let mut rdr = csv::Reader::from_reader(c1.as_bytes());
+    let head: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        head,
+        [
+            "variant",
+            "strategy",
+            "staff:generalists",
+            "kind",
+            "row",
+            "metric",
+            "mean",
+            "lo",
+            "hi",
+            "half_width",
+            "replications",
+            "diff_mean",
+            "diff_lo",
+            "diff_hi"
+        ]
+    );
+    let recs: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    // Every variant has the same rows x metrics, in the same order.
+    let per_variant = recs.iter().filter(|r| &r[0] == "1").count();
+    assert_eq!(recs.len(), 12 * per_variant);
+    let keys = |v: &str| -> Vec<String> {
+        recs.iter()
+            .filter(|r| &r[0] == v)
+            .map(|r| format!("{}|{}|{}", &r[3], &r[4], &r[5]))
+            .collect()
+    };
+    assert_eq!(keys("1"), keys("12"));
+    assert!(keys("1").contains(&"channel|phone|service_level".to_string()));
+    assert!(keys("1").contains(&"segment|elderly|goal_service_level".to_string()));
+    assert!(keys("1").contains(&"group|generalists|occupancy".to_string()));
+    // Parameters as columns; numbers parse; the baseline has no difference, the others do.
+    let find = |v: &str, row: &str, metric: &str| {
+        recs.iter()
+            .find(|r| &r[0] == v && &r[4] == row && &r[5] == metric)
+            .unwrap()
+            .clone()
+    };
+    let b = find("1", "phone", "service_level");
+    assert_eq!((&b[1], &b[2]), ("skill-first", "-2"));
+    assert_eq!(&b[10], "8");
+    assert!(b[11].is_empty());
+    let v = find("12", "phone", "service_level");
+    assert_eq!((&v[1], &v[2]), ("elderly-priority", "4"));
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let (mean, lo, hi, hw) = (num(&v[6]), num(&v[7]), num(&v[8]), num(&v[9]));
+    assert!(lo <= mean && mean <= hi && (hi - lo - 2.0 * hw).abs() < 1e-9);
+    // Six more generalists raise the phone service level, and the paired interval says so.
+    assert!(num(&v[11]) > 0.0 && num(&v[12]) > 0.0, "{v:?}");
+
+    let doc: serde_json::Value = serde_json::from_str(&j1).unwrap();
+    assert_eq!(doc["schema"], "acdsim.sweep");
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["variants"].as_array().unwrap().len(), 12);
+    assert_eq!(doc["variants"][4]["parameters"]["strategy"], "idle-first");
+}
+
+#[test]
+fn paired_differences_are_narrower_than_the_estimates_they_compare() {
+    // More agents on the same contacts (common random numbers): the difference's interval is
+    // narrower than the one of two independent runs.
+    let d = TempDir::new().unwrap();
+    let exp = mmc_experiment(d.path(), r#"{"$.agent_groups[0].headcount": [5, 6]}"#);
+    let (csv, _) = run_sweep(&exp, "2", d.path());
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let recs: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let asa = |v: &str| {
+        recs.iter()
+            .find(|r| &r[0] == v && &r[2] == "overall" && &r[4] == "asa_s")
+            .unwrap()
+            .clone()
+    };
+    let (r1, r) = (asa("1"), asa("2"));
+    let hw = |r: &csv::StringRecord| r[8].parse::<f64>().unwrap();
+    let (dlo, dhi): (f64, f64) = (r[11].parse().unwrap(), r[12].parse().unwrap());
+    assert!(dhi < 0.0, "a sixth agent must cut the ASA: {r:?}");
+    // Independent runs would give about sqrt(hw1^2 + hw2^2).
+    let independent = (hw(&r1).powi(2) + hw(&r).powi(2)).sqrt();
+    assert!(
+        (dhi - dlo) / 2.0 < 0.9 * independent,
+        "paired half-width not narrower: {r1:?} {r:?}"
+    );
+    // The offered contacts are the same in both variants, replication by replication.
+    let off = recs
+        .iter()
+        .find(|r| &r[0] == "2" && &r[2] == "overall" && &r[4] == "offered")
+        .unwrap();
+    assert_eq!((&off[10], &off[11], &off[12]), ("0", "0", "0"), "{off:?}");
+}
+
+#[test]
+fn surge_and_explicit_variants_run_in_order() {
+    let d = TempDir::new().unwrap();
+    let text = format!(
+        r#"{{"scenario": "{ROOT}/scenarios/mmc-5.json", "replications": 16,
+            "variants": [{{"name": "calm", "set": {{"surge": 0.8}}}}],
+            "grid": {{"surge": [1.0, 1.1]}}}}"#
+    );
+    let exp = write(d.path(), "e.json", &text);
+    let out = acdsim()
+        .args(["sweep", &exp, "--threads", "2"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].contains("3 variants"), "{stdout}");
+    assert!(lines[2].starts_with("1  0.8"), "{stdout}");
+    assert!(lines[4].starts_with("3  1.1"), "{stdout}");
+}
+
+fn fails_with(exp: &str, needles: &[&str]) {
+    let out = acdsim().args(["sweep", exp, "-q"]).assert().code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_experiment_files_exit_2_with_file_variant_and_path() {
+    let d = TempDir::new().unwrap();
+    // A variant that makes the scenario invalid: validation names the variant and the path.
+    let exp = mmc_experiment(d.path(), r#"{"$.agent_groups[0].headcount": [5, -1]}"#);
+    fails_with(
+        &exp,
+        &[
+            "exp.json",
+            "variant 2 `$.agent_groups[0].headcount=-1`",
+            "mmc-5.json: $.agent_groups[0].headcount",
+        ],
+    );
+    // A path that is not in the scenario.
+    let exp = mmc_experiment(d.path(), r#"{"$.agent_groups[3].headcount": [5]}"#);
+    fails_with(
+        &exp,
+        &["exp.json", "variant 1", "$.agent_groups[3] does not exist"],
+    );
+    // A group that does not exist; an unknown strategy; an unknown parameter.
+    let exp = mmc_experiment(d.path(), r#"{"staff:nobody": [1]}"#);
+    fails_with(&exp, &["exp.json", "variant 1", "no agent group `nobody`"]);
+    let exp = mmc_experiment(d.path(), r#"{"strategy": ["fastest"]}"#);
+    fails_with(&exp, &["exp.json", "variant 1", "$.routing.strategy"]);
+    let exp = mmc_experiment(d.path(), r#"{"colour": ["red"]}"#);
+    fails_with(&exp, &["exp.json", "$.grid", "unknown parameter `colour`"]);
+    let exp = mmc_experiment(d.path(), r#"{"surge": []}"#);
+    fails_with(&exp, &["exp.json", "$.grid[\"surge\"]", "non-empty list"]);
+    // Unknown fields and a missing scenario.
+    let exp = write(d.path(), "u.json", r#"{"scenario": "x.json", "grdi": {}}"#);
+    fails_with(&exp, &["u.json", "grdi"]);
+    let exp = write(
+        d.path(),
+        "m.json",
+        r#"{"scenario": "x.json", "grid": {"surge": [1]}}"#,
+    );
+    fails_with(&exp, &["m.json", "$.scenario", "cannot read scenario file"]);
+    // A plot of an unknown metric, or against a parameter that is not swept.
+    let text = format!(
+        r#"{{"scenario": "{ROOT}/scenarios/mmc-5.json", "grid": {{"surge": [1, 1.1]}},
+            "plots": [{{"metric": "phone.speed", "x": "surge"}}]}}"#
+    );
+    fails_with(
+        &write(d.path(), "p.json", &text),
+        &["p.json", "$.plots[0].metric", "unknown metric `speed`"],
+    );
+    let text = format!(
+        r#"{{"scenario": "{ROOT}/scenarios/mmc-5.json", "grid": {{"surge": [1, 1.1]}},
+            "plots": [{{"metric": "phone.service_level", "x": "strategy"}}]}}"#
+    );
+    fails_with(
+        &write(d.path(), "q.json", &text),
+        &["q.json", "$.plots[0].x"],
+    );
+}
