@@ -31,6 +31,8 @@ pub enum Purpose {
     Patience = 4,
     /// Surge-playbook decisions (diversion, callback choice) of one channel's contacts.
     Playbook = 5,
+    /// Absent agents of one shift-staffed group (`crate::sim::engine`'s shifts), per day.
+    Absence = 30,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

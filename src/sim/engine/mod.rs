@@ -35,7 +35,8 @@
 //! The files, by event: [`prepare`] (the state for one replication), [`arrive`] (an arrival),
 //! [`complete`] (a completion), [`serve`] (an agent leaving and rejoining the availability lists,
 //! starting a contact, taking waiting ones), [`boundary`] (interval boundaries, closing, the
-//! end), [`surge`] (the playbook's hooks); [`queues`] holds the waiting contacts.
+//! end), [`surge`] (the playbook's hooks), [`shifts`] (groups staffed by shifts: starts, ends,
+//! breaks, absence); [`queues`] holds the waiting contacts.
 
 mod arrive;
 mod boundary;
@@ -43,6 +44,7 @@ mod complete;
 mod prepare;
 mod queues;
 mod serve;
+mod shifts;
 mod surge;
 
 use std::collections::VecDeque;
@@ -215,6 +217,8 @@ pub struct Engine {
     now: f64,
     /// Surge-playbook state; inert (`pb.on == false`) without a playbook.
     pb: playbook::State,
+    /// Shift groups' state ([`shifts`]); inert (`sh.on == false`) without shifts.
+    sh: shifts::State,
 }
 
 impl Engine {
@@ -237,6 +241,7 @@ impl Engine {
             router: Router::for_model(model),
             now: 0.0,
             pb: playbook::State::new(model),
+            sh: shifts::State::default(),
             layout,
         }
     }
@@ -275,6 +280,13 @@ impl Engine {
             if self.pb.join_at < boundary_t && self.pb.join_at <= ta && self.pb.join_at <= tc {
                 self.now = self.pb.join_at;
                 self.join_reserves(model);
+                continue;
+            }
+            // Shift groups: starts, ends and breaks between boundaries (`next_t` is infinite
+            // without shifts).
+            if self.sh.next_t < boundary_t && self.sh.next_t <= ta && self.sh.next_t <= tc {
+                self.now = self.sh.next_t;
+                self.shift_changes(model);
                 continue;
             }
             if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
