@@ -54,6 +54,9 @@ pub struct ScenarioFile {
     /// System failures and their fallback (README "Realism").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outages: Vec<crate::input::scenario_realism::OutageFile>,
+    /// Absenteeism and break handling for groups staffed by shifts (README "Rosters").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workforce: Option<WorkforceFile>,
 }
 
 fn default_seed() -> u64 {
@@ -307,12 +310,71 @@ pub struct GroupFile {
     /// Channel -> concurrency for this group; absent: every channel at its own concurrency.
     #[serde(default)]
     pub channels: Option<BTreeMap<String, u32>>,
-    pub headcount: HeadcountFile,
+    /// Agents on duty per interval; a group has either a headcount or `shifts`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headcount: Option<HeadcountFile>,
+    /// The group's shifts (README "Rosters"), instead of a headcount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shifts: Option<Vec<ShiftFile>>,
+    /// Price of one paid hour of an agent of the group (reports then give the day's cost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_hour: Option<f64>,
     /// Bounds for `acdsim staff` (default 0 and 10,000).
     #[serde(default)]
     pub min: Option<u32>,
     #[serde(default)]
     pub max: Option<u32>,
+}
+
+/// A block of identical shifts of a group.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "a shift: an object with start, minutes and agents")]
+pub struct ShiftFile {
+    /// Start, `HH:MM` (at or after opening).
+    pub start: String,
+    /// Length in minutes, breaks included (the shift ends at or before closing).
+    pub minutes: u32,
+    /// Agents working the shift.
+    pub agents: u32,
+    #[serde(default)]
+    pub breaks: Vec<BreakFile>,
+    /// A name for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Premium per paid hour on top of the group's `cost_per_hour` (evening, weekend).
+    #[serde(default)]
+    pub premium_per_hour: f64,
+}
+
+/// A break of a shift at a fixed time.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "a break: an object with start and minutes")]
+pub struct BreakFile {
+    /// Start, `HH:MM`, within the shift.
+    pub start: String,
+    pub minutes: u32,
+    /// Paid breaks count in the paid hours (default true).
+    #[serde(default = "yes")]
+    pub paid: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Workforce settings: absenteeism and how breaks yield to a contact in hand.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "the workforce settings: an object with absence and break_mode")]
+pub struct WorkforceFile {
+    /// Share of rostered agents absent on a day (0..1), drawn per replication.
+    #[serde(default)]
+    pub absence: f64,
+    /// `shorten` (the break still ends on time) or `shift` (taken in full once free).
+    #[serde(default)]
+    pub break_mode: crate::model::roster::BreakMode,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

@@ -6,6 +6,7 @@ pub mod dist;
 pub mod limits;
 pub mod playbook;
 pub mod realism;
+pub mod roster;
 
 use serde::{Deserialize, Serialize};
 
@@ -295,6 +296,8 @@ pub struct Model {
     pub playbook: Option<Playbook>,
     /// Wrap-up, transfers, redials and outages ([`realism::Realism`]); empty when unused.
     pub realism: realism::Realism,
+    /// Shifts, absenteeism and prices (`crate::model::roster`), if the scenario gives any.
+    pub workforce: Option<roster::Workforce>,
 }
 
 impl Model {
@@ -375,12 +378,35 @@ impl Model {
     /// Most agents a group ever has on duty (a playbook reserve: its count).
     pub fn max_headcount(&self, g: usize) -> u32 {
         let gr = &self.groups[g];
+        if let Some(shifts) = self.shifts_of(g) {
+            return roster::most_present(shifts);
+        }
         gr.headcount
             .iter()
             .copied()
             .max()
             .unwrap_or(0)
             .max(gr.reserve)
+    }
+
+    /// Group `g`'s shifts, if it is staffed by shifts.
+    pub fn shifts_of(&self, g: usize) -> Option<&[roster::Shift]> {
+        self.workforce
+            .as_ref()
+            .and_then(|w| w.shifts.get(g))
+            .and_then(|s| s.as_deref())
+    }
+
+    /// The same scenario with every group staffed by `headcount` (shifts dropped).
+    pub fn with_headcount(&self, headcount: &[Vec<u32>]) -> Model {
+        let mut m = self.clone();
+        for (g, h) in m.groups.iter_mut().zip(headcount) {
+            g.headcount.clone_from(h);
+        }
+        if let Some(w) = &mut m.workforce {
+            w.shifts.iter_mut().for_each(|s| *s = None);
+        }
+        m
     }
 
     /// Warnings about the scenario that do not stop a run: intervals whose offered load

@@ -48,6 +48,8 @@ pub enum Purpose {
     /// What a contact arriving during an outage does (redirect, call later, self-service, stay),
     /// and a redirected contact's attributes in the backup channel.
     Outage = 16,
+    /// Absent agents of one shift-staffed group (`crate::sim::engine`'s shifts), per day.
+    Absence = 30,
 }
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.

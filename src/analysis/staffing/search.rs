@@ -168,6 +168,21 @@ impl GoalCheck {
         }
     }
 
+    /// The goal's interval (`None`: a whole-day segment goal).
+    pub fn interval_index(&self) -> Option<usize> {
+        self.interval_index
+    }
+
+    /// The channels a service-level goal is about.
+    pub fn channel_indices(&self) -> &[usize] {
+        &self.channels
+    }
+
+    /// The group of an occupancy goal.
+    pub fn group_index(&self) -> Option<usize> {
+        self.group
+    }
+
     /// Whether this is a service-level goal of a channel in an interval.
     fn is_channel(&self) -> bool {
         self.kind == "channel"
@@ -196,11 +211,7 @@ pub struct SearchResult {
 
 /// `model` with `headcount[group][interval]`.
 pub fn with_headcount(model: &Model, headcount: &[Vec<u32>]) -> Model {
-    let mut m = model.clone();
-    for (g, h) in m.groups.iter_mut().zip(headcount) {
-        g.headcount.clone_from(h);
-    }
-    m
+    model.with_headcount(headcount)
 }
 
 /// Whether group `g` serves channel `c` (its contacts take some load units there).

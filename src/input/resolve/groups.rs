@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::ctx::{each, Ctx, Errors};
 use crate::error::InputError;
 use crate::input::scenario::{GroupFile, HeadcountFile, ReserveFile, ScenarioFile};
+use crate::model::roster::{headcount_of, Shift};
 use crate::model::Group;
 
 /// The resolved agent groups.
@@ -16,6 +17,10 @@ pub(super) struct Groups {
     pub n_regular: usize,
     /// Load units one agent holds.
     pub capacity: u32,
+    /// Per regular group: its shifts, if it is staffed by shifts.
+    pub shifts: Vec<Option<Vec<Shift>>>,
+    /// Per regular group: its price per paid hour, if given.
+    pub prices: Vec<Option<f64>>,
 }
 
 /// The skill tags the agent groups hold, in order of first appearance.
@@ -39,6 +44,7 @@ pub(super) fn groups(
     skills: &[String],
     channel_ids: &[String],
     n: usize,
+    day: super::shifts::DaySpan,
 ) -> Result<Groups, InputError> {
     let scope = Scope {
         cx,
@@ -46,6 +52,7 @@ pub(super) fn groups(
         skills,
         channel_ids,
         n,
+        day,
     };
     let hint = "define at least one agent group";
     cx.listed("$.agent_groups", &raw.agent_groups, |g| &g.id, hint)?;
@@ -54,8 +61,14 @@ pub(super) fn groups(
     let regular = errs.keep(each(&raw.agent_groups, |g, gr| {
         scope.group(&format!("$.agent_groups[{g}]"), gr)
     }));
-    let (mut groups, mut concurrencies): (Vec<Group>, Vec<Vec<u32>>) =
-        regular.unwrap_or_default().into_iter().unzip();
+    let (mut groups, mut concurrencies, mut shifts, mut prices) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (g, c, sh, pr) in regular.unwrap_or_default() {
+        groups.push(g);
+        concurrencies.push(c);
+        shifts.push(sh);
+        prices.push(pr);
+    }
     let n_regular = groups.len();
     if let Some(pb) = &raw.surge_playbook {
         for (r, rf) in pb.reserve.iter().enumerate() {
@@ -78,6 +91,8 @@ pub(super) fn groups(
         groups,
         n_regular,
         capacity,
+        shifts,
+        prices,
     })
 }
 
@@ -88,11 +103,15 @@ struct Scope<'a> {
     skills: &'a [String],
     channel_ids: &'a [String],
     n: usize,
+    day: super::shifts::DaySpan,
 }
 
+/// A resolved regular group, its concurrency per channel, its shifts and price.
+type Resolved = (Group, Vec<u32>, Option<Vec<Shift>>, Option<f64>);
+
 impl Scope<'_> {
-    /// A regular group, with its concurrency per channel.
-    fn group(&self, p: &str, gr: &GroupFile) -> Result<(Group, Vec<u32>), InputError> {
+    /// A regular group, with its concurrency per channel, its shifts and its price.
+    fn group(&self, p: &str, gr: &GroupFile) -> Result<Resolved, InputError> {
         let cx = self.cx;
         cx.non_empty(
             format!("{p}.skills"),
@@ -101,11 +120,10 @@ impl Scope<'_> {
         )?;
         let levels = self.levels(p, &gr.skills)?;
         let conc = cx.concurrency(p, &gr.channels, self.raw, self.channel_ids)?;
-        let headcount = match &gr.headcount {
-            HeadcountFile::Constant(h) => vec![*h; self.n],
-            HeadcountFile::PerInterval(v) => {
-                cx.per_interval(&format!("{p}.headcount"), v, self.n)?
-            }
+        let (headcount, shifts) = self.staffing(p, gr)?;
+        let price = match gr.cost_per_hour {
+            Some(c) => Some(cx.nonneg(&format!("{p}.cost_per_hour"), c, "")?),
+            None => None,
         };
         let min = gr.min.unwrap_or(0);
         let max = gr.max.unwrap_or(10_000);
@@ -140,7 +158,36 @@ impl Scope<'_> {
             reserve: 0,
             classes: Vec::new(),
         };
-        Ok((group, conc))
+        Ok((group, conc, shifts, price))
+    }
+
+    /// A group's headcount per interval, and its shifts when it is staffed by shifts (the
+    /// headcount is then the agents on the phones at each interval's start).
+    fn staffing(
+        &self,
+        p: &str,
+        gr: &GroupFile,
+    ) -> Result<(Vec<u32>, Option<Vec<Shift>>), InputError> {
+        let cx = self.cx;
+        match (&gr.headcount, &gr.shifts) {
+            (Some(HeadcountFile::Constant(h)), None) => Ok((vec![*h; self.n], None)),
+            (Some(HeadcountFile::PerInterval(v)), None) => {
+                Ok((cx.per_interval(&format!("{p}.headcount"), v, self.n)?, None))
+            }
+            (None, Some(list)) => {
+                let shifts = super::shifts::shifts(cx, p, list, self.day)?;
+                let interval_s = self.day.length_s / self.n as f64;
+                Ok((headcount_of(&shifts, interval_s, self.n), Some(shifts)))
+            }
+            (Some(_), Some(_)) => Err(cx.err(
+                format!("{p}.shifts"),
+                "a group has either a headcount or shifts, not both",
+            )),
+            (None, None) => Err(cx.err(
+                p,
+                "missing field `headcount`: give a headcount per interval or shifts",
+            )),
+        }
     }
 
     /// A playbook reserve: a group off duty (headcount 0) until the playbook calls its `count`

@@ -17,6 +17,7 @@ mod groups;
 mod playbook;
 mod realism;
 mod routing;
+mod shifts;
 
 use std::path::Path;
 
@@ -63,7 +64,7 @@ pub fn resolve(
         multiplier.unwrap_or(1.0),
         &skills,
     ));
-    let mut gr = errs.keep(groups::groups(&cx, raw, &skills, &ch_ids(raw), day.n));
+    let (mut gr, absence) = staffing(&cx, raw, &skills, &day, &mut errs);
     let dependent = match (&mut ch, &mut gr) {
         (Some(c), Some(g)) => errs.keep(dependent(&cx, raw, c, g, &skills, day.n, day.interval_s)),
         _ => None,
@@ -87,11 +88,14 @@ pub fn resolve(
             groups,
             n_regular: _,
             capacity,
+            shifts: group_shifts,
+            prices,
         }),
         Some((classes, playbook)),
         Some(routing),
         Some(proficiency),
         Some(requirements),
+        Some(absence),
     ) = (
         replications,
         sl,
@@ -102,6 +106,7 @@ pub fn resolve(
         routing,
         proficiency,
         requirements,
+        absence,
     )
     else {
         return Err(finish_err(errs, &cx));
@@ -133,8 +138,10 @@ pub fn resolve(
         requirements,
         playbook,
         realism: Default::default(),
+        workforce: None,
     };
     model.realism = realism::realism(&cx, raw, &model)?;
+    model.workforce = workforce(raw, group_shifts, prices, absence, model.groups.len());
     let aht: Vec<f64> = (0..model.channels.len())
         .map(|c| model.mean_handle_s(c))
         .collect();
@@ -146,6 +153,56 @@ pub fn resolve(
         a.aht_s = aht;
     }
     Ok(model)
+}
+
+/// The agent groups (headcounts or shifts) and the workforce's absence share.
+fn staffing(
+    cx: &Ctx,
+    raw: &ScenarioFile,
+    skills: &[String],
+    day: &day::Day,
+    errs: &mut Errors,
+) -> (Option<groups::Groups>, Option<f64>) {
+    let span = shifts::DaySpan {
+        open_s: day.open_s,
+        length_s: day.n as f64 * day.interval_s,
+    };
+    let gr = errs.keep(groups::groups(cx, raw, skills, &ch_ids(raw), day.n, span));
+    let absence = errs.keep(
+        raw.workforce
+            .as_ref()
+            .map_or(Ok(0.0), |w| shifts::absence(cx, w)),
+    );
+    (gr, absence)
+}
+
+/// The workforce settings, if the scenario has shifts, prices or a `workforce` section (none:
+/// the model is as before, and so are its reports). Reserves have neither shifts nor price.
+fn workforce(
+    raw: &ScenarioFile,
+    mut shifts: Vec<Option<Vec<crate::model::roster::Shift>>>,
+    mut prices: Vec<Option<f64>>,
+    absence: f64,
+    n_groups: usize,
+) -> Option<crate::model::roster::Workforce> {
+    let used = raw.workforce.is_some()
+        || shifts.iter().any(Option::is_some)
+        || prices.iter().any(Option::is_some);
+    if !used {
+        return None;
+    }
+    shifts.resize(n_groups, None);
+    prices.resize(n_groups, None);
+    Some(crate::model::roster::Workforce {
+        absence,
+        break_mode: raw
+            .workforce
+            .as_ref()
+            .map(|w| w.break_mode)
+            .unwrap_or_default(),
+        shifts,
+        cost_per_hour: prices,
+    })
 }
 
 /// The memory bound on channels x intervals.

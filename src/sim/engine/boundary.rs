@@ -110,8 +110,15 @@ impl Engine {
             return; // end of the warm-up: same staff.
         }
         if k < n {
+            if self.sh.on {
+                self.shifts_at_boundary();
+            }
             // Playbook reserves (groups after the regular ones) stay until closing once joined.
             for g in 0..model.regular_groups() {
+                if self.sh.on && self.sh.is_shift[g] {
+                    self.staff_shift_group(model, g);
+                    continue;
+                }
                 self.set_headcount(model, g, model.groups[g].headcount[k]);
             }
             return;

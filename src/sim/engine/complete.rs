@@ -27,6 +27,9 @@ impl Engine {
                     ag.duty = Duty::Off;
                     self.change_on_duty(model, g, -1);
                     self.groups[g].off.push(a as u32);
+                    if self.sh.shift_mode {
+                        self.shift_agent_off(a);
+                    }
                 }
             }
             Duty::Off => unreachable!("an off-duty agent has no contact"),

@@ -35,7 +35,8 @@
 //! The files, by event: [`prepare`] (the state for one replication), [`arrive`] (an arrival),
 //! [`complete`] (a completion), [`serve`] (an agent leaving and rejoining the availability lists,
 //! starting a contact, taking waiting ones), [`boundary`] (interval boundaries, closing, the
-//! end), [`surge`] (the playbook's hooks); [`queues`] holds the waiting contacts.
+//! end), [`surge`] (the playbook's hooks), [`shifts`] (groups staffed by shifts: starts, ends,
+//! breaks, absence); [`queues`] holds the waiting contacts.
 
 mod arrive;
 mod boundary;
@@ -45,6 +46,7 @@ mod prepare;
 mod queues;
 mod redial;
 mod serve;
+mod shifts;
 mod surge;
 mod track;
 mod tracked;
@@ -223,6 +225,8 @@ pub struct Engine {
     /// Realism state (wrap-up, transfers, redials, outages); inert (`rx.on == false`) when the
     /// model uses none.
     rx: track::Track,
+    /// Shift groups' state ([`shifts`]); inert (`sh.on == false`) without shifts.
+    sh: shifts::State,
 }
 
 impl Engine {
@@ -246,6 +250,7 @@ impl Engine {
             now: 0.0,
             pb: playbook::State::new(model),
             rx: track::Track::default(),
+            sh: shifts::State::default(),
             layout,
         }
     }
@@ -291,6 +296,13 @@ impl Engine {
                 } else {
                     self.later(model);
                 }
+                continue;
+            }
+            // Shift groups: starts, ends and breaks between boundaries (`next_t` is infinite
+            // without shifts).
+            if self.sh.next_t < boundary_t && self.sh.next_t <= ta && self.sh.next_t <= tc {
+                self.now = self.sh.next_t;
+                self.shift_changes(model);
                 continue;
             }
             if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {

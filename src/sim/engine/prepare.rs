@@ -25,6 +25,7 @@ impl Engine {
         if self.rx.on {
             self.prepare_outages(model, seed, rep);
         }
+        self.sh.prepare(model, seed, rep);
         self.stats.reset();
         self.now = 0.0;
         self.queues.clear();
@@ -155,7 +156,12 @@ impl Engine {
         }
         self.completions
             .reset(slots, self.agents.len(), model.classes.len());
+        self.prepare_shift_agents();
         for g in 0..model.groups.len() {
+            if self.sh.on && self.sh.is_shift[g] {
+                self.staff_shift_group(model, g);
+                continue;
+            }
             let target = model.groups[g].headcount[0];
             self.set_headcount(model, g, target);
         }
