@@ -14,7 +14,8 @@ use serde_json::Value;
 
 const SMALL: &str = "tests/data/playbook.json";
 const SURGE: &str = "scenarios/surge-playbook.json";
-const DEFAULT: &str = "scenarios/default.json";
+/// The default center without its realism (issue 13), which the surge scenario is built on.
+const DEFAULT: &str = "tests/fixtures/default-without-realism.json";
 
 fn load(p: &str) -> Model {
     acdsim::input::load(Path::new(p)).unwrap_or_else(|e| panic!("{p}: {e}"))

@@ -357,3 +357,248 @@ fn redial_probability_zero_and_fcr_100_give_todays_bits() {
         assert_eq!(standard_figures(&today), standard_figures(&r), "{base}");
     }
 }
+
+/// The stationary distribution of the M/M/c+M retrial queue with an orbit: `c` agents,
+/// arrivals `lambda`, service rate `mu` per agent, FIFO queue with exponential patience
+/// `theta`, and a customer who abandons calls again with probability `p` after an exponential
+/// delay of rate `gamma` (each customer in the orbit on their own). State (n in the system,
+/// m in the orbit), truncated at `n_max` and `m_max` (far beyond where the mass is), solved by
+/// Gauss-Seidel iteration of the balance equations. Returns (E[(n-c)+] waiting, E[m] orbit,
+/// mass at the truncation bounds).
+fn retrial_ctmc(c: usize, lambda: f64, mu: f64, theta: f64, p: f64, gamma: f64) -> (f64, f64, f64) {
+    let (n_max, m_max) = (c + 60, 80);
+    let idx = |n: usize, m: usize| n * (m_max + 1) + m;
+    let mut pi = vec![0.0; (n_max + 1) * (m_max + 1)];
+    pi[0] = 1.0;
+    // Outflow rates of a state, and the inflows from its neighbours.
+    let served = |n: usize| n.min(c) as f64 * mu;
+    let waiting = |n: usize| n.saturating_sub(c) as f64 * theta;
+    for _ in 0..3000 {
+        for n in 0..=n_max {
+            for m in 0..=m_max {
+                let out = if n < n_max {
+                    lambda + m as f64 * gamma
+                } else {
+                    0.0
+                } + served(n)
+                    + if m < m_max {
+                        waiting(n)
+                    } else {
+                        waiting(n) * (1.0 - p)
+                    };
+                let mut inflow = 0.0;
+                if n > 0 {
+                    inflow += pi[idx(n - 1, m)] * lambda;
+                    if m < m_max {
+                        inflow += pi[idx(n - 1, m + 1)] * (m + 1) as f64 * gamma;
+                    }
+                }
+                if n < n_max {
+                    inflow += pi[idx(n + 1, m)] * served(n + 1);
+                    inflow += pi[idx(n + 1, m)] * waiting(n + 1) * (1.0 - p);
+                    if m > 0 {
+                        inflow += pi[idx(n + 1, m - 1)] * waiting(n + 1) * p;
+                    }
+                }
+                // At m_max an abandoning customer who would join the orbit stays in place (a
+                // self-loop, left out of the outflow). State (0, 0) is the iteration's pivot.
+                if out > 0.0 && (n, m) != (0, 0) {
+                    pi[idx(n, m)] = inflow / out;
+                }
+            }
+        }
+        let total: f64 = pi.iter().sum();
+        pi.iter_mut().for_each(|x| *x /= total);
+    }
+    let (mut wq, mut orbit, mut edge) = (0.0, 0.0, 0.0);
+    for n in 0..=n_max {
+        for m in 0..=m_max {
+            let x = pi[idx(n, m)];
+            wq += n.saturating_sub(c) as f64 * x;
+            orbit += m as f64 * x;
+            if n == n_max || m == m_max {
+                edge += x;
+            }
+        }
+    }
+    (wq, orbit, edge)
+}
+
+/// Redials against the exact retrial queue: 3 agents, 40 calls an hour (exponential handle
+/// time 240 s, 2.67 Erlangs), exponential patience of 120 s; half of those who abandon call
+/// again after an exponential 600 s (decay 1; 100 attempts at most, never reached). In steady
+/// state (a 4-hour warm-up; the orbit empties in well under an hour) the attempts an hour
+/// must be lambda + gamma E[orbit], the redials an hour gamma E[orbit], and the share of
+/// attempts that abandon theta E[waiting] / (attempts rate), from the CTMC.
+#[test]
+fn redials_match_the_retrial_queue_ctmc() {
+    let model = variant("erlang-a.json", |v| {
+        v["day"]["warmup_minutes"] = 240.into();
+        v["agent_groups"][0]["headcount"] = 3.into();
+        let ch = &mut v["channels"][0];
+        ch["volume"] = 40.into();
+        ch["types"][0]["handle_time"] = serde_json::json!({"type": "exponential", "mean": 240});
+        ch["segments"][0]["patience"] = serde_json::json!({"type": "exponential", "mean": 120});
+        ch["redial"] = serde_json::json!({
+            "probability": 0.5, "max_attempts": 100,
+            "delay": { "type": "exponential", "mean": 600 } });
+    });
+    let (lambda, mu, theta, p, gamma) = (40.0 / 3600.0, 1.0 / 240.0, 1.0 / 120.0, 0.5, 1.0 / 600.0);
+    let (wq, orbit, edge) = retrial_ctmc(3, lambda, mu, theta, p, gamma);
+    assert!(edge < 1e-9, "truncation mass {edge}");
+    let attempts_h = (lambda + gamma * orbit) * 3600.0;
+    let abandon_share = theta * wq / (lambda + gamma * orbit);
+    eprintln!("CTMC: E[waiting] {wq:.5}, E[orbit] {orbit:.5}, attempts/h {attempts_h:.4}, abandon share {abandon_share:.5}");
+    let rep = run(&model, 2000, 21);
+    let hours = 8.0;
+    let per_hour = |e: &Estimate| Estimate {
+        mean: e.mean / hours,
+        lo: e.lo / hours,
+        hi: e.hi / hours,
+        half_width: e.half_width / hours,
+        n: e.n,
+    };
+    check(
+        "attempts per hour",
+        &per_hour(metric(&rep, "phone", "offered")),
+        attempts_h,
+        0.5,
+    );
+    check(
+        "redials per hour",
+        &per_hour(metric(&rep, "phone", "redials")),
+        gamma * orbit * 3600.0,
+        0.3,
+    );
+    check(
+        "abandon share of attempts",
+        metric(&rep, "phone", "abandon_rate"),
+        abandon_share,
+        0.01,
+    );
+    // Without redials the same queue has fewer attempts: the test sees the orbit.
+    assert!(
+        gamma * orbit * 3600.0 > 2.0,
+        "the orbit matters: {}",
+        gamma * orbit * 3600.0
+    );
+}
+
+/// The scenario edited by `edit`, resolved: the error's text if it is refused.
+fn refused(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let path = scenario_path("conservation-cut.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("bundled scenario")).expect("JSON");
+    edit(&mut v);
+    let bytes = serde_json::to_vec(&v).expect("JSON");
+    let raw = input::parse("bad.json", &bytes).expect("parses");
+    match input::resolve("bad.json", &bytes, &raw, &PathBuf::from(".")) {
+        Ok(_) => panic!("accepted: {v}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Bad realism values are refused before anything runs, naming the file and the JSON path.
+#[test]
+fn bad_realism_values_name_file_and_path() {
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(
+                |v| v["channels"][0]["redial"] = serde_json::json!({"probability": 1.5, "delay": {"type": "exponential", "mean": 60}}),
+            ),
+            "$.channels[0].redial.probability",
+        ),
+        (
+            Box::new(
+                |v| v["channels"][0]["segments"][1]["redial"] = serde_json::json!({"probability": 0.5, "decay": -0.1, "delay": {"type": "exponential", "mean": 60}}),
+            ),
+            "$.channels[0].segments[1].redial.decay",
+        ),
+        (
+            Box::new(|v| {
+                v["channels"][0]["types"][0]["transfer"] =
+                    serde_json::json!({"share": 0.2, "to_type": "nobody"})
+            }),
+            "$.channels[0].types[0].transfer.to_type",
+        ),
+        (
+            Box::new(|v| {
+                v["channels"][0]["types"][0]["transfer"] =
+                    serde_json::json!({"share": -0.2, "to_type": "call"})
+            }),
+            "$.channels[0].types[0].transfer.share",
+        ),
+        (
+            Box::new(|v| {
+                let types = v["channels"][0]["types"].as_array_mut().unwrap();
+                let mut b = types[0].clone();
+                b["id"] = "b".into();
+                b["share"] = 0.into();
+                b["transfer"] = serde_json::json!({"share": 1, "to_type": "call"});
+                types[0]["transfer"] = serde_json::json!({"share": 1, "to_type": "b"});
+                types.push(b);
+            }),
+            "circle of transfers",
+        ),
+        (
+            Box::new(
+                |v| v["outages"] = serde_json::json!([{"channel": "phone", "start": "11:30", "duration_minutes": 60}]),
+            ),
+            "$.outages[0].duration_minutes",
+        ),
+        (
+            Box::new(
+                |v| v["outages"] = serde_json::json!([{"channel": "phone", "start": "07:00", "duration_minutes": 30}]),
+            ),
+            "$.outages[0].start",
+        ),
+        (
+            Box::new(|v| {
+                v["outages"] = serde_json::json!([{"channel": "phone", "start": "09:00", "duration_minutes": 30,
+                    "redirect": {"channel": "app", "share": 0.5}}])
+            }),
+            "$.outages[0].redirect.channel",
+        ),
+        (
+            Box::new(|v| {
+                v["outages"] = serde_json::json!([{"channel": "fax", "start": "09:00", "duration_minutes": 30}])
+            }),
+            "$.outages[0].channel",
+        ),
+        (
+            Box::new(|v| {
+                v["outages"] = serde_json::json!([{"start": "09:00", "duration_minutes": 30,
+                    "call_later_share": 0.7, "self_service_share": 0.6}])
+            }),
+            "at most 1",
+        ),
+    ];
+    for (edit, want) in cases {
+        let msg = refused(edit);
+        eprintln!("{msg}");
+        assert!(
+            msg.contains("bad.json") && msg.contains(want),
+            "{msg}: wants {want}"
+        );
+    }
+}
+
+/// With every realism feature, the report is the same bytes with 1 and 3 threads, and the
+/// same seed gives the same report twice (the engine's records and later events are reset per
+/// replication).
+#[test]
+fn realism_reports_are_identical_across_threads() {
+    let model = everything("drain");
+    let json = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| to_json(&run(&model, 120, 5)))
+    };
+    let (one, three) = (json(1), json(3));
+    assert!(one.contains("\"fcr\"") && one.contains("\"outage_service_level\""));
+    assert!(one == three, "JSON differs between 1 and 3 threads");
+    assert!(one == json(3), "JSON differs between two runs");
+}

@@ -700,9 +700,12 @@ fn analytic_staffing_ignores_playbook_reserves() {
 /// 30 full-day evaluations of 100 replications (the issue asks for 60; the search takes about
 /// 15), with an answer at least as good as the one-agent-per-evaluation search it replaced
 /// (786 base and 923 surge agent-intervals, plus 1%), every goal met on the confidence bound.
+/// On the default day as it was then, before its realism (issue 13: wrap-up, redials and
+/// escalations need more agents), kept as a fixture.
 #[test]
 fn staff_default_scenario_in_few_full_day_evaluations() {
-    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.json");
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/default-without-realism.json");
     let (v, table) = staff_json(
         &std::fs::read_to_string(scenario).unwrap(),
         &["--replications", "100"],

@@ -18,6 +18,21 @@ pub const COMPARED_METRICS: [(usize, &str, bool); 5] = [
     (m::LONG_WAIT_SHARE, "long_wait_share", false),
 ];
 
+/// The realism metrics `acdsim compare` reports when every variant uses a realism feature
+/// (ids after [`crate::stats::REAL_FIRST`]), with whether higher is better.
+pub const COMPARED_REAL_METRICS: [(usize, &str, bool); 6] = {
+    use crate::stats::realism::r;
+    use crate::stats::REAL_FIRST as F;
+    [
+        (F + r::FCR, "fcr", true),
+        (F + r::UNIQUE_ANSWERED, "unique_answered_share", true),
+        (F + r::UNIQUE_LOST, "unique_lost_share", false),
+        (F + r::END_TO_END, "end_to_end_s", false),
+        (F + r::TRANSFER_WAIT, "transfer_wait_s", false),
+        (F + r::OUTAGE_SL, "outage_service_level", true),
+    ]
+};
+
 /// Whether a metric is a share (shown in percent, differences in percentage points).
 pub fn is_share(metric: usize) -> bool {
     matches!(
@@ -226,6 +241,16 @@ impl CompareReport {
             keys.push(("segment", s.id.clone(), RowKey::Segment { segment: i }));
         }
         let layout = &c.layouts[0];
+        // Realism metrics when every variant has them in the same slots.
+        let real = c
+            .layouts
+            .iter()
+            .all(|l| l.real && l.playbook == layout.playbook);
+        let real_metrics = if real {
+            &COMPARED_REAL_METRICS[..]
+        } else {
+            &[]
+        };
         let rows = keys
             .into_iter()
             .filter_map(|(kind, id, key)| {
@@ -240,6 +265,7 @@ impl CompareReport {
                     .iter()
                     .copied()
                     .chain(extra)
+                    .chain(real_metrics.iter().copied())
                     .map(|(mi, name, higher)| {
                         compare_slot(c, layout.slot(r, mi), (mi, name, Some(higher)), conf)
                     })

@@ -14,6 +14,7 @@ pub mod junit;
 pub mod output;
 pub mod partial;
 pub mod plots;
+pub mod realism;
 pub mod staff;
 pub mod sweep;
 pub mod table;

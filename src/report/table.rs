@@ -325,7 +325,29 @@ pub fn to_table(r: &RunReport) -> String {
         "(! = mean below the channel's target in that interval)"
     );
     playbook_table(&mut out, r);
+    realism_tables(&mut out, r);
     out
+}
+
+/// The realism tables ([`super::realism::realism_sections`]), for scenarios that use them.
+fn realism_tables(out: &mut String, r: &RunReport) {
+    use super::realism::Value;
+    for sec in super::realism::realism_sections(r) {
+        let _ = writeln!(out, "\n{}", sec.title);
+        let body: Vec<Vec<String>> = sec
+            .rows
+            .iter()
+            .map(|(id, vals)| {
+                std::iter::once(id.clone())
+                    .chain(vals.iter().map(|v| match v {
+                        Value::Pct(e) => pct(e),
+                        Value::Num(e, d) => num(e, *d),
+                    }))
+                    .collect()
+            })
+            .collect();
+        render(out, &sec.header, &body);
+    }
 }
 
 /// `HH:MM` of `minutes` after the opening time `open` (`HH:MM`).

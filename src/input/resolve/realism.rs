@@ -235,7 +235,7 @@ fn outage(
             p,
             format!(
                 "redirect share + call_later_share + self_service_share = {}: at most 1 (the rest wait as usual)",
-                short_num(sum)
+                short_num((sum * 1e9).round() / 1e9)
             ),
         ));
     }

@@ -43,11 +43,8 @@ impl Engine {
         let patience = seg.patience.sample(rng);
         let attempt = rec.attempt + 1;
         let ch = choices(model, k, now + patience, attempt, rng);
-        let interval = if customer.is_some() {
-            self.interval_at(model, now)
-        } else {
-            -1
-        };
+        // An attempt of the day even if its customer first called in the warm-up.
+        let interval = self.interval_at(model, now);
         let tag = self.rx.alloc(Record {
             wrap: ch.wrap,
             class: k as u32,
