@@ -346,6 +346,76 @@ fn kn_selects_the_best_staffing_with_its_guarantee_and_fewer_replications_than_f
     );
 }
 
+#[test]
+fn constrained_selection_finds_the_fewest_agents_that_meet_the_target() {
+    // Minimise the daily service level subject to service level >= 0.75: the variant that
+    // meets the target with the least to spare, i.e. the fewest agents. Truth (pilot): 5 agents
+    // are far below 0.75, 6 above by 0.04 (> the tolerance 0.01), 7 above by more: 6 agents.
+    use acdsim::analysis::select::{observe, select, Constraint, Problem};
+    let d = TempDir::new().unwrap();
+    let path = erlang_c_experiment(d.path());
+    let exp = acdsim::input::experiment::load_experiment(Path::new(&path)).unwrap();
+    let m = acdsim::analysis::sweep::metric_ref(&exp, "phone.service_level").unwrap();
+    let models: Vec<&acdsim::model::Model> = exp.variants.iter().map(|v| &v.model).collect();
+    let pilot = observe(&models, &[m.slot], 999_999, 0..4000);
+    let truth: Vec<f64> = (0..3)
+        .map(|v| pilot.iter().map(|o| o[v][0]).sum::<f64>() / pilot.len() as f64)
+        .collect();
+    let limit = 0.75;
+    assert!(
+        truth[0] < limit - 0.1 && truth[1] > limit + 0.02,
+        "{truth:?}"
+    );
+    let p = Problem {
+        metric: "phone.service_level".into(),
+        slot: m.slot,
+        maximize: false,
+        delta: 0.01,
+        alpha: 0.05,
+        n0: 10,
+        constraints: vec![Constraint {
+            expression: "phone.service_level >= 0.75".into(),
+            slot: m.slot,
+            at_least: true,
+            limit,
+        }],
+        tolerance: 0.01,
+    };
+    let (mut correct, mut five_out) = (0, 0);
+    for seed in 0..100 {
+        let s = select(&models, &p, 5000 + seed).unwrap();
+        if s.selected == Some(1) {
+            correct += 1;
+        }
+        if s.variants[0].feasible == Some(false) {
+            five_out += 1;
+        }
+    }
+    assert!(
+        correct >= 95,
+        "correct selections {correct} of 100 (truth {truth:?})"
+    );
+    assert!(
+        five_out >= 95,
+        "5 agents declared infeasible {five_out} times of 100"
+    );
+    // The same decisions at any thread count.
+    let at = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| select(&models, &p, 42).unwrap())
+    };
+    let (a, b) = (at(1), at(2));
+    assert_eq!(a.selected, b.selected);
+    assert_eq!(a.total_replications, b.total_replications);
+    let bits = |s: &acdsim::analysis::select::Selection| -> Vec<u64> {
+        s.variants.iter().map(|o| o.mean.to_bits()).collect()
+    };
+    assert_eq!(bits(&a), bits(&b));
+}
+
 /// The standard normal quantile.
 fn normal_quantile(p: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, Normal};
