@@ -343,15 +343,21 @@ pub fn select_table(exp: &Experiment, p: &Problem, s: &Selection, title: &str) -
         )),
         None => out.push_str("selected: none: no variant was declared feasible\n"),
     }
+    let feasibility: u64 = s.variants.iter().map(|o| o.feasibility_replications).sum();
+    let selection: u64 = s.variants.iter().map(|o| o.selection_replications).sum();
     out.push_str(&format!(
-        "replications: {} in total ({} for the feasibility check, {} for the selection); a fixed-size design with the same guarantee for the selection: {} x {} = {}\n",
-        s.total_replications,
-        s.variants.iter().map(|o| o.feasibility_replications).sum::<u64>(),
-        s.variants.iter().map(|o| o.selection_replications).sum::<u64>(),
-        s.variants.iter().filter(|o| !o.mean.is_nan()).count(),
-        s.fixed_per_variant,
-        s.fixed_total
+        "replications: {} in total ({feasibility} for the feasibility check, {selection} for the selection)",
+        s.total_replications
     ));
+    if s.fixed_total > 0 {
+        out.push_str(&format!(
+            "; a fixed-size design with the same guarantee for the selection: {} x {} = {}",
+            s.variants.iter().filter(|o| !o.mean.is_nan()).count(),
+            s.fixed_per_variant,
+            s.fixed_total
+        ));
+    }
+    out.push('\n');
     if s.capped {
         out.push_str(
             "warning: stopped at the replication cap: the guarantee does not hold; widen delta\n",
