@@ -260,3 +260,208 @@ fn bad_experiment_files_exit_2_with_file_variant_and_path() {
         &["q.json", "$.plots[0].x"],
     );
 }
+
+/// An Erlang C queue (4 Erlangs: 60 calls an hour of 240 s on average) over a short day, with
+/// 5, 6 or 7 agents: the more agents, the higher the daily service level (waits fall pathwise
+/// with the agents under FCFS on the same contacts), so the truth is known: 7 agents.
+fn erlang_c_experiment(dir: &Path) -> String {
+    let scenario = r#"{"name": "mmc-short", "day": {"open": "08:00", "interval_minutes": 60,
+        "intervals": 2, "closing": "drain"}, "seed": 1, "replications": 10,
+        "channels": [{"id": "phone", "goal": {"threshold_s": 20, "target": 0.8}, "volume": 60,
+          "types": [{"id": "call", "share": 1, "skills": ["phone"],
+                     "handle_time": {"type": "exponential", "mean": 240}}],
+          "segments": [{"id": "regular", "share": 1, "patience": {"type": "never"}}]}],
+        "agent_groups": [{"id": "agents", "skills": {"phone": 3}, "headcount": 5}]}"#;
+    write(dir, "mmc-short.json", scenario);
+    write(
+        dir,
+        "select.json",
+        r#"{"scenario": "mmc-short.json", "grid": {"$.agent_groups[0].headcount": [5, 6, 7]},
+            "select": {"metric": "phone.service_level", "delta": 0.01, "alpha": 0.05, "n0": 10}}"#,
+    )
+}
+
+#[test]
+fn kn_selects_the_best_staffing_with_its_guarantee_and_fewer_replications_than_fixed_size() {
+    use acdsim::analysis::select::{observe, select, Problem};
+    let d = TempDir::new().unwrap();
+    let path = erlang_c_experiment(d.path());
+    let exp = acdsim::input::experiment::load_experiment(Path::new(&path)).unwrap();
+    let m = acdsim::analysis::sweep::metric_ref(&exp, "phone.service_level").unwrap();
+    let models: Vec<&acdsim::model::Model> = exp.variants.iter().map(|v| &v.model).collect();
+    let (delta, alpha, k) = (0.01, 0.05, models.len());
+    // The truth, and the pairwise variances under CRN, from a long pilot on other seeds.
+    let pilot = observe(&models, &[m.slot], 999_999, 0..4000);
+    let mean = |v: usize| pilot.iter().map(|o| o[v][0]).sum::<f64>() / pilot.len() as f64;
+    let truth: Vec<f64> = (0..k).map(mean).collect();
+    assert!(truth[0] < truth[1] && truth[1] < truth[2], "{truth:?}");
+    let best = truth[2];
+    let mut max_var: f64 = 0.0;
+    for i in 0..k {
+        for l in 0..k {
+            if i != l {
+                let d: Vec<f64> = pilot.iter().map(|o| o[i][0] - o[l][0]).collect();
+                let dm = d.iter().sum::<f64>() / d.len() as f64;
+                let var = d.iter().map(|x| (x - dm).powi(2)).sum::<f64>() / (d.len() - 1) as f64;
+                max_var = max_var.max(var);
+            }
+        }
+    }
+    // A fixed-size design with the same guarantee (Bonferroni over the k - 1 comparisons with
+    // the best, known variances: the most favourable fixed-size n): z^2 sigma^2 / delta^2.
+    let z = normal_quantile(1.0 - alpha / (k - 1) as f64);
+    let fixed_n = (z * z * max_var / (delta * delta)).ceil() as u64;
+    let fixed_total = fixed_n * k as u64;
+    let p = Problem {
+        metric: "phone.service_level".into(),
+        slot: m.slot,
+        maximize: true,
+        delta,
+        alpha,
+        n0: 10,
+        constraints: Vec::new(),
+        tolerance: delta,
+    };
+    let macro_reps = 100;
+    let (mut correct, mut total) = (0, 0u64);
+    for seed in 0..macro_reps {
+        let s = select(&models, &p, 1000 + seed).unwrap();
+        let chosen = s.selected.unwrap();
+        if truth[chosen] >= best - delta {
+            correct += 1;
+        }
+        total += s.total_replications;
+    }
+    let mean_total = total as f64 / macro_reps as f64;
+    assert!(
+        correct as f64 >= (1.0 - alpha) * macro_reps as f64,
+        "correct selections {correct} of {macro_reps} (truth {truth:?})"
+    );
+    assert!(
+        mean_total < fixed_total as f64,
+        "KN used {mean_total} replications on average, the fixed-size design {fixed_total}"
+    );
+    eprintln!(
+        "KN: {correct}/{macro_reps} correct, {mean_total:.1} replications on average; fixed-size {fixed_n} x {k} = {fixed_total}; truth {truth:?}"
+    );
+}
+
+#[test]
+fn constrained_selection_finds_the_fewest_agents_that_meet_the_target() {
+    // Minimise the daily service level subject to service level >= 0.75: the variant that
+    // meets the target with the least to spare, i.e. the fewest agents. Truth (pilot): 5 agents
+    // are far below 0.75, 6 above by 0.04 (> the tolerance 0.01), 7 above by more: 6 agents.
+    use acdsim::analysis::select::{observe, select, Constraint, Problem};
+    let d = TempDir::new().unwrap();
+    let path = erlang_c_experiment(d.path());
+    let exp = acdsim::input::experiment::load_experiment(Path::new(&path)).unwrap();
+    let m = acdsim::analysis::sweep::metric_ref(&exp, "phone.service_level").unwrap();
+    let models: Vec<&acdsim::model::Model> = exp.variants.iter().map(|v| &v.model).collect();
+    let pilot = observe(&models, &[m.slot], 999_999, 0..4000);
+    let truth: Vec<f64> = (0..3)
+        .map(|v| pilot.iter().map(|o| o[v][0]).sum::<f64>() / pilot.len() as f64)
+        .collect();
+    let limit = 0.75;
+    assert!(
+        truth[0] < limit - 0.1 && truth[1] > limit + 0.02,
+        "{truth:?}"
+    );
+    let p = Problem {
+        metric: "phone.service_level".into(),
+        slot: m.slot,
+        maximize: false,
+        delta: 0.01,
+        alpha: 0.05,
+        n0: 10,
+        constraints: vec![Constraint {
+            expression: "phone.service_level >= 0.75".into(),
+            slot: m.slot,
+            at_least: true,
+            limit,
+        }],
+        tolerance: 0.01,
+    };
+    let (mut correct, mut five_out) = (0, 0);
+    for seed in 0..100 {
+        let s = select(&models, &p, 5000 + seed).unwrap();
+        if s.selected == Some(1) {
+            correct += 1;
+        }
+        if s.variants[0].feasible == Some(false) {
+            five_out += 1;
+        }
+    }
+    assert!(
+        correct >= 95,
+        "correct selections {correct} of 100 (truth {truth:?})"
+    );
+    assert!(
+        five_out >= 95,
+        "5 agents declared infeasible {five_out} times of 100"
+    );
+    // The same decisions at any thread count.
+    let at = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| select(&models, &p, 42).unwrap())
+    };
+    let (a, b) = (at(1), at(2));
+    assert_eq!(a.selected, b.selected);
+    assert_eq!(a.total_replications, b.total_replications);
+    let bits = |s: &acdsim::analysis::select::Selection| -> Vec<u64> {
+        s.variants.iter().map(|o| o.mean.to_bits()).collect()
+    };
+    assert_eq!(bits(&a), bits(&b));
+}
+
+/// The standard normal quantile.
+fn normal_quantile(p: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::new(0.0, 1.0).unwrap().inverse_cdf(p)
+}
+
+#[test]
+fn select_on_the_bundled_experiment_honours_the_constraint() {
+    let d = TempDir::new().unwrap();
+    let json = d.path().join("sel.json");
+    let exp = format!("{ROOT}/experiments/default-strategies.json");
+    let out = acdsim()
+        .args([
+            "select",
+            &exp,
+            "--threads",
+            "2",
+            "--delta",
+            "0.02",
+            "--n0",
+            "10",
+            "--json",
+        ])
+        .arg(&json)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("selected: variant"), "{text}");
+    let doc: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(doc["schema"], "acdsim.select");
+    let sel = doc["selected"].as_u64().unwrap() as usize;
+    let v = &doc["variants"][sel - 1];
+    assert_eq!(v["outcome"]["feasible"], true, "{v}");
+    // Phone SL >= 85% needs extra generalists under every strategy (the sweep's table).
+    assert_ne!(v["parameters"]["staff:generalists"], -2, "{v}");
+    assert_ne!(v["parameters"]["staff:generalists"], 0, "{v}");
+    let used: u64 = doc["selection"]["total_replications"].as_u64().unwrap();
+    assert!(used > 0);
+    // A bad constraint: exit 2 with the file and the path.
+    let out = acdsim()
+        .args(["select", &exp, "--constraint", "phone.speed >= 1"])
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        err.contains("default-strategies.json: $.select.constraints[0]"),
+        "{err}"
+    );
+}

@@ -4,5 +4,6 @@
 pub mod check;
 pub mod compare;
 pub mod queueing;
+pub mod select;
 pub mod staffing;
 pub mod sweep;

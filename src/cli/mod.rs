@@ -1,4 +1,4 @@
-//! The command line: `acdsim run | validate | erlang | staff | compare | check | sweep | merge`, and
+//! The command line: `acdsim run | validate | erlang | staff | compare | check | sweep | select | merge`, and
 //! `completions` / `man` for shell completions and the man page.
 //! Exit codes: 0 success (and every threshold met), 1 a threshold breached or a regression
 //! found, 2 usage, input or internal error.
@@ -11,6 +11,7 @@ mod erlang;
 mod generate;
 mod merge;
 mod run;
+mod select;
 mod shard;
 mod staff;
 mod sweep;
@@ -48,6 +49,9 @@ pub enum Command {
     /// Run an experiment: a grid or list of variants (strategies, staffing, surges, any scenario
     /// field) on common random numbers; tidy CSV, JSON and plots.
     Sweep(sweep::SweepArgs),
+    /// Select the best variant of an experiment with a guarantee (KN ranking and selection on
+    /// common random numbers), optionally subject to constraints.
+    Select(select::SelectArgs),
     /// Merge the partial results of the shards of a run or comparison into its report.
     Merge(merge::MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
         Command::Sweep(a) => sweep::sweep(a),
+        Command::Select(a) => select::select(a),
         Command::Merge(a) => merge::merge(a),
         Command::Completions(a) => generate::completions(a),
         Command::Man(a) => generate::man(a),

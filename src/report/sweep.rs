@@ -16,6 +16,7 @@ use serde_json::{json, Map, Value};
 
 use super::plots::{band_chart, file_safe, ChartSpec, Series};
 use crate::analysis::compare::{is_share, unit};
+use crate::analysis::select::{Problem, Selection};
 use crate::analysis::sweep::{MetricRef, PlotSpec, SweepResult};
 use crate::input::experiment::{value_number, value_text, Experiment};
 use crate::model::{ScenarioInfo, ServiceLevelInfo};
@@ -282,4 +283,112 @@ fn plot_series(r: &SweepResult, p: &PlotSpec) -> (Vec<Series>, Vec<Band>) {
         bands.push(pts.iter().map(|(x, e)| (*x, e.lo * k, e.hi * k)).collect());
     }
     (series, bands)
+}
+
+/// The text of `acdsim select`: the problem, each variant's decision, replications and mean, the
+/// selected variant, the guarantee and the replications against a fixed-size design.
+pub fn select_table(exp: &Experiment, p: &Problem, s: &Selection, title: &str) -> String {
+    let goal = if p.maximize { "maximize" } else { "minimize" };
+    let mut out = format!(
+        "select {title}: {goal} {}, indifference zone delta = {}, confidence 1 - alpha = {} (KN, fully sequential, common random numbers, n0 = {})\n",
+        p.metric,
+        p.delta,
+        1.0 - p.alpha,
+        p.n0
+    );
+    for c in &p.constraints {
+        out.push_str(&format!(
+            "  subject to {} (tolerance {}, sequential feasibility check)\n",
+            c.expression, p.tolerance
+        ));
+    }
+    let w = exp
+        .variants
+        .iter()
+        .map(|v| v.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (v, o) in exp.variants.iter().zip(&s.variants) {
+        let feas = match o.feasible {
+            None => String::new(),
+            Some(true) => " feasible".into(),
+            Some(false) => " infeasible".into(),
+        };
+        let mark = if s.selected == Some(v.id - 1) {
+            "*"
+        } else {
+            " "
+        };
+        let mean = if o.mean.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{:.4}", o.mean)
+        };
+        out.push_str(&format!(
+            "{mark} {:>3}  {:<w$}  {mean:>8}  {:>6} replications{feas}\n",
+            v.id,
+            v.name,
+            o.feasibility_replications + o.selection_replications
+        ));
+    }
+    match s.selected {
+        Some(i) => out.push_str(&format!(
+            "selected: variant {} `{}`\nguarantee: P(correct selection) >= {} if the normal-theory assumptions hold: the best {}variant is selected when it is at least {} better than every other, else one within {} of it\n",
+            i + 1,
+            exp.variants[i].name,
+            1.0 - p.alpha,
+            if p.constraints.is_empty() { "" } else { "feasible " },
+            p.delta,
+            p.delta
+        )),
+        None => out.push_str("selected: none: no variant was declared feasible\n"),
+    }
+    let feasibility: u64 = s.variants.iter().map(|o| o.feasibility_replications).sum();
+    let selection: u64 = s.variants.iter().map(|o| o.selection_replications).sum();
+    out.push_str(&format!(
+        "replications: {} in total ({feasibility} for the feasibility check, {selection} for the selection)",
+        s.total_replications
+    ));
+    if s.fixed_total > 0 {
+        out.push_str(&format!(
+            "; a fixed-size design with the same guarantee for the selection: {} x {} = {}",
+            s.variants.iter().filter(|o| !o.mean.is_nan()).count(),
+            s.fixed_per_variant,
+            s.fixed_total
+        ));
+    }
+    out.push('\n');
+    if s.capped {
+        out.push_str(
+            "warning: stopped at the replication cap: the guarantee does not hold; widen delta\n",
+        );
+    }
+    out
+}
+
+/// The JSON of `acdsim select` (schema `acdsim.select`, version 1).
+pub fn select_document(exp: &Experiment, p: &Problem, s: &Selection, seed: u64) -> Value {
+    let variants: Vec<Value> = exp
+        .variants
+        .iter()
+        .zip(&s.variants)
+        .map(|(v, o)| {
+            let params: Map<String, Value> = v.params.iter().cloned().collect();
+            json!({"id": v.id, "name": v.name, "parameters": params, "outcome": o})
+        })
+        .collect();
+    json!({
+        "schema": "acdsim.select",
+        "schema_version": 1,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "experiment": {"file": exp.file, "name": exp.raw.name.clone().unwrap_or_default()},
+        "scenario": ScenarioInfo::of(&exp.base),
+        "seed": seed,
+        "procedure": "KN (Kim and Nelson 2001) with common random numbers; constraints: sequential feasibility check (Andradottir and Kim 2010), alpha split in halves",
+        "problem": p,
+        "selected": s.selected.map(|i| exp.variants[i].id),
+        "probability_correct_selection_at_least": 1.0 - p.alpha,
+        "selection": s,
+        "variants": variants,
+    })
 }
