@@ -4,4 +4,5 @@
 pub mod check;
 pub mod compare;
 pub mod queueing;
+pub mod roster;
 pub mod staffing;

@@ -6,6 +6,7 @@
 pub mod forecast;
 pub mod resolve;
 pub mod scenario;
+pub mod shiftset;
 
 use std::path::Path;
 
