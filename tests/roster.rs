@@ -69,6 +69,7 @@ fn with_shifts(
         break_mode: mode,
         shifts,
         cost_per_hour: vec![None; n],
+        objective_cost: false,
     });
     m
 }
@@ -211,4 +212,264 @@ fn breaks_take_agents_off_the_phones_and_never_cut_a_contact() {
             assert!(per_break > 30.0 && per_break < 600.0, "{per_break}");
         }
     }
+}
+
+// ---- acdsim roster: the integer program, its outputs and its errors ----
+
+use acdsim::analysis::roster::{breaks, mip};
+use acdsim::input::shiftset::{self, ShiftSetFile};
+use assert_cmd::Command;
+
+fn shift_set(model: &Model, json: &str) -> acdsim::model::roster::ShiftSet {
+    let raw: ShiftSetFile = serde_json::from_str(json).unwrap();
+    shiftset::resolve("test-shifts.json", &raw, model).unwrap()
+}
+
+#[test]
+fn a_requirement_one_pattern_covers_exactly_gives_that_pattern_and_no_over_coverage() {
+    let model = scenario("mmc-5.json"); // 08:00-16:00 in hours
+    let set = shift_set(
+        &model,
+        r#"{"patterns": [
+            {"id": "8h", "minutes": 480, "earliest_start": "08:00", "latest_start": "08:00"},
+            {"id": "4h", "minutes": 240, "earliest_start": "08:00", "latest_start": "12:00", "premium_per_hour": 0.5},
+            {"id": "2h", "minutes": 120, "earliest_start": "08:00", "latest_start": "14:00", "premium_per_hour": 0.5}
+        ]}"#,
+    );
+    let cols = mip::columns(&model, &set, 20.0);
+    let need = vec![5.0; model.n_intervals];
+    let cover = mip::solve(&cols, &need).unwrap();
+    let used: Vec<(usize, u32)> = cover
+        .counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(j, &n)| (j, n))
+        .collect();
+    assert_eq!(used.len(), 1, "{used:?}");
+    let (j, n) = used[0];
+    assert_eq!((set.patterns[cols[j].pattern].id.as_str(), n), ("8h", 5));
+    assert!(
+        (cover.cost - cover.lp_bound).abs() < 1e-6,
+        "no gap on an exact cover"
+    );
+    let mut profile = breaks::Profile::new(&model, &need);
+    let shifts = breaks::place(&set, &cols, &cover.counts, &mut profile);
+    for (k, &nk) in need.iter().enumerate() {
+        let (a, b) = (k as f64 * 3600.0, (k + 1) as f64 * 3600.0);
+        let on: f64 = shifts
+            .iter()
+            .map(|s| s.agents as f64 * s.on_phones_between(a, b) / 3600.0)
+            .sum();
+        assert!(
+            (on - nk).abs() < 1e-9,
+            "interval {k}: over-coverage {}",
+            on - nk
+        );
+    }
+}
+
+#[test]
+fn breaks_are_placed_within_their_windows_and_spread_over_the_grid() {
+    let model = scenario("default.json");
+    let set = shift_set(
+        &model,
+        r#"{"patterns": [{"id": "8h", "minutes": 480, "earliest_start": "08:00", "latest_start": "08:00",
+            "breaks": [{"minutes": 15, "from_minutes": 90, "to_minutes": 150},
+                       {"minutes": 30, "from_minutes": 210, "to_minutes": 270, "paid": false}]}]}"#,
+    );
+    let cols = mip::columns(&model, &set, 1.0);
+    let mut counts = vec![0; cols.len()];
+    counts[0] = 12;
+    let mut profile = breaks::Profile::new(&model, &vec![8.0; model.n_intervals]);
+    let shifts = breaks::place(&set, &cols, &counts, &mut profile);
+    assert_eq!(shifts.iter().map(|s| s.agents).sum::<u32>(), 12);
+    let mut firsts = Vec::new();
+    for s in &shifts {
+        assert_eq!(s.breaks.len(), 2);
+        let b0 = s.breaks[0].start_s - s.start_s;
+        let b1 = s.breaks[1].start_s - s.start_s;
+        assert!((5400.0..=9000.0).contains(&b0) && (12600.0..=16200.0).contains(&b1));
+        assert!(!s.breaks[1].paid && (s.paid_hours() - 7.5).abs() < 1e-9);
+        firsts.extend(std::iter::repeat_n(b0, s.agents as usize));
+    }
+    // Evened out: the 12 first breaks use every one of the 5 starts of the window.
+    firsts.sort_by(f64::total_cmp);
+    firsts.dedup();
+    assert_eq!(firsts.len(), 5, "{firsts:?}");
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn an_interval_no_shift_covers_exits_1_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc-5.json"),
+    )
+    .unwrap();
+    // The same queue from 14:00 to 22:00.
+    let late = base.replace("\"open\": \"08:00\"", "\"open\": \"14:00\"");
+    assert_ne!(late, base);
+    let sc = write(dir.path(), "late.json", &late);
+    let shifts = write(
+        dir.path(),
+        "shifts.json",
+        r#"{"patterns": [{"id": "6h", "minutes": 360, "earliest_start": "14:00", "latest_start": "14:00"}]}"#,
+    );
+    let req: String = std::iter::once("group,interval_start,agents".to_string())
+        .chain((14..22).map(|h| format!("agents,{h}:00,5")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let req = write(dir.path(), "req.csv", &req);
+    let out = Command::cargo_bin("acdsim")
+        .unwrap()
+        .args([
+            "roster",
+            sc.to_str().unwrap(),
+            "--shifts",
+            shifts.to_str().unwrap(),
+        ])
+        .args(["--requirement", req.to_str().unwrap(), "-n", "20", "-q"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no allowed shift covers 20:00, 21:00"),
+        "{err}"
+    );
+    assert!(err.contains("shifts.json"), "{err}");
+}
+
+#[test]
+fn bad_shift_files_exit_2_naming_file_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc-5.json");
+    for (text, path) in [
+        (
+            r#"{"patterns": [{"id": "a", "minutes": "long", "earliest_start": "08:00", "latest_start": "09:00"}]}"#,
+            "$.patterns[0].minutes",
+        ),
+        (
+            r#"{"patterns": [{"id": "a", "minutes": 240, "earliest_start": "10:00", "latest_start": "09:00"}]}"#,
+            "$.patterns[0].latest_start",
+        ),
+        (
+            r#"{"patterns": [{"id": "a", "minutes": 240, "earliest_start": "08:00", "latest_start": "09:00",
+                "breaks": [{"minutes": 30, "from_minutes": 200, "to_minutes": 230}]}]}"#,
+            "$.patterns[0].breaks[0]",
+        ),
+        (
+            r#"{"patterns": [{"id": "a", "minutes": 240, "earliest_start": "08:00", "latest_start": "09:00"}],
+                "cost_per_hour": {"nobody": 3}}"#,
+            "$.cost_per_hour.nobody",
+        ),
+        (r#"{"patterns": [], "absence": 0.1}"#, "$.patterns"),
+        (r#"{"patterns": [{"id": "a"}], "typo": 1}"#, "$"),
+    ] {
+        let f = write(dir.path(), "bad-shifts.json", text);
+        let out = Command::cargo_bin("acdsim")
+            .unwrap()
+            .args([
+                "roster",
+                sc.to_str().unwrap(),
+                "--shifts",
+                f.to_str().unwrap(),
+                "-q",
+            ])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(
+            err.contains(&format!("{}: {path}", f.display())),
+            "{text}: wanted {path} in {err}"
+        );
+    }
+}
+
+#[test]
+fn roster_writes_its_table_csv_json_plots_and_a_scenario_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shifts = write(
+        dir.path(),
+        "shifts.json",
+        r#"{"absence": 0.1, "cost_per_hour": {"agents": 20},
+            "patterns": [{"id": "4h", "minutes": 240, "earliest_start": "08:00", "latest_start": "12:00",
+                          "breaks": [{"minutes": 15, "from_minutes": 60, "to_minutes": 150}]}]}"#,
+    );
+    let req: String = std::iter::once("group,interval_start,agents".to_string())
+        .chain((8..16).map(|h| format!("agents,{h:02}:00,6")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let req = write(dir.path(), "req.csv", &req);
+    let (csv, plots, json, scen) = (
+        dir.path().join("csv"),
+        dir.path().join("plots"),
+        dir.path().join("roster.json"),
+        dir.path().join("rostered.json"),
+    );
+    let out = Command::cargo_bin("acdsim")
+        .unwrap()
+        .args([
+            "roster",
+            root.join("scenarios/mmc-5.json").to_str().unwrap(),
+        ])
+        .args([
+            "--shifts",
+            shifts.to_str().unwrap(),
+            "--requirement",
+            req.to_str().unwrap(),
+        ])
+        .args([
+            "-n",
+            "40",
+            "--csv",
+            csv.to_str().unwrap(),
+            "--plots",
+            plots.to_str().unwrap(),
+        ])
+        .args([
+            "--json",
+            json.to_str().unwrap(),
+            "--write-scenario",
+            scen.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("optimality gap") && text.contains("Goals:"),
+        "{text}"
+    );
+    let roster_csv = std::fs::read_to_string(csv.join("roster.csv")).unwrap();
+    assert!(roster_csv.starts_with("group,shift,start,end,agents,paid_hours,break1_start"));
+    assert!(csv.join("coverage.csv").exists() && plots.join("roster_agents.png").exists());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(v["optimality_gap"].as_f64().unwrap() >= 0.0);
+    // The written scenario runs and reports the day's cost.
+    let run = Command::cargo_bin("acdsim")
+        .unwrap()
+        .args(["run", scen.to_str().unwrap(), "-n", "10"])
+        .output()
+        .unwrap();
+    let t = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(t.contains("Staffing cost of the day"), "{t}");
 }

@@ -5,5 +5,6 @@ pub mod check;
 pub mod compare;
 pub mod queueing;
 pub mod select;
+pub mod roster;
 pub mod staffing;
 pub mod sweep;

@@ -10,6 +10,7 @@ mod compare;
 mod erlang;
 mod generate;
 mod merge;
+mod roster;
 mod run;
 mod select;
 mod shard;
@@ -42,6 +43,8 @@ pub enum Command {
     Erlang(erlang::ErlangArgs),
     /// Minimum headcount per agent group and interval at base load and at a surge, by simulation.
     Staff(staff::StaffArgs),
+    /// Shifts with breaks covering the required agents at least cost, checked and repaired by simulation.
+    Roster(roster::RosterArgs),
     /// Compare routing strategies, load factors or two scenario files on common random numbers.
     Compare(compare::CompareArgs),
     /// CI gate: check thresholds on confidence bounds and regressions against a baseline.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         Command::Validate(a) => validate::validate(a),
         Command::Erlang(a) => erlang::erlang(a),
         Command::Staff(a) => staff::staff(a),
+        Command::Roster(a) => roster::roster(a),
         Command::Compare(a) => compare::compare(a),
         Command::Check(a) => check::check(a),
         Command::Sweep(a) => sweep::sweep(a),

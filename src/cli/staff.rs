@@ -43,6 +43,10 @@ pub struct StaffArgs {
     /// occupancy in every interval (upper confidence bound) is at most this.
     #[arg(long, value_parser = parse_max_occupancy, allow_hyphen_values = true)]
     pub max_occupancy: Option<f64>,
+    /// What the search minimises: `agents` (the best-skilled group takes the work), or `cost`
+    /// (the group with the least cost per contact, by the scenario's `cost_per_hour`).
+    #[arg(long, default_value = "agents", value_parser = ["agents", "cost"])]
+    pub objective: String,
     #[command(flatten)]
     pub out: Outputs<StaffOutputs>,
 }
@@ -76,6 +80,18 @@ pub fn staff(a: StaffArgs) -> CmdResult {
             model.replications
         )
         .into());
+    }
+    if a.objective == "cost" {
+        match model.workforce.as_mut().filter(|w| w.has_prices()) {
+            Some(w) => w.objective_cost = true,
+            None => {
+                return Err(anyhow::anyhow!(
+                    "{}: --objective cost needs prices: give the agent groups a cost_per_hour",
+                    a.scenario.display()
+                )
+                .into())
+            }
+        }
     }
     if a.max_evaluations == 0 {
         return Err(anyhow::anyhow!("--max-evaluations = 0: must be at least 1").into());
@@ -124,6 +140,9 @@ pub fn staff(a: StaffArgs) -> CmdResult {
     written.commit()?;
     if !a.out.quiet {
         print!("{}", report::staff::to_table(&report));
+        if let Some(line) = staff_cost(&model, &report) {
+            println!("{line}");
+        }
     }
     Ok(if report.base.feasible && report.surge.feasible {
         0
@@ -140,4 +159,24 @@ fn write_csv(r: &StaffReport, dir: &Path) -> anyhow::Result<()> {
         &report::csv::peak_curve_csv(r)?,
     )?;
     Ok(())
+}
+
+/// The day's cost of the required agents (base and surge) when the scenario gives prices.
+fn staff_cost(model: &acdsim::model::Model, r: &StaffReport) -> Option<String> {
+    let w = model.workforce.as_ref().filter(|w| w.has_prices())?;
+    let cost = |h: &[Vec<u32>]| -> f64 {
+        h.iter()
+            .enumerate()
+            .map(|(g, row)| {
+                let price = w.cost_per_hour.get(g).copied().flatten().unwrap_or(0.0);
+                acdsim::model::roster::headcount_cost(row, model.interval_s, price).cost
+            })
+            .sum()
+    };
+    Some(format!(
+        "\nStaffing cost of the required agents for the day (paid hours x cost_per_hour{}): base {:.2}, surge {:.2}",
+        if w.objective_cost { "; search minimised cost" } else { "" },
+        cost(&r.base.headcount),
+        cost(&r.surge.headcount)
+    ))
 }

@@ -8,6 +8,7 @@ pub mod forecast;
 pub mod resolve;
 pub mod scenario;
 pub mod scenario_realism;
+pub mod shiftset;
 
 use std::path::Path;
 

@@ -91,6 +91,9 @@ pub struct Workforce {
     pub shifts: Vec<Option<Vec<Shift>>>,
     /// Per group: the price of a paid hour, if given.
     pub cost_per_hour: Vec<Option<f64>>,
+    /// `acdsim staff --objective cost`: the search gives work to the group with the least cost
+    /// per contact instead of the best level (`crate::analysis::staffing::search`).
+    pub objective_cost: bool,
 }
 
 impl Workforce {

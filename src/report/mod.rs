@@ -15,6 +15,7 @@ pub mod output;
 pub mod partial;
 pub mod plots;
 pub mod realism;
+pub mod roster;
 pub mod staff;
 pub mod sweep;
 pub mod table;
@@ -164,6 +165,9 @@ pub struct RunReport {
     /// `surge_playbook`, from `acdsim run`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_playbook: Option<Box<RunReport>>,
+    /// The day's staffing cost (scenarios that give a `cost_per_hour`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffing_cost: Option<StaffingCost>,
     /// Pooled wait-time histograms (not serialised): (row id, counts) for overall, channels,
     /// segments, types, in that order.
     #[serde(skip)]
@@ -172,6 +176,52 @@ pub struct RunReport {
     /// agents of the groups that can serve it, then all agents.
     #[serde(skip)]
     pub on_duty: Vec<Vec<u32>>,
+}
+
+/// The day's staffing cost: paid hours (rostered shifts less unpaid breaks, or the headcount
+/// for whole intervals) times each group's `cost_per_hour`, shift premiums included.
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffingCost {
+    pub groups: Vec<GroupCostReport>,
+    pub paid_hours: f64,
+    pub cost: f64,
+}
+
+/// One priced group's paid hours and cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupCostReport {
+    pub group: String,
+    pub cost_per_hour: f64,
+    pub paid_hours: f64,
+    pub cost: f64,
+}
+
+impl StaffingCost {
+    /// The cost of `model`'s staffing, if it gives prices.
+    pub fn of(model: &Model) -> Option<StaffingCost> {
+        use crate::model::roster::{headcount_cost, shifts_cost};
+        let w = model.workforce.as_ref().filter(|w| w.has_prices())?;
+        let groups: Vec<GroupCostReport> = (0..model.regular_groups())
+            .filter_map(|g| {
+                let price = w.cost_per_hour.get(g).copied().flatten()?;
+                let c = match model.shifts_of(g) {
+                    Some(s) => shifts_cost(s, price),
+                    None => headcount_cost(&model.groups[g].headcount, model.interval_s, price),
+                };
+                Some(GroupCostReport {
+                    group: model.groups[g].id.clone(),
+                    cost_per_hour: price,
+                    paid_hours: c.paid_hours,
+                    cost: c.cost,
+                })
+            })
+            .collect();
+        Some(StaffingCost {
+            paid_hours: groups.iter().map(|g| g.paid_hours).sum(),
+            cost: groups.iter().map(|g| g.cost).sum(),
+            groups,
+        })
+    }
 }
 
 impl RunReport {
@@ -228,6 +278,7 @@ impl RunReport {
                     effect: Vec::new(),
                 }),
             without_playbook: None,
+            staffing_cost: StaffingCost::of(model),
             pooled: est.pooled(),
             on_duty: on_duty(model),
         }

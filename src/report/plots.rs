@@ -1216,6 +1216,68 @@ fn free_corner(
         .map_or(SeriesLabelPosition::LowerRight, |c| c.0.clone())
 }
 
+/// The charts of `acdsim roster`, one per rostered group (`roster_<group>.png`): required,
+/// scheduled (present) and on-the-phones agents (as planned, and as measured in the simulation
+/// check, after breaks and absence) per interval, drawn as steps.
+pub fn write_roster_plots(
+    r: &crate::analysis::roster::RosterResult,
+    model: &Model,
+    dir: &Path,
+) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut canvas = Canvas::Files(dir.to_path_buf());
+    let open_h = model.open_s / 3600.0;
+    let interval_h = model.interval_s / 3600.0;
+    let start = |k: usize| open_h + k as f64 * interval_h;
+    let line = |name: &str, v: &[f64]| Series {
+        name: name.to_string(),
+        points: v
+            .iter()
+            .enumerate()
+            .flat_map(|(k, &y)| [(start(k), y), (start(k + 1), y)])
+            .collect(),
+    };
+    for g in &r.groups {
+        let required: Vec<f64> = g.required.iter().map(|&x| f64::from(x)).collect();
+        let series = vec![
+            line("required on the phones", &required),
+            line("scheduled (present)", &g.scheduled),
+            line(
+                "on the phones, planned (breaks, expected absence)",
+                &g.planned_on_phones,
+            ),
+            line("on duty, simulated (breaks, absence)", &g.on_phones),
+        ];
+        let top = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .fold(1.0, f64::max);
+        let (x0, x1) = (open_h, start(model.n_intervals));
+        let legend = free_corner(&series, (x0, x1), (0.0, top * 1.1));
+        let spec = ChartSpec {
+            title: format!("Roster coverage, {} ({})", g.group, r.scenario),
+            x_label: "Interval".into(),
+            y_label: "Agents".into(),
+            series,
+            hlines: Vec::new(),
+            vlines: Vec::new(),
+            y_range: Some((0.0, top * 1.1)),
+        };
+        canvas.draw(
+            &format!("roster_{}", file_safe(&g.group)),
+            &spec,
+            &Extras {
+                x_range: Some((x0, x1)),
+                x_fmt: Some(fmt_clock),
+                legend: Some(legend),
+                no_markers: true,
+                ..Extras::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

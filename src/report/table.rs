@@ -289,6 +289,7 @@ pub fn to_table(r: &RunReport) -> String {
         .map(|g| vec![g.id.clone(), pct(&g.occupancy), num(&g.agent_hours, 1)])
         .collect();
     render(&mut out, &["group", "occupancy", "agent-hours"], &body);
+    staffing_cost_line(&mut out, r);
 
     let _ = writeln!(out, "\nService level by interval");
     let mut head = vec!["start".to_string(), "offered".into()];
@@ -507,6 +508,29 @@ pub fn validation_summary(model: &Model) -> String {
         model.n_intervals,
         model.interval_s / 60.0
     )
+}
+
+/// The day's staffing cost, when the scenario gives prices.
+fn staffing_cost_line(out: &mut String, r: &RunReport) {
+    if let Some(c) = &r.staffing_cost {
+        let parts: Vec<String> = c
+            .groups
+            .iter()
+            .map(|g| {
+                format!(
+                    "{} {:.1} h x {} = {:.2}",
+                    g.group, g.paid_hours, g.cost_per_hour, g.cost
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "Staffing cost of the day: {:.2} for {:.1} paid hours ({})",
+            c.cost,
+            c.paid_hours,
+            parts.join("; ")
+        );
+    }
 }
 
 #[cfg(test)]

@@ -231,16 +231,31 @@ fn level_for(model: &Model, g: usize, c: usize) -> u8 {
 }
 
 /// The group that serves channel `c` best among those with room (`ok(g)`): highest level,
-/// then fewest channels served, then file order.
+/// then fewest channels served, then file order. Under `staff --objective cost`
+/// ([`crate::model::roster::Workforce::objective_cost`]) the least cost per contact first: the
+/// price of a paid hour times the handle-time factor at the group's level (a faster senior
+/// may be worth its price), then as before.
 fn best_group(model: &Model, c: usize, ok: impl Fn(usize) -> bool) -> Option<usize> {
     let n_channels = |g: usize| {
         (0..model.channels.len())
             .filter(|&x| serves(model, g, x))
             .count()
     };
+    let key = |g: usize| (std::cmp::Reverse(level_for(model, g, c)), n_channels(g), g);
+    let cost = |g: usize| -> f64 {
+        model
+            .workforce
+            .as_ref()
+            .filter(|w| w.objective_cost)
+            .map_or(0.0, |w| {
+                let level = level_for(model, g, c).clamp(1, 5) as usize;
+                w.cost_per_hour.get(g).copied().flatten().unwrap_or(0.0)
+                    * model.proficiency[0][level - 1]
+            })
+    };
     (0..model.groups.len())
         .filter(|&g| serves(model, g, c) && ok(g))
-        .min_by_key(|&g| (std::cmp::Reverse(level_for(model, g, c)), n_channels(g), g))
+        .min_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(key(a).cmp(&key(b))))
 }
 
 /// Where to add an agent when group `g` is over the occupancy cap in interval `k`: `g` itself

@@ -202,6 +202,7 @@ fn workforce(
             .unwrap_or_default(),
         shifts,
         cost_per_hour: prices,
+        objective_cost: false,
     })
 }
 
