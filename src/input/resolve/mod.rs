@@ -15,6 +15,7 @@ mod ctx;
 mod day;
 mod groups;
 mod playbook;
+mod policy;
 mod routing;
 
 use std::path::Path;
@@ -67,9 +68,15 @@ pub fn resolve(
         (Some(c), Some(g)) => errs.keep(dependent(&cx, raw, c, g, &skills, day.n, day.interval_s)),
         _ => None,
     };
-    let routing = ch
-        .as_ref()
-        .and_then(|c| errs.keep(routing::routing(&cx, &raw.routing, &c.segments)));
+    let routing = ch.as_ref().and_then(|c| {
+        errs.keep(routing::routing(
+            &cx,
+            &raw.routing,
+            &c.channels,
+            &c.types,
+            &c.segments,
+        ))
+    });
     let proficiency = errs.keep(routing::proficiency(&cx, &raw.proficiency));
     let requirements = errs.keep(requirements(&cx, raw));
     let (

@@ -42,6 +42,7 @@ mod boundary;
 mod complete;
 mod prepare;
 mod queues;
+mod score;
 mod serve;
 mod surge;
 
