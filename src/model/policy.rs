@@ -122,3 +122,62 @@ impl ScorePolicy {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(channel: usize, type_: usize, segment: usize) -> Class {
+        Class {
+            channel,
+            type_,
+            segment,
+            local_type: type_,
+            local_segment: segment,
+            hard: false,
+            eligible: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_class_base_sums_the_rules_it_matches() {
+        let mut p = ScorePolicy::preset(StrategyKind::SkillFirst, &[], f64::INFINITY);
+        p.base = vec![
+            BaseRule {
+                channel: Some(0),
+                type_: None,
+                segment: None,
+                value: 1.0,
+            },
+            BaseRule {
+                channel: None,
+                type_: Some(1),
+                segment: Some(2),
+                value: 10.0,
+            },
+        ];
+        let bases = p.class_bases(&[
+            class(0, 0, 0),
+            class(0, 1, 2),
+            class(1, 1, 2),
+            class(1, 0, 2),
+        ]);
+        assert_eq!(bases, vec![1.0, 11.0, 10.0, 0.0]);
+    }
+
+    #[test]
+    fn the_elderly_preset_gives_the_priority_segments_a_base_and_promotes_at_the_aging_bound() {
+        let p = ScorePolicy::preset(StrategyKind::ScoreElderlyPriority, &[false, true], 60.0);
+        assert_eq!(
+            p.class_bases(&[class(0, 0, 0), class(0, 0, 1)]),
+            vec![0.0, 1.0]
+        );
+        assert_eq!(
+            (p.promote_after_s, p.promote_to, p.aging_per_s),
+            (60.0, 1.0, 0.0)
+        );
+        assert_eq!(p.freed_level, 0.0);
+        let idle = ScorePolicy::preset(StrategyKind::ScoreIdleFirst, &[false, true], 60.0);
+        assert_eq!((idle.agent.level, idle.freed_level), (0.0, 0.0));
+    }
+}
