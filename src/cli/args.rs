@@ -24,7 +24,9 @@ pub struct SimArgs {
     /// Random seed (default: the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Routing strategy, overriding the scenario's: skill-first, idle-first, elderly-priority.
+    /// Routing strategy, overriding the scenario's: skill-first, idle-first, elderly-priority,
+    /// score (the scenario's `routing.policy`), or a preset: score-skill-first,
+    /// score-idle-first, score-elderly-priority.
     #[arg(long, value_parser = parse_strategy)]
     pub strategy: Option<StrategyKind>,
     /// Service-level formula: answered_and_abandoned, answered, offered, exclude_short_abandons.
@@ -103,7 +105,7 @@ impl ShardArgs {
 
 pub fn parse_strategy(s: &str) -> Result<StrategyKind, String> {
     StrategyKind::parse(s).ok_or_else(|| {
-        format!("unknown strategy `{s}`: use skill-first, idle-first or elderly-priority")
+        format!("unknown strategy `{s}`: use skill-first, idle-first, elderly-priority, score, score-skill-first, score-idle-first or score-elderly-priority")
     })
 }
 
@@ -169,6 +171,9 @@ pub fn load_model(path: &Path, sim: &SimArgs) -> Result<Model, InputError> {
         output::protect(&f);
     }
     if let Some(s) = sim.strategy {
+        if let Some(m) = model.routing.unavailable(s) {
+            return Err(InputError::new(path.display().to_string(), "--strategy", m));
+        }
         model = model.with_strategy(s);
     }
     if let Some(f) = sim.sl_formula {

@@ -285,6 +285,9 @@ fn alternatives(a: &CompareArgs, base: &Model) -> Result<Alternatives, Failure> 
                     s.name()
                 )));
             }
+            if let Some(m) = base.routing.unavailable(*s) {
+                return Err(usage(format!("--strategies: {m}")));
+            }
             alts.push((s.name().to_string(), base.with_strategy(*s)));
         }
     }

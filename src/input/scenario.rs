@@ -379,7 +379,7 @@ pub struct WorkforceFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[serde(expecting = "the routing: an object with strategy, priority_segments or aging_s")]
+#[serde(expecting = "the routing: an object with strategy, priority_segments, aging_s or policy")]
 pub struct RoutingFile {
     #[serde(default)]
     pub strategy: StrategyKind,
@@ -390,6 +390,65 @@ pub struct RoutingFile {
     /// served as if it were a priority contact. Absent: no aging (strict priority).
     #[serde(default)]
     pub aging_s: Option<f64>,
+    /// The score policy that strategy `score` runs (README "Routing research").
+    #[serde(default)]
+    pub policy: Option<PolicyFile>,
+}
+
+/// A score-based routing policy: a waiting contact's priority and an agent's preference.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(
+    expecting = "the policy: an object with base, aging_per_s, promote_after_s, promote_to, freed_level or agent"
+)]
+pub struct PolicyFile {
+    /// Base priorities: a contact's base is the sum of the values of the rules it matches.
+    #[serde(default)]
+    pub base: Vec<BaseRuleFile>,
+    /// Priority added per second waited (default 0).
+    #[serde(default)]
+    pub aging_per_s: f64,
+    /// A contact that has waited this many seconds has a priority of at least `promote_to`.
+    #[serde(default)]
+    pub promote_after_s: Option<f64>,
+    #[serde(default)]
+    pub promote_to: f64,
+    /// Priority added, for a freed agent, per level of its proficiency for the contact.
+    #[serde(default)]
+    pub freed_level: f64,
+    /// How a new contact chooses among the agents with room.
+    #[serde(default)]
+    pub agent: AgentWeightsFile,
+}
+
+/// A base-priority rule; an absent channel, type or segment matches any.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "a base rule: an object with channel, type, segment and value")]
+pub struct BaseRuleFile {
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    #[serde(default)]
+    pub segment: Option<String>,
+    pub value: f64,
+}
+
+/// An agent's preference for a new contact: per proficiency level, per rank of its group in
+/// the class's group order (subtracted), per load unit in hand (subtracted), per second idle.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "the agent weights: an object with level, order, load and idle_per_s")]
+pub struct AgentWeightsFile {
+    #[serde(default)]
+    pub level: f64,
+    #[serde(default)]
+    pub order: f64,
+    #[serde(default)]
+    pub load: f64,
+    #[serde(default)]
+    pub idle_per_s: f64,
 }
 
 fn default_priority_segments() -> Vec<String> {
@@ -402,6 +461,7 @@ impl Default for RoutingFile {
             strategy: StrategyKind::default(),
             priority_segments: default_priority_segments(),
             aging_s: None,
+            policy: None,
         }
     }
 }

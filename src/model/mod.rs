@@ -7,6 +7,7 @@ pub mod limits;
 pub mod playbook;
 pub mod realism;
 pub mod roster;
+pub mod policy;
 
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +50,12 @@ pub enum StrategyKind {
     SkillFirst,
     IdleFirst,
     ElderlyPriority,
+    /// The scenario's score policy (`routing.policy`).
+    Score,
+    /// The presets: the built-in strategies as score policies, run by the score policy's code.
+    ScoreSkillFirst,
+    ScoreIdleFirst,
+    ScoreElderlyPriority,
 }
 
 impl StrategyKind {
@@ -63,11 +70,49 @@ impl StrategyKind {
             StrategyKind::SkillFirst => "skill-first",
             StrategyKind::IdleFirst => "idle-first",
             StrategyKind::ElderlyPriority => "elderly-priority",
+            StrategyKind::Score => "score",
+            StrategyKind::ScoreSkillFirst => "score-skill-first",
+            StrategyKind::ScoreIdleFirst => "score-idle-first",
+            StrategyKind::ScoreElderlyPriority => "score-elderly-priority",
         }
     }
 
+    /// Every strategy a name can select: the built-ins, the scenario's score policy and the
+    /// presets.
+    pub const NAMED: [StrategyKind; 7] = [
+        StrategyKind::SkillFirst,
+        StrategyKind::IdleFirst,
+        StrategyKind::ElderlyPriority,
+        StrategyKind::Score,
+        StrategyKind::ScoreSkillFirst,
+        StrategyKind::ScoreIdleFirst,
+        StrategyKind::ScoreElderlyPriority,
+    ];
+
     pub fn parse(s: &str) -> Option<StrategyKind> {
-        Self::ALL.into_iter().find(|k| k.name() == s.trim())
+        Self::NAMED.into_iter().find(|k| k.name() == s.trim())
+    }
+
+    /// The built-in strategy a preset reproduces (itself for a built-in; skill-first for the
+    /// scenario's score policy, whose preset fills in nothing).
+    pub fn builtin(self) -> StrategyKind {
+        match self {
+            StrategyKind::ScoreIdleFirst => StrategyKind::IdleFirst,
+            StrategyKind::ScoreElderlyPriority => StrategyKind::ElderlyPriority,
+            StrategyKind::IdleFirst | StrategyKind::ElderlyPriority => self,
+            _ => StrategyKind::SkillFirst,
+        }
+    }
+
+    /// Whether the strategy runs through the score policy's code path.
+    pub fn is_score(self) -> bool {
+        matches!(
+            self,
+            StrategyKind::Score
+                | StrategyKind::ScoreSkillFirst
+                | StrategyKind::ScoreIdleFirst
+                | StrategyKind::ScoreElderlyPriority
+        )
     }
 }
 
@@ -256,6 +301,28 @@ pub struct Routing {
     pub priority: Vec<bool>,
     /// Aging bound in seconds (infinite = strict priority).
     pub aging_s: f64,
+    /// The scenario's score policy (`routing.policy`), run by strategy `score`.
+    pub policy: Option<policy::ScorePolicy>,
+}
+
+impl Routing {
+    /// Why strategy `kind` cannot run on this scenario, if it cannot (`score` without a
+    /// `routing.policy`).
+    pub fn unavailable(&self, kind: StrategyKind) -> Option<String> {
+        (kind == StrategyKind::Score && self.policy.is_none()).then(|| {
+            "strategy `score` needs a score policy: the scenario has no `routing.policy`".into()
+        })
+    }
+
+    /// The score policy strategy `kind` runs, if it is a score strategy: the scenario's for
+    /// `score`, a preset otherwise.
+    pub fn score_policy(&self, kind: StrategyKind) -> Option<policy::ScorePolicy> {
+        match kind {
+            StrategyKind::Score => self.policy.clone(),
+            k if k.is_score() => Some(policy::ScorePolicy::preset(k, &self.priority, self.aging_s)),
+            _ => None,
+        }
+    }
 }
 
 /// A validated scenario.

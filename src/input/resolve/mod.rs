@@ -16,6 +16,7 @@ mod day;
 mod groups;
 mod playbook;
 mod realism;
+mod policy;
 mod routing;
 mod shifts;
 
@@ -69,9 +70,15 @@ pub fn resolve(
         (Some(c), Some(g)) => errs.keep(dependent(&cx, raw, c, g, &skills, day.n, day.interval_s)),
         _ => None,
     };
-    let routing = ch
-        .as_ref()
-        .and_then(|c| errs.keep(routing::routing(&cx, &raw.routing, &c.segments)));
+    let routing = ch.as_ref().and_then(|c| {
+        errs.keep(routing::routing(
+            &cx,
+            &raw.routing,
+            &c.channels,
+            &c.types,
+            &c.segments,
+        ))
+    });
     let proficiency = errs.keep(routing::proficiency(&cx, &raw.proficiency));
     let requirements = errs.keep(requirements(&cx, raw));
     let (

@@ -4,12 +4,14 @@
 use super::ctx::Ctx;
 use crate::error::InputError;
 use crate::input::scenario::{ProficiencyFile, RoutingFile};
-use crate::model::{Routing, Segment, StrategyKind};
+use crate::model::{Channel, Routing, Segment, StrategyKind};
 
 /// The routing rules; `segments` are the scenario's segments (declared or named by a channel).
 pub(super) fn routing(
     cx: &Ctx,
     r: &RoutingFile,
+    channels: &[Channel],
+    types: &[String],
     segments: &[Segment],
 ) -> Result<Routing, InputError> {
     let mut priority = vec![false; segments.len()];
@@ -36,10 +38,21 @@ pub(super) fn routing(
         None => f64::INFINITY,
         Some(a) => cx.pos("$.routing.aging_s", a)?,
     };
+    let policy = match &r.policy {
+        Some(p) => Some(super::policy::policy(cx, p, channels, types, segments)?),
+        None if r.strategy == StrategyKind::Score => {
+            return Err(cx.err(
+                "$.routing.strategy",
+                "strategy `score` needs a score policy: add `routing.policy`",
+            ))
+        }
+        None => None,
+    };
     Ok(Routing {
         strategy: r.strategy,
         priority,
         aging_s,
+        policy,
     })
 }
 

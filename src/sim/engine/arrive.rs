@@ -144,6 +144,9 @@ impl Engine {
     /// The agent a new contact of class `k` goes to, with its level, if any has room.
     #[inline(always)]
     pub(super) fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
+        if let Some(s) = self.score_router() {
+            return self.find_agent_score(model, s, k);
+        }
         let prof_first = self.router.proficiency_first();
         let cap = model.capacity;
         let eligible = &model.classes[k].eligible;

@@ -45,6 +45,7 @@ mod outage;
 mod prepare;
 mod queues;
 mod redial;
+mod score;
 mod serve;
 mod shifts;
 mod surge;

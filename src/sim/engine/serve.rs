@@ -99,7 +99,7 @@ impl Engine {
     /// The contact at the head of class `k`'s queue, after counting as abandoned (at their
     /// deadlines) the contacts ahead whose patience ran out before now.
     #[inline(always)]
-    fn live_head(&mut self, k: usize) -> Option<Waiting> {
+    pub(super) fn live_head(&mut self, k: usize) -> Option<Waiting> {
         loop {
             match self.queues.front(k) {
                 Some(w) if w.deadline <= self.now => {
@@ -132,6 +132,7 @@ impl Engine {
                 return;
             }
             if units <= room && self.live_head(k).is_some() {
+                // One class: every policy takes its head.
                 let w = self.queues.pop(k).expect("head seen above");
                 self.start(model, a, k, level, w);
                 continue;
@@ -155,7 +156,11 @@ impl Engine {
             // Ranking the heads takes a set-up that most calls would waste: first look whether
             // any of the group's queues has someone waiting.
             let pick = if self.group_has_waiting(g) {
-                self.best_head(g, room)
+                if self.score_router().is_some() {
+                    self.best_head_score(g, room)
+                } else {
+                    self.best_head(g, room)
+                }
             } else {
                 None
             };

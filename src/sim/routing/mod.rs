@@ -13,10 +13,12 @@
 
 mod elderly_priority;
 mod idle_first;
+mod score;
 mod skill_first;
 
 pub use elderly_priority::ElderlyPriority;
 pub use idle_first::IdleFirst;
+pub use score::ScoreRouter;
 pub use skill_first::SkillFirst;
 
 use crate::model::{Model, StrategyKind};
@@ -43,22 +45,29 @@ pub trait Strategy {
     fn contact_rank(&self, head: &Head, now: f64) -> (u32, f64);
 }
 
-/// The strategies, dispatched by `match`.
-#[derive(Debug, Clone, Copy)]
+/// The strategies, dispatched by `match`. A score policy (`score` and the presets) has its own
+/// path in the engine, which asks [`Strategy`] nothing of it.
+#[derive(Debug, Clone)]
 pub enum Router {
     SkillFirst(SkillFirst),
     IdleFirst(IdleFirst),
     ElderlyPriority(ElderlyPriority),
+    Score(Box<ScoreRouter>),
 }
 
 impl Router {
     pub fn for_model(model: &Model) -> Router {
-        match model.routing.strategy {
+        let kind = model.routing.strategy;
+        if let Some(p) = model.routing.score_policy(kind) {
+            return Router::Score(Box::new(ScoreRouter::new(model, p)));
+        }
+        match kind.builtin() {
             StrategyKind::SkillFirst => Router::SkillFirst(SkillFirst),
             StrategyKind::IdleFirst => Router::IdleFirst(IdleFirst),
             StrategyKind::ElderlyPriority => Router::ElderlyPriority(ElderlyPriority {
                 aging_s: model.routing.aging_s,
             }),
+            _ => Router::SkillFirst(SkillFirst),
         }
     }
 }
@@ -70,6 +79,7 @@ impl Strategy for Router {
             Router::SkillFirst(s) => s.proficiency_first(),
             Router::IdleFirst(s) => s.proficiency_first(),
             Router::ElderlyPriority(s) => s.proficiency_first(),
+            Router::Score(_) => SkillFirst.proficiency_first(),
         }
     }
 
@@ -79,6 +89,7 @@ impl Strategy for Router {
             Router::SkillFirst(s) => s.contact_rank(head, now),
             Router::IdleFirst(s) => s.contact_rank(head, now),
             Router::ElderlyPriority(s) => s.contact_rank(head, now),
+            Router::Score(_) => SkillFirst.contact_rank(head, now),
         }
     }
 }

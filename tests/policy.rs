@@ -1,0 +1,188 @@
+//! Score-based routing (issue 15): the presets reproduce the built-in strategies bit for bit on
+//! every bundled scenario (run through both code paths, reports compared byte for byte); a
+//! scenario's own score policy runs and changes the outcome as its weights say; bad policy
+//! definitions exit 2 naming the file and the JSON path.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
+
+fn acdsim() -> Command {
+    let mut c = Command::cargo_bin("acdsim").unwrap();
+    c.env("RAYON_NUM_THREADS", "2");
+    c
+}
+
+/// Runs `scenario` with `strategy` and returns its JSON and CSV reports.
+fn report(dir: &Path, scenario: &Path, strategy: &str, n: &str) -> (Vec<u8>, Vec<u8>) {
+    let json = dir.join(format!("{strategy}.json"));
+    let csv = dir.join(format!("{strategy}.csv"));
+    acdsim()
+        .arg("run")
+        .arg(scenario)
+        .args(["-n", n, "--quiet", "--strategy", strategy, "--json"])
+        .arg(&json)
+        .arg("--csv")
+        .arg(&csv)
+        .assert()
+        .success();
+    // `--csv` writes a folder of tables: their names and contents, in name order.
+    let mut tables: Vec<PathBuf> = fs::read_dir(&csv)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    tables.sort();
+    let mut all = Vec::new();
+    for t in tables {
+        all.extend(t.file_name().unwrap().as_encoded_bytes());
+        all.extend(fs::read(&t).unwrap());
+    }
+    fs::remove_dir_all(&csv).unwrap();
+    (fs::read(json).unwrap(), all)
+}
+
+fn bundled() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(SCENARIOS)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn presets_reproduce_the_builtin_strategies_bit_for_bit_on_every_bundled_scenario() {
+    let dir = TempDir::new().unwrap();
+    let scenarios = bundled();
+    assert!(scenarios.len() >= 8, "bundled scenarios: {scenarios:?}");
+    for sc in &scenarios {
+        // The benchmark is large: fewer replications (the paths meet every event anyway).
+        let n = if sc.ends_with("bench-w.json") {
+            "2"
+        } else {
+            "30"
+        };
+        for s in ["skill-first", "idle-first", "elderly-priority"] {
+            let builtin = report(dir.path(), sc, s, n);
+            let preset = report(dir.path(), sc, &format!("score-{s}"), n);
+            // The reports name the strategy run: the preset's name is the only difference
+            // allowed.
+            let named = |b: Vec<u8>| {
+                String::from_utf8(b)
+                    .unwrap()
+                    .replace(&format!("\"score-{s}\""), &format!("\"{s}\""))
+                    .into_bytes()
+            };
+            let preset = (named(preset.0), preset.1);
+            assert!(
+                builtin.0 == preset.0 && builtin.1 == preset.1,
+                "{}: score-{s} differs from {s}",
+                sc.display()
+            );
+        }
+    }
+}
+
+/// The two-class priority scenario with a score policy in `routing`.
+fn with_policy(policy: Value) -> Value {
+    let mut v: Value = serde_json::from_slice(
+        &fs::read(Path::new(SCENARIOS).join("priority-2class.json")).unwrap(),
+    )
+    .unwrap();
+    v["routing"] = json!({"strategy": "score", "policy": policy});
+    v
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, serde_json::to_vec_pretty(v).unwrap()).unwrap();
+    p
+}
+
+/// The mean wait of a segment in a run's JSON report.
+fn segment_asa(json: &[u8], segment: &str) -> f64 {
+    let v: Value = serde_json::from_slice(json).unwrap();
+    let rows = v["segments"].as_array().expect("segments");
+    let row = rows
+        .iter()
+        .find(|r| r["id"] == segment)
+        .unwrap_or_else(|| panic!("segment {segment} in {rows:?}"));
+    row["metrics"]["asa_s"]["mean"].as_f64().unwrap()
+}
+
+#[test]
+fn a_scenario_policy_runs_and_its_base_priority_reorders_the_segments() {
+    let dir = TempDir::new().unwrap();
+    let base = |seg: &str| json!({"base": [{"segment": seg, "value": 10.0}], "aging_per_s": 0.001});
+    let regular_first = write(dir.path(), "r.json", &with_policy(base("regular")));
+    let elderly_first = write(dir.path(), "e.json", &with_policy(base("elderly")));
+    let (r, _) = report(dir.path(), &regular_first, "score", "40");
+    let (e, _) = report(dir.path(), &elderly_first, "score", "40");
+    // Whichever segment has the higher base waits less, by a wide margin.
+    assert!(segment_asa(&r, "regular") < 0.7 * segment_asa(&r, "elderly"));
+    assert!(segment_asa(&e, "elderly") < 0.7 * segment_asa(&e, "regular"));
+}
+
+/// Runs the scenario and checks exit 2 with the file and each of `parts` on stderr.
+fn refused(v: &Value, parts: &[&str]) {
+    let dir = TempDir::new().unwrap();
+    let p = write(dir.path(), "bad.json", v);
+    let out = acdsim()
+        .arg("run")
+        .arg(&p)
+        .args(["-n", "2"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("bad.json"), "{err}");
+    for part in parts {
+        assert!(err.contains(part), "{part} not in {err}");
+    }
+}
+
+#[test]
+fn bad_policy_definitions_exit_2_naming_the_json_path() {
+    refused(
+        &with_policy(json!({"base": [{"segment": "nobody", "value": 1}]})),
+        &["$.routing.policy.base[0].segment", "`nobody`"],
+    );
+    refused(
+        &with_policy(json!({"base": [{"channel": "fax", "value": 1}]})),
+        &["$.routing.policy.base[0].channel"],
+    );
+    refused(
+        &with_policy(json!({"promote_after_s": -5, "promote_to": 1})),
+        &["$.routing.policy.promote_after_s", ">= 0"],
+    );
+    refused(
+        &with_policy(json!({"aging_per_s": 1e300})),
+        &["$.routing.policy.aging_per_s", "finite"],
+    );
+    refused(
+        &with_policy(json!({"agent": {"idle_per_s": -1}})),
+        &["$.routing.policy.agent.idle_per_s"],
+    );
+    let mut no_policy = with_policy(json!({}));
+    no_policy["routing"] = json!({"strategy": "score"});
+    refused(&no_policy, &["$.routing.strategy", "routing.policy"]);
+}
+
+#[test]
+fn strategy_score_on_a_scenario_without_policy_exits_2() {
+    let out = acdsim()
+        .arg("run")
+        .arg(Path::new(SCENARIOS).join("mmc-5.json"))
+        .args(["-n", "2", "--strategy", "score"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--strategy"));
+}
