@@ -4,7 +4,7 @@
 pub mod check;
 pub mod compare;
 pub mod queueing;
-pub mod select;
 pub mod roster;
+pub mod select;
 pub mod staffing;
 pub mod sweep;

@@ -5,9 +5,9 @@
 pub mod dist;
 pub mod limits;
 pub mod playbook;
+pub mod policy;
 pub mod realism;
 pub mod roster;
-pub mod policy;
 
 use serde::{Deserialize, Serialize};
 

@@ -15,8 +15,8 @@ mod ctx;
 mod day;
 mod groups;
 mod playbook;
-mod realism;
 mod policy;
+mod realism;
 mod routing;
 mod shifts;
 
@@ -149,6 +149,13 @@ pub fn resolve(
     };
     model.realism = realism::realism(&cx, raw, &model)?;
     model.workforce = workforce(raw, group_shifts, prices, absence, model.groups.len());
+    announce_handle_times(&mut model);
+    Ok(model)
+}
+
+/// The playbook's wait announcement estimates waits from each channel's mean handle time (wrap-up
+/// and transferred work included): filled in once the model is whole.
+fn announce_handle_times(model: &mut Model) {
     let aht: Vec<f64> = (0..model.channels.len())
         .map(|c| model.mean_handle_s(c))
         .collect();
@@ -159,7 +166,6 @@ pub fn resolve(
     {
         a.aht_s = aht;
     }
-    Ok(model)
 }
 
 /// The agent groups (headcounts or shifts) and the workforce's absence share.
