@@ -106,6 +106,7 @@ fn erlang_c_checks(name: &str, replications: u64, seed: u64) {
     model.channels[0].goal.threshold_s = 15.0;
     model.segments[0].goal = Some(Goal {
         threshold_s: 20.0,
+        days_share: None,
         target: 0.8,
     });
     model.sl.long_wait_s = 1e-9;

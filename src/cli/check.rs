@@ -118,7 +118,8 @@ pub fn check(a: CheckArgs) -> CmdResult {
     Ok(if report.passed { 0 } else { 1 })
 }
 
-/// The scenario's `requirements`, then the `--require` thresholds, parsed against its rows.
+/// The scenario's `requirements`, the share of days of every goal with a `days_share`
+/// (`<id>.goal_met >= <days_share>`), then the `--require` thresholds, parsed against its rows.
 fn thresholds(a: &CheckArgs, model: &Model) -> Result<Vec<Threshold>, Failure> {
     let layout = Layout::new(model);
     let mut out = Vec::new();
@@ -130,6 +131,20 @@ fn thresholds(a: &CheckArgs, model: &Model) -> Result<Vec<Threshold>, Failure> {
             ))
         })?;
         out.push((r, "scenario"));
+    }
+    // A goal with a `days_share` is judged on the share of days meeting it.
+    let days = model
+        .channels
+        .iter()
+        .map(|c| (&c.id, Some(c.goal)))
+        .chain(model.segments.iter().map(|s| (&s.id, s.goal)));
+    for (id, goal) in days {
+        if let Some(d) = goal.and_then(|g| g.days_share) {
+            let e = format!("{id}.goal_met >= {d}");
+            let r = parse_requirement(&e, model, &layout)
+                .map_err(|msg| usage(format!("{}: {msg}", a.scenario.display())))?;
+            out.push((r, "goal days_share"));
+        }
     }
     for e in &a.require {
         let r = parse_requirement(e, model, &layout)

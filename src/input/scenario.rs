@@ -36,6 +36,10 @@ pub struct ScenarioFile {
     /// Multiplies every channel's volume (the CLI's `--surge` multiplies again).
     #[serde(default = "one")]
     pub volume_multiplier: f64,
+    /// Day-to-day and interval-to-interval volume noise around the forecast, for every channel
+    /// without its own (README "Forecast uncertainty").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_error: Option<ForecastErrorFile>,
     pub channels: Vec<ChannelFile>,
     /// Segment goals (optional): e.g. elderly 90% answered within 45 s.
     #[serde(default)]
@@ -122,6 +126,31 @@ impl Default for ServiceLevelFile {
 pub struct GoalFile {
     pub threshold_s: f64,
     pub target: f64,
+    /// Share of days (replications) on which the goal must be met (0..1], e.g. 0.85: judged on
+    /// the lower confidence bound of the row's `goal_met` by `staff`, `check` and the table's
+    /// status (README "Forecast uncertainty"). Absent: the goal is judged on the mean service level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_share: Option<f64>,
+}
+
+/// `forecast_error` (scenario-wide, or one channel's): how far a day's volume strays from the
+/// forecast. Each replication's volume of a channel is multiplied by a gamma factor with mean 1
+/// and coefficient of variation `day_cv` (one per day), and each interval's again by one with
+/// `interval_cv` (README "Forecast uncertainty").
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "a forecast error: an object with day_cv and/or interval_cv")]
+pub struct ForecastErrorFile {
+    /// Coefficient of variation (>= 0) of the day's volume factor; 0: none.
+    #[serde(default)]
+    pub day_cv: f64,
+    /// Coefficient of variation (>= 0) of each interval's volume factor; 0: none.
+    #[serde(default)]
+    pub interval_cv: f64,
+    /// Scenario-wide only: every channel without a `forecast_error` of its own shares the same
+    /// factors (a busy day is busy on every channel); false: each channel draws its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<bool>,
 }
 
 /// Volume per interval: one number for every interval, or one per interval.
@@ -152,6 +181,9 @@ pub struct ChannelFile {
     /// Customers who abandon call again (README "Realism").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redial: Option<crate::input::scenario_realism::RedialFile>,
+    /// This channel's forecast error, instead of the scenario's (README "Forecast uncertainty").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_error: Option<ForecastErrorFile>,
 }
 
 fn one_u32() -> u32 {

@@ -172,6 +172,22 @@ impl SlFormula {
 pub struct Goal {
     pub threshold_s: f64,
     pub target: f64,
+    /// The share of days (replications) that must meet the goal, judged on the lower
+    /// confidence bound of `goal_met`; `None`: judged on the service level itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_share: Option<f64>,
+}
+
+/// A channel's forecast error: its volume in each replication is multiplied by a gamma factor
+/// with mean 1 and coefficient of variation `day_cv`, and each interval's by one with
+/// `interval_cv`, so the arrivals are a mixed (doubly stochastic) Poisson process.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ForecastError {
+    pub day_cv: f64,
+    pub interval_cv: f64,
+    /// The factors are the scenario's shared ones (the same for every channel sharing them),
+    /// not the channel's own.
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -254,6 +270,8 @@ pub struct Channel {
     pub segments: Vec<SegmentMix>,
     /// `class_of[local type][local segment]` = index into [`Model::classes`].
     pub class_of: Vec<Vec<usize>>,
+    /// Volume noise around the forecast (`None`: the rates are exact).
+    pub forecast_error: Option<ForecastError>,
 }
 
 #[derive(Debug, Clone)]

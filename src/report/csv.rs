@@ -92,7 +92,8 @@ pub fn intervals_csv(r: &RunReport) -> std::io::Result<Vec<u8>> {
                 let sl = metrics.service_level();
                 rec.push(rounded(g.target, None));
                 rec.push(rounded(g.threshold_s, None));
-                rec.push(super::table::verdict(sl, g.target).to_string());
+                let met = metrics.at(crate::stats::m::GOAL_MET);
+                rec.push(super::table::goal_verdict(sl, met, &g).to_string());
                 rec.push(if sl.mean.is_nan() {
                     String::new()
                 } else {

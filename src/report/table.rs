@@ -61,6 +61,24 @@ pub fn verdict(sl: &Estimate, target: f64) -> &'static str {
     }
 }
 
+/// Verdict of a row against its goal: with a `days_share`, the share of days meeting the goal
+/// (`met`, the row's `goal_met`) against it; otherwise its service level `sl` against the target.
+pub fn goal_verdict(sl: &Estimate, met: &Estimate, g: &crate::model::Goal) -> &'static str {
+    match g.days_share {
+        Some(d) => verdict(met, d),
+        None => verdict(sl, g.target),
+    }
+}
+
+/// A goal as the tables show it: `85% in 15 s`, and `on 85% of days` with a `days_share`.
+fn goal_text(g: &crate::model::Goal) -> String {
+    let base = format!("{:.0}% in {} s", g.target * 100.0, short_num(g.threshold_s));
+    match g.days_share {
+        Some(d) => format!("{base} on {:.0}% of days", d * 100.0),
+        None => base,
+    }
+}
+
 /// Appends an aligned text table to `out`: the first column left-aligned, the others right-aligned,
 /// two spaces apart, widths in characters.
 pub fn render(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
@@ -202,13 +220,9 @@ fn rows_table(out: &mut String, title: &str, rows: &[RowReport], long_wait_s: f6
             match r.goal {
                 Some(g) => {
                     let gsl = r.metrics.at(m::GOAL_SL);
-                    v.push(format!(
-                        "{:.0}% in {} s",
-                        g.target * 100.0,
-                        short_num(g.threshold_s)
-                    ));
+                    v.push(goal_text(&g));
                     v.push(pct(gsl));
-                    v.push(verdict(gsl, g.target).into());
+                    v.push(goal_verdict(gsl, r.metrics.at(m::GOAL_MET), &g).into());
                 }
                 None => v.extend(["-".to_string(), "-".into(), "".into()]),
             }
@@ -253,12 +267,8 @@ pub fn to_table(r: &RunReport) -> String {
             let sl = c.metrics.service_level();
             let mut v = vec![
                 c.id.clone(),
-                format!(
-                    "{:.0}% in {} s",
-                    c.goal.target * 100.0,
-                    short_num(c.goal.threshold_s)
-                ),
-                verdict(sl, c.goal.target).into(),
+                goal_text(&c.goal),
+                goal_verdict(sl, c.metrics.at(m::GOAL_MET), &c.goal).into(),
                 format!("{:.0}% reps", c.metrics.at(m::GOAL_MET).mean * 100.0),
             ];
             v.extend(contact_cells(&c.metrics));

@@ -50,6 +50,16 @@ impl RateProfile {
         RateProfile { ends, rates }
     }
 
+    /// Multiplies the rate of the day's interval `k` by `day * intervals[k]` (the warm-up, if
+    /// any, by the first interval's): one replication's forecast error
+    /// ([`crate::sim::forecast`]).
+    pub fn scale(&mut self, day: f64, intervals: &[f64]) {
+        let warmup = self.rates.len() - intervals.len();
+        for (i, r) in self.rates.iter_mut().enumerate() {
+            *r *= day * intervals[i.saturating_sub(warmup)];
+        }
+    }
+
     /// Builds a profile from explicit pieces (`ends` increasing, rates >= 0), starting at 0.
     pub fn new(ends: Vec<f64>, rates: Vec<f64>) -> RateProfile {
         assert_eq!(ends.len(), rates.len());

@@ -6,6 +6,7 @@
 pub mod arrivals;
 pub mod completions;
 pub mod engine;
+pub mod forecast;
 pub mod guard;
 pub mod paired;
 pub mod playbook;

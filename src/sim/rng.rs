@@ -48,9 +48,19 @@ pub enum Purpose {
     /// What a contact arriving during an outage does (redirect, call later, self-service, stay),
     /// and a redirected contact's attributes in the backup channel.
     Outage = 16,
+    /// The day's volume factor of one channel with a forecast error (the "channel" is
+    /// [`SHARED_FACTORS`] for the factors channels share), one draw per replication.
+    ForecastDay = 20,
+    /// The interval volume factors of one channel with a forecast error (or of the shared
+    /// ones), one draw per interval in order.
+    ForecastInterval = 21,
     /// Absent agents of one shift-staffed group (`crate::sim::engine`'s shifts), per day.
     Absence = 30,
 }
+
+/// The "channel" of the forecast-error streams that channels sharing the scenario's factors
+/// draw from.
+pub const SHARED_FACTORS: usize = usize::MAX;
 
 /// SplitMix64 finaliser: a bijective 64-bit mixer with good avalanche.
 #[inline]

@@ -8,9 +8,11 @@ use super::ctx::{each, Ctx, Errors};
 use super::day::Day;
 use crate::error::InputError;
 use crate::input::forecast::parse_forecast;
-use crate::input::scenario::{ChannelFile, ScenarioFile, SegmentFile, VolumeFile};
+use crate::input::scenario::{
+    ChannelFile, ForecastErrorFile, ScenarioFile, SegmentFile, VolumeFile,
+};
 use crate::model::dist::short_num;
-use crate::model::{Channel, Difficulty, Segment, SegmentMix, TypeMix};
+use crate::model::{Channel, Difficulty, ForecastError, Segment, SegmentMix, TypeMix};
 
 pub use crate::model::limits::MAX_CONTACTS_PER_INTERVAL;
 
@@ -49,6 +51,10 @@ pub(super) fn channels(
             (Some(f), bytes)
         }
     };
+    let default_error = match &raw.forecast_error {
+        Some(f) => forecast_error(cx, "$.forecast_error", f, true)?,
+        None => None,
+    };
     // The declared segments, each channel and each segment's use are checked by themselves.
     let mut errs = Errors::default();
     let mut segments = errs
@@ -66,6 +72,10 @@ pub(super) fn channels(
         }
         let volume = volume(cx, &p, ch, forecast.as_ref().map(|f| &f[c]), day.n)?;
         let rates = rates(cx, &p, ch, &volume, day, multiplier)?;
+        let forecast_error = match &ch.forecast_error {
+            Some(f) => forecast_error(cx, &format!("{p}.forecast_error"), f, false)?,
+            None => default_error,
+        };
         Ok(Channel {
             id: ch.id.clone(),
             goal,
@@ -74,6 +84,7 @@ pub(super) fn channels(
             types: type_mix(cx, &p, ch, skills, &mut types)?,
             segments: segment_mix(cx, &p, ch, &mut segments)?,
             class_of: Vec::new(),
+            forecast_error,
         })
     }));
     errs.keep(each(&raw.segments, |i, s| {
@@ -116,6 +127,45 @@ fn forecast(
     let csv_file = p.display().to_string();
     let f = parse_forecast(&csv_file, &bytes, ids, day.open_s, day.interval_s, day.n)?;
     Ok((f, bytes))
+}
+
+/// The largest coefficient of variation a forecast error may have (a day's volume factor with
+/// cv 2 is 0.03 or less on a quarter of the days: far beyond any forecast).
+pub const MAX_FORECAST_CV: f64 = 2.0;
+
+/// A `forecast_error` at `p` (`scenario`: the scenario-wide one, which alone may be `shared`):
+/// `None` when both coefficients of variation are 0.
+fn forecast_error(
+    cx: &Ctx,
+    p: &str,
+    f: &ForecastErrorFile,
+    scenario: bool,
+) -> Result<Option<ForecastError>, InputError> {
+    for (name, cv) in [("day_cv", f.day_cv), ("interval_cv", f.interval_cv)] {
+        if !(cv.is_finite() && (0.0..=MAX_FORECAST_CV).contains(&cv)) {
+            return Err(cx.err(
+                format!("{p}.{name}"),
+                format!(
+                    "= {}: must be a coefficient of variation between 0 and {MAX_FORECAST_CV} (e.g. 0.08 for a day within about 8% of the forecast)",
+                    short_num(cv)
+                ),
+            ));
+        }
+    }
+    if f.shared.is_some() && !scenario {
+        return Err(cx.err(
+            format!("{p}.shared"),
+            "is only for the scenario-wide forecast_error: a channel with its own forecast_error draws its own factors",
+        ));
+    }
+    if f.day_cv == 0.0 && f.interval_cv == 0.0 {
+        return Ok(None);
+    }
+    Ok(Some(ForecastError {
+        day_cv: f.day_cv,
+        interval_cv: f.interval_cv,
+        shared: f.shared.unwrap_or(false),
+    }))
 }
 
 /// The `segments` section: ids and optional goals.

@@ -105,9 +105,23 @@ impl Ctx<'_> {
                 "= 0: must be a share > 0 and <= 1",
             ));
         }
+        let days_share = match g.days_share {
+            None => None,
+            Some(d) => {
+                let d = self.share(&format!("{path}.days_share"), d)?;
+                if d == 0.0 {
+                    return Err(self.err(
+                        format!("{path}.days_share"),
+                        "= 0: must be a share of days > 0 and <= 1 (omit it to judge the mean service level)",
+                    ));
+                }
+                Some(d)
+            }
+        };
         Ok(Goal {
             threshold_s,
             target,
+            days_share,
         })
     }
     pub fn dist(&self, path: &str, spec: &DistSpec) -> Result<Dist, InputError> {

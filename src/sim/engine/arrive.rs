@@ -48,22 +48,28 @@ impl Engine {
             self.arrive_tracked(model, c, k, w);
             return;
         }
-        match self.find_agent(model, k) {
-            Some((a, level)) => {
-                self.detach(a);
-                self.start(model, a, k, level, w);
-                self.attach(model, a);
+        if let Some(w) = self.assign(model, k, w) {
+            if self.pb.active && self.playbook_announce(model, k, &w) {
+                return;
             }
-            None => {
-                if self.pb.active && self.playbook_announce(model, k, &w) {
-                    return;
-                }
-                if self.queues.too_full(k) {
-                    self.queue_guard(model, c, interval);
-                }
-                self.queues.push(k, w);
+            if self.queues.too_full(k) {
+                self.queue_guard(model, c, interval);
             }
+            self.queues.push(k, w);
         }
+    }
+
+    /// Gives contact `w` of class `k` to the agent the router picks, or gives it back when no
+    /// agent has room.
+    #[inline(always)]
+    fn assign(&mut self, model: &Model, k: usize, w: Waiting) -> Option<Waiting> {
+        let Some((a, level)) = self.find_agent(model, k) else {
+            return Some(w);
+        };
+        self.detach(a);
+        self.start(model, a, k, level, w);
+        self.attach(model, a);
+        None
     }
 
     /// [`Engine::arrive`]'s end for a model with a realism feature: the contact tracked
@@ -74,23 +80,16 @@ impl Engine {
         let Some(w) = self.track_arrival(model, c, k, w, true) else {
             return;
         };
-        match self.find_agent(model, k) {
-            Some((a, level)) => {
-                self.detach(a);
-                self.start(model, a, k, level, w);
-                self.attach(model, a);
+        if let Some(w) = self.assign(model, k, w) {
+            if self.pb.active && self.playbook_announce(model, k, &w) {
+                // Left through the playbook: outside the customer view.
+                self.rx.release(w.tag);
+                return;
             }
-            None => {
-                if self.pb.active && self.playbook_announce(model, k, &w) {
-                    // Left through the playbook: outside the customer view.
-                    self.rx.release(w.tag);
-                    return;
-                }
-                if self.queues.too_full(k) {
-                    self.queue_guard(model, c, w.interval);
-                }
-                self.enqueue_tracked(k, w);
+            if self.queues.too_full(k) {
+                self.queue_guard(model, c, w.interval);
             }
+            self.enqueue_tracked(k, w);
         }
     }
 
@@ -98,18 +97,11 @@ impl Engine {
     /// transferred or a redirected contact): to the agent the router picks, or to its queue.
     #[inline(never)]
     pub(super) fn offer(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
-        match self.find_agent(model, k) {
-            Some((a, level)) => {
-                self.detach(a);
-                self.start(model, a, k, level, w);
-                self.attach(model, a);
+        if let Some(w) = self.assign(model, k, w) {
+            if self.queues.too_full(k) {
+                self.queue_guard(model, c, w.interval);
             }
-            None => {
-                if self.queues.too_full(k) {
-                    self.queue_guard(model, c, w.interval);
-                }
-                self.enqueue_tracked(k, w);
-            }
+            self.enqueue_tracked(k, w);
         }
     }
 

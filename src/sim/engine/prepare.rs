@@ -5,7 +5,8 @@
 
 use crate::model::Model;
 use crate::sim::arrivals::RateProfile;
-use crate::sim::rng::{stream, Purpose};
+use crate::sim::forecast;
+use crate::sim::rng::{stream, Purpose, SHARED_FACTORS};
 use crate::sim::routing::Router;
 use crate::stats::Thresholds;
 
@@ -94,12 +95,19 @@ impl Engine {
         }
     }
 
-    /// Each channel's rate profile, random streams (seeded for this replication), cumulative
-    /// type and segment shares, class table and first arrival.
+    /// Each channel's rate profile (scaled by this replication's forecast error, if it has
+    /// one), random streams (seeded for this replication), cumulative type and segment shares,
+    /// class table and first arrival.
     fn prepare_channels(&mut self, model: &Model, seed: u64, rep: u64) {
         self.sources.clear();
+        let mut factors = Vec::new();
         for (c, ch) in model.channels.iter().enumerate() {
-            let profile = RateProfile::for_channel(model, c);
+            let mut profile = RateProfile::for_channel(model, c);
+            if let Some(fe) = &ch.forecast_error {
+                let key = if fe.shared { SHARED_FACTORS } else { c };
+                let day = forecast::factors(fe, model.n_intervals, seed, rep, key, &mut factors);
+                profile.scale(day, &factors);
+            }
             let mut src = Source {
                 cursor: profile.start(),
                 profile,
