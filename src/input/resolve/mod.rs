@@ -19,6 +19,7 @@ mod policy;
 mod realism;
 mod routing;
 mod shifts;
+mod skill_target;
 
 use std::path::Path;
 
@@ -43,6 +44,9 @@ pub fn resolve(
     dir: &Path,
 ) -> Result<Model, InputError> {
     let cx = Ctx { file };
+    // Transfers to a skill tag become transfers to a type (an implicit one if need be).
+    let expanded = skill_target::skill_targets(&cx, raw)?;
+    let raw = expanded.as_ref().unwrap_or(raw);
     // The day is fatal: every later section counts its intervals. The other sections that do
     // not need each other's output are each checked, and all their problems reported.
     let day = day::day(&cx, &raw.day)?;
