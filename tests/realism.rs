@@ -108,6 +108,83 @@ fn wrap_up_is_a_longer_handle_time_erlang_c() {
     check("handle_s", metric(&rep, "phone", "handle_s"), 240.0, 3.0);
     let talk = metric(&rep, "phone", "talk_s");
     assert!((talk.mean - 0.01).abs() < 0.001, "talk {}", talk.mean);
+    // No transfer, no redial: a customer's end-to-end time is its wait.
+    let (e2e, asa) = (
+        metric(&rep, "phone", "end_to_end_s"),
+        metric(&rep, "phone", "asa_s"),
+    );
+    assert!(
+        (e2e.mean - asa.mean).abs() <= 1e-9 * asa.mean,
+        "{e2e:?} vs {asa:?}"
+    );
+}
+
+/// Transfers "with a priority over fresh contacts", against queueing theory: 30% of the calls
+/// of an M/M/9 queue (84 an hour of 300 s, no abandonment) pass to a `senior` type that has 36
+/// fresh calls an hour of its own, served by 7 seniors. By Burke's theorem the transferred
+/// calls are a Poisson stream (25.2 an hour), so the seniors' queue is M/M/7 with two Poisson
+/// classes: FIFO without `priority` (both wait the Erlang C mean W = C(7, 5.1) / (c mu - lambda),
+/// 55.0 s), non-preemptive priority with it (transferred W (1 - rho) / (1 - rho1) = 21.3 s,
+/// fresh W / (1 - rho1) = 78.6 s, rho = 5.1 / 7, rho1 = 2.1 / 7). A transferred customer's
+/// end-to-end time is its first wait, its first conversation and its second wait: the
+/// channel's `end_to_end_s` matches ASA + transfers per answer x (talk + transfer wait) within
+/// 5%.
+#[test]
+fn priority_transfers_are_served_before_fresh_contacts() {
+    let model = |priority: bool| {
+        variant("erlang-a.json", |v| {
+            v["channels"][0]["segments"][0]["patience"] = serde_json::json!({ "type": "never" });
+            v["channels"][0]["types"] = serde_json::json!([
+                { "id": "call", "share": 0.7, "skills": ["phone"],
+                  "handle_time": { "type": "exponential", "mean": 300 },
+                  "transfer": { "share": 0.3, "to_type": "senior", "priority": priority } },
+                { "id": "senior", "share": 0.3, "skills": ["senior"],
+                  "handle_time": { "type": "exponential", "mean": 300 } } ]);
+            v["agent_groups"] = serde_json::json!([
+                { "id": "agents", "skills": { "phone": 3 }, "headcount": 9 },
+                { "id": "seniors", "skills": { "senior": 3 }, "headcount": 7 } ]);
+        })
+    };
+    let seniors = ErlangC {
+        servers: 7,
+        arrival_rate: (25.2 + 36.0) / 3600.0,
+        mean_service_s: 300.0,
+    };
+    let (w, rho, rho1) = (seniors.asa_s(), 5.1 / 7.0, 2.1 / 7.0);
+    for priority in [true, false] {
+        let rep = run(&model(priority), 400, 21);
+        let row = |id: &str, name: &str| -> Estimate {
+            *rep.types
+                .iter()
+                .find(|t| t.id == id)
+                .and_then(|t| t.metrics.get(name))
+                .unwrap_or_else(|| panic!("{id} {name}"))
+        };
+        let (second, fresh) = (row("call", "transfer_wait_s"), row("senior", "asa_s"));
+        let (w1, w2) = if priority {
+            (w * (1.0 - rho) / (1.0 - rho1), w / (1.0 - rho1))
+        } else {
+            (w, w)
+        };
+        check(
+            &format!("priority {priority}: transfer wait"),
+            &second,
+            w1,
+            0.15 * w1,
+        );
+        check(
+            &format!("priority {priority}: fresh senior ASA"),
+            &fresh,
+            w2,
+            0.15 * w2,
+        );
+        let per_answer = row("call", "transfers").mean / row("call", "answered").mean;
+        let want =
+            row("call", "asa_s").mean + per_answer * (row("call", "talk_s").mean + second.mean);
+        let e2e = row("call", "end_to_end_s").mean;
+        eprintln!("end-to-end {e2e:.2} s, expected {want:.2} s");
+        assert!((e2e / want - 1.0).abs() < 0.05, "{e2e} vs {want}");
+    }
 }
 
 /// Wrap-up is after-call work of the agent: talk exp(120) + wrap-up exp(120) keeps the agent
