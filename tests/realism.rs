@@ -925,3 +925,45 @@ fn check_and_compare_name_the_realism_metrics() {
         );
     }
 }
+
+/// From the command line a bad realism value exits 2 before anything runs, naming the file and
+/// the JSON path: a transfer to a skill tag no agent group has, and a redial probability
+/// above 1.
+#[test]
+fn bad_realism_values_exit_2_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let base: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(scenario_path("conservation-cut.json")).expect("bundled scenario"),
+    )
+    .expect("JSON");
+    let cases = [
+        (
+            "/channels/0/types/0/transfer",
+            serde_json::json!({"share": 0.2, "to_skill": "nobody"}),
+            "$.channels[0].types[0].transfer.to_skill",
+        ),
+        (
+            "/channels/0/redial",
+            serde_json::json!({"probability": 1.2, "delay": {"type": "exponential", "mean": 60}}),
+            "$.channels[0].redial.probability",
+        ),
+    ];
+    for (i, (at, value, path)) in cases.into_iter().enumerate() {
+        let mut v = base.clone();
+        let (parent, key) = at.rsplit_once('/').unwrap();
+        v.pointer_mut(parent).unwrap()[key] = value;
+        let file = dir.path().join(format!("bad-{i}.json"));
+        std::fs::write(&file, serde_json::to_vec(&v).unwrap()).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_acdsim"))
+            .args(["run", "-n", "5", "--quiet"])
+            .arg(&file)
+            .output()
+            .expect("acdsim runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("bad-{i}.json")) && err.contains(path),
+            "{err}"
+        );
+    }
+}
