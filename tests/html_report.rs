@@ -278,19 +278,103 @@ fn read_json(p: &Path) -> Value {
     serde_json::from_slice(&fs::read(p).unwrap()).unwrap()
 }
 
+/// The realism figures of the page (README "Realism") against the JSON report, per channel
+/// and overall; returns the realism charts the page must have (first-contact resolution with
+/// transfers, unique customers, end-to-end time; with an outage its service level and
+/// contacts).
+fn check_realism(dom: &str, json: &Value) -> Vec<String> {
+    let shares = [
+        "fcr",
+        "unique_answered_share",
+        "unique_lost_share",
+        "outage_service_level",
+        "outage_abandon_rate",
+    ];
+    let numbers = [
+        "talk_s",
+        "wrap_up_s",
+        "handle_s",
+        "transfers",
+        "transfer_wait_s",
+        "end_to_end_s",
+        "customers",
+        "redials",
+        "redials_after_close",
+    ];
+    let outage_numbers = [
+        "outage_offered",
+        "outage_redirected",
+        "outage_call_later",
+        "outage_self_service",
+        "outage_dropped",
+    ];
+    let outage = json["overall"]["outage_offered"]["mean"].as_f64().unwrap() > 0.0;
+    let rows = json["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                format!("channel.{}", c["id"].as_str().unwrap()),
+                &c["metrics"],
+            )
+        })
+        .chain(std::iter::once(("overall".to_string(), &json["overall"])));
+    for (prefix, mx) in rows {
+        for k in shares {
+            if k.starts_with("outage") && !outage {
+                assert!(keyed(dom, &format!("{prefix}.{k}")).is_none());
+                continue;
+            }
+            expect_keyed(dom, &format!("{prefix}.{k}"), &share(&mx[k]));
+        }
+        for k in numbers {
+            expect_keyed(dom, &format!("{prefix}.{k}"), &number(&mx[k], 1));
+        }
+        for k in outage_numbers.iter().filter(|_| outage) {
+            expect_keyed(dom, &format!("{prefix}.{k}"), &number(&mx[*k], 1));
+        }
+    }
+    let mut charts = Vec::new();
+    if json["overall"]["transfers"]["mean"].as_f64().unwrap() > 0.0 {
+        charts.push("fcr_by_interval".to_string());
+    }
+    charts.push("customers_by_interval".into());
+    charts.push("end_to_end_by_interval".into());
+    if outage {
+        charts.push("outage_service_level".into());
+        charts.push("outage_contacts".into());
+    }
+    charts
+}
+
 /// Checks a run's page against its JSON report.
 fn check_run_page(dom: &str, json: &Value) {
+    let realism = json["overall"].get("fcr").is_some();
     assert_eq!(
         sections(dom),
         [
-            "summary", "channels", "segments", "types", "groups", "heatmap", "figures", "warnings",
-            "settings"
+            "summary", "channels", "segments", "types", "groups", "realism", "heatmap", "figures",
+            "warnings", "settings"
         ]
         .iter()
         .filter(|s| **s != "warnings" || !json["warnings"].as_array().unwrap().is_empty())
+        .filter(|s| **s != "realism" || realism)
         .map(|s| s.to_string())
         .collect::<Vec<_>>()
     );
+    let realism_charts = if realism {
+        check_realism(dom, json)
+    } else {
+        assert!(keyed(dom, "overall.fcr").is_none());
+        Vec::new()
+    };
+    for name in &realism_charts {
+        assert!(
+            dom.contains(&format!("<figure data-chart=\"{name}\">")),
+            "no chart {name}"
+        );
+    }
     assert!(dom.contains("http-equiv=\"Content-Security-Policy\""));
     assert!(dom.contains("default-src 'none'"));
     let channels = json["channels"].as_array().unwrap();
@@ -394,10 +478,12 @@ fn check_run_page(dom: &str, json: &Value) {
         verdict_text.starts_with(&format!("{pass} of {goals} goals met")),
         "{verdict_text}"
     );
-    // One chart per channel (wait-time CDF), then service level and occupancy by interval.
+    // One chart per channel (wait-time CDF), then service level and occupancy by interval,
+    // then the realism charts.
+    let n = channels.len() + 2 + realism_charts.len();
     let charts: Vec<&str> = dom.matches("<figure data-chart=").collect();
-    assert_eq!(charts.len(), channels.len() + 2);
-    assert_eq!(dom.matches("<svg").count(), channels.len() + 2);
+    assert_eq!(charts.len(), n);
+    assert_eq!(dom.matches("<svg").count(), n);
     assert!(dom.contains(&format!("<dd>{}</dd>", json["seed"])));
 }
 
@@ -438,6 +524,41 @@ fn run_report_in_a_browser_matches_the_json() {
         let dom = check_in_browser(&chromium, &html);
         check_run_page(&dom, &json);
     }
+}
+
+/// The bundled outage scenario: the page's realism tables hold the outage window's service
+/// level and what became of its contacts, as the JSON has them, and its charts include the
+/// outage's two.
+#[test]
+fn run_report_of_an_outage_has_its_realism_figures() {
+    let dir = TempDir::new().unwrap();
+    let (json, html) = (dir.path().join("run.json"), dir.path().join("run.html"));
+    acdsim()
+        .args([
+            "run",
+            &format!("{ROOT}/scenarios/outage.json"),
+            "-n",
+            "20",
+            "-q",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .arg("--html")
+        .arg(&html)
+        .assert()
+        .success();
+    let json = read_json(&json);
+    assert!(json["overall"]["outage_offered"]["mean"].as_f64().unwrap() > 0.0);
+    let text = fs::read_to_string(&html).unwrap();
+    check_run_page(&text, &json);
+    for chart in ["outage_service_level", "outage_contacts"] {
+        assert!(text.contains(&format!("<figure data-chart=\"{chart}\">")));
+    }
+    expect_keyed(
+        &text,
+        "channel.phone.outage_service_level",
+        &share(&json["channels"][0]["metrics"]["outage_service_level"]),
+    );
 }
 
 #[test]

@@ -108,6 +108,83 @@ fn wrap_up_is_a_longer_handle_time_erlang_c() {
     check("handle_s", metric(&rep, "phone", "handle_s"), 240.0, 3.0);
     let talk = metric(&rep, "phone", "talk_s");
     assert!((talk.mean - 0.01).abs() < 0.001, "talk {}", talk.mean);
+    // No transfer, no redial: a customer's end-to-end time is its wait.
+    let (e2e, asa) = (
+        metric(&rep, "phone", "end_to_end_s"),
+        metric(&rep, "phone", "asa_s"),
+    );
+    assert!(
+        (e2e.mean - asa.mean).abs() <= 1e-9 * asa.mean,
+        "{e2e:?} vs {asa:?}"
+    );
+}
+
+/// Transfers "with a priority over fresh contacts", against queueing theory: 30% of the calls
+/// of an M/M/9 queue (84 an hour of 300 s, no abandonment) pass to a `senior` type that has 36
+/// fresh calls an hour of its own, served by 7 seniors. By Burke's theorem the transferred
+/// calls are a Poisson stream (25.2 an hour), so the seniors' queue is M/M/7 with two Poisson
+/// classes: FIFO without `priority` (both wait the Erlang C mean W = C(7, 5.1) / (c mu - lambda),
+/// 55.0 s), non-preemptive priority with it (transferred W (1 - rho) / (1 - rho1) = 21.3 s,
+/// fresh W / (1 - rho1) = 78.6 s, rho = 5.1 / 7, rho1 = 2.1 / 7). A transferred customer's
+/// end-to-end time is its first wait, its first conversation and its second wait: the
+/// channel's `end_to_end_s` matches ASA + transfers per answer x (talk + transfer wait) within
+/// 5%.
+#[test]
+fn priority_transfers_are_served_before_fresh_contacts() {
+    let model = |priority: bool| {
+        variant("erlang-a.json", |v| {
+            v["channels"][0]["segments"][0]["patience"] = serde_json::json!({ "type": "never" });
+            v["channels"][0]["types"] = serde_json::json!([
+                { "id": "call", "share": 0.7, "skills": ["phone"],
+                  "handle_time": { "type": "exponential", "mean": 300 },
+                  "transfer": { "share": 0.3, "to_type": "senior", "priority": priority } },
+                { "id": "senior", "share": 0.3, "skills": ["senior"],
+                  "handle_time": { "type": "exponential", "mean": 300 } } ]);
+            v["agent_groups"] = serde_json::json!([
+                { "id": "agents", "skills": { "phone": 3 }, "headcount": 9 },
+                { "id": "seniors", "skills": { "senior": 3 }, "headcount": 7 } ]);
+        })
+    };
+    let seniors = ErlangC {
+        servers: 7,
+        arrival_rate: (25.2 + 36.0) / 3600.0,
+        mean_service_s: 300.0,
+    };
+    let (w, rho, rho1) = (seniors.asa_s(), 5.1 / 7.0, 2.1 / 7.0);
+    for priority in [true, false] {
+        let rep = run(&model(priority), 400, 21);
+        let row = |id: &str, name: &str| -> Estimate {
+            *rep.types
+                .iter()
+                .find(|t| t.id == id)
+                .and_then(|t| t.metrics.get(name))
+                .unwrap_or_else(|| panic!("{id} {name}"))
+        };
+        let (second, fresh) = (row("call", "transfer_wait_s"), row("senior", "asa_s"));
+        let (w1, w2) = if priority {
+            (w * (1.0 - rho) / (1.0 - rho1), w / (1.0 - rho1))
+        } else {
+            (w, w)
+        };
+        check(
+            &format!("priority {priority}: transfer wait"),
+            &second,
+            w1,
+            0.15 * w1,
+        );
+        check(
+            &format!("priority {priority}: fresh senior ASA"),
+            &fresh,
+            w2,
+            0.15 * w2,
+        );
+        let per_answer = row("call", "transfers").mean / row("call", "answered").mean;
+        let want =
+            row("call", "asa_s").mean + per_answer * (row("call", "talk_s").mean + second.mean);
+        let e2e = row("call", "end_to_end_s").mean;
+        eprintln!("end-to-end {e2e:.2} s, expected {want:.2} s");
+        assert!((e2e / want - 1.0).abs() < 0.05, "{e2e} vs {want}");
+    }
 }
 
 /// Wrap-up is after-call work of the agent: talk exp(120) + wrap-up exp(120) keeps the agent
@@ -199,7 +276,8 @@ fn conserved(name: &str, model: &Model, replications: u64) -> [f64; 4] {
                     o + z.offered,
                     a + z.answered,
                     b + z.abandoned,
-                    u + z.unresolved,
+                    // The surge playbook's outcomes (none without one).
+                    u + z.unresolved + z.diverted + z.hung_up + z.callback_requested,
                 );
             }
             let away = c.outage_redirected + c.outage_call_later + c.outage_self_service;
@@ -252,7 +330,12 @@ fn conserved(name: &str, model: &Model, replications: u64) -> [f64; 4] {
 /// (after a delay), redials (60%, decaying, up to 4 attempts, some due after closing), and a
 /// phone outage with dropped contacts, a redirect to chat, call-later and self-service.
 fn everything(closing: &str) -> Model {
-    variant("conservation-cut.json", |v| {
+    variant("conservation-cut.json", |v| everything_edit(v, closing))
+}
+
+/// [`everything`]'s edit of conservation-cut.json.
+fn everything_edit(v: &mut serde_json::Value, closing: &str) {
+    {
         v["day"]["closing"] = closing.into();
         let ch = &mut v["channels"][0];
         ch["types"] = serde_json::json!([
@@ -287,7 +370,7 @@ fn everything(closing: &str) -> Model {
             "handle_time_factor": 1.5, "in_service": "drop",
             "redirect": { "channel": "chat", "share": 0.3 },
             "call_later_share": 0.2, "self_service_share": 0.1 } ]);
-    })
+    }
 }
 
 #[test]
@@ -484,6 +567,81 @@ fn redials_match_the_retrial_queue_ctmc() {
     );
 }
 
+/// Every figure of a report, realism metrics included, row by row (channels with their
+/// segments, types and intervals; groups).
+fn all_figures(r: &RunReport) -> String {
+    let all = |m: &acdsim::report::Metrics| {
+        m.1.iter()
+            .map(|&i| format!("{:?}", m.0[i]))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    let mut out = all(&r.overall);
+    for c in &r.channels {
+        out += &all(&c.metrics);
+        for row in c.segments.iter().chain(&c.types).chain(&c.intervals) {
+            out += &format!("{}:{}", row.id, all(&row.metrics));
+        }
+    }
+    for g in &r.groups {
+        out += &format!("{:?}{:?}", g.occupancy, g.agent_hours);
+    }
+    out
+}
+
+/// `to_skill` (README "Realism"): a transfer to a skill tag is a transfer to the channel's type
+/// requiring exactly that skill when there is one (the same figures as naming it with
+/// `to_type`), and else to an implicit share-0 type `<tag>-transfer` with the transferring
+/// type's difficulty, handle time and wrap-up (the same figures as writing that type out).
+#[test]
+fn transfer_to_a_skill_tag() {
+    let by_type = run(&everything("drain"), 100, 9);
+    let skill = |v: &mut serde_json::Value| {
+        let tr = &mut v["channels"][0]["types"][0]["transfer"];
+        tr.as_object_mut().unwrap().remove("to_type");
+        tr["to_skill"] = "senior".into();
+    };
+    let by_skill = run(&edit_everything(skill), 100, 9);
+    assert!(metric(&by_skill, "phone", "transfers").mean > 0.0);
+    assert_eq!(all_figures(&by_type), all_figures(&by_skill));
+    // No type requires exactly [senior]: an implicit one.
+    let implicit = edit_everything(|v| {
+        skill(v);
+        v["channels"][0]["types"].as_array_mut().unwrap().pop();
+    });
+    let k = implicit
+        .types
+        .iter()
+        .position(|t| t == "senior-transfer")
+        .expect("the implicit type");
+    let written = edit_everything(|v| {
+        let types = v["channels"][0]["types"].as_array_mut().unwrap();
+        types.pop();
+        let call = types[0].clone();
+        types[0]["transfer"]["to_type"] = "senior-transfer".into();
+        types.push(serde_json::json!({
+            "id": "senior-transfer", "share": 0, "skills": ["senior"],
+            "handle_time": call["handle_time"], "wrap_up": call["wrap_up"] }));
+    });
+    assert_eq!(written.types[k], "senior-transfer");
+    let (a, b) = (run(&implicit, 100, 9), run(&written, 100, 9));
+    assert!(metric(&a, "phone", "transfers").mean > 0.0);
+    assert!(a.types.iter().any(|t| t.id == "senior-transfer"));
+    assert_eq!(all_figures(&a), all_figures(&b));
+}
+
+/// [`everything`]'s scenario (drain) with a further JSON edit, resolved.
+fn edit_everything(edit: impl FnOnce(&mut serde_json::Value)) -> Model {
+    let path = scenario_path("conservation-cut.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("bundled scenario")).expect("JSON");
+    everything_edit(&mut v, "drain");
+    edit(&mut v);
+    let bytes = serde_json::to_vec(&v).expect("JSON");
+    let raw = input::parse("variant", &bytes).expect("parses");
+    input::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
+}
+
 /// The scenario edited by `edit`, resolved: the error's text if it is refused.
 fn refused(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let path = scenario_path("conservation-cut.json");
@@ -521,6 +679,38 @@ fn bad_realism_values_name_file_and_path() {
                     serde_json::json!({"share": 0.2, "to_type": "nobody"})
             }),
             "$.channels[0].types[0].transfer.to_type",
+        ),
+        (
+            Box::new(|v| {
+                v["channels"][0]["types"][0]["transfer"] =
+                    serde_json::json!({"share": 0.2, "to_skill": "nobody"})
+            }),
+            "$.channels[0].types[0].transfer.to_skill",
+        ),
+        (
+            Box::new(|v| {
+                v["channels"][0]["types"][0]["transfer"] =
+                    serde_json::json!({"share": 0.2, "to_type": "call", "to_skill": "phone"})
+            }),
+            "$.channels[0].types[0].transfer.to_skill",
+        ),
+        (
+            Box::new(|v| {
+                v["channels"][0]["types"][0]["transfer"] = serde_json::json!({"share": 0.2})
+            }),
+            "$.channels[0].types[0].transfer.to_type",
+        ),
+        (
+            // A target type that exists but that no agent group serves.
+            Box::new(|v| {
+                let types = v["channels"][0]["types"].as_array_mut().unwrap();
+                types[0]["transfer"] = serde_json::json!({"share": 0.2, "to_type": "x"});
+                types.push(
+                    serde_json::json!({"id": "x", "share": 0, "skills": ["unserved"],
+                    "handle_time": {"type": "exponential", "mean": 60}}),
+                );
+            }),
+            "$.channels[0].types[1].skills",
         ),
         (
             Box::new(|v| {
@@ -601,4 +791,179 @@ fn realism_reports_are_identical_across_threads() {
     assert!(one.contains("\"fcr\"") && one.contains("\"outage_service_level\""));
     assert!(one == three, "JSON differs between 1 and 3 threads");
     assert!(one == json(3), "JSON differs between two runs");
+}
+
+/// tests/data/playbook.json (the announcement plays from 08:30 on) with every phone caller who
+/// finds no agent told the wait (limit 0), half of them hanging up, none asking for a callback,
+/// no diversion, phone callers who never abandon, and a redial rule (60%, one more attempt
+/// at most) that applies after a hang-up when `after_hang_up`.
+fn hang_ups(probability: f64, after_hang_up: bool) -> Model {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/playbook.json");
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("test scenario")).expect("JSON");
+    let pb = &mut v["surge_playbook"];
+    pb["divert"] = serde_json::json!([]);
+    pb["announcement"]["limit_s"] = 0.into();
+    pb["announcement"]["callback_share"] = 0.into();
+    pb["announcement"]["hangup_share"] = 0.5.into();
+    let phone = &mut v["channels"][0];
+    phone["segments"][0]["patience"] = serde_json::json!({ "type": "never" });
+    phone["redial"] = serde_json::json!({
+        "probability": probability, "max_attempts": 2, "after_hang_up": after_hang_up,
+        "delay": { "type": "exponential", "mean": 300 } });
+    let bytes = serde_json::to_vec(&v).expect("JSON");
+    let raw = input::parse("hang-ups", &bytes).expect("parses");
+    input::resolve("hang-ups", &bytes, &raw, &PathBuf::from(".")).expect("valid")
+}
+
+/// Redials after an announcement hang-up (`redial.after_hang_up`): contacts and customers are
+/// conserved in every replication (a hang-up is an attempt; its customer calls again or is
+/// lost); the share of hang-ups followed by a redial (counted, or due after closing) matches the
+/// rule's probability (binomial, 4.5 standard errors; phone callers never abandon, so every
+/// redial follows a hang-up); without `after_hang_up` every caller who hangs up is a customer
+/// lost and nobody calls again; and with probability 0 the rule changes no figure.
+#[test]
+fn redials_after_an_announcement_hang_up() {
+    let model = hang_ups(0.6, true);
+    let [redials, ..] = conserved("after hang-up", &model, 100);
+    assert!(redials > 0.0);
+    let r = run(&model, 200, 4);
+    let phone = |r: &RunReport, name: &str| metric(r, "phone", name).mean * 200.0;
+    let (hung, again) = (
+        phone(&r, "hung_up"),
+        phone(&r, "redials") + phone(&r, "redials_after_close"),
+    );
+    let se = (hung * 0.6 * 0.4).sqrt();
+    eprintln!("{again} redials after {hung} hang-ups (p = 0.6, se {se:.1})");
+    assert!(hung > 1000.0, "{hung} hang-ups");
+    assert!(
+        (again - 0.6 * hung).abs() < 4.5 * se,
+        "{again} vs {}",
+        0.6 * hung
+    );
+    let off = hang_ups(0.6, false);
+    conserved("no redial after hang-up", &off, 50);
+    let layout = Layout::new(&off);
+    let row = layout.row(RowKey::Channel { channel: 0 }).unwrap();
+    let mut engine = Engine::new(&off);
+    let mut total = 0;
+    for rep in 0..50 {
+        let s = engine.run(&off, off.seed, rep);
+        let cells = &layout.rows[row].cells;
+        let lost: u32 = cells
+            .iter()
+            .map(|&i| s.real[i as usize].customers_lost)
+            .sum();
+        let hung: u32 = cells.iter().map(|&i| s.cells[i as usize].hung_up).sum();
+        let again: u32 = cells.iter().map(|&i| s.real[i as usize].redials).sum();
+        assert_eq!((lost, again), (hung, 0), "rep {rep}");
+        total += hung;
+    }
+    assert!(total > 0);
+    let zero = run(&hang_ups(0.0, true), 200, 4);
+    assert_eq!(
+        all_figures(&zero),
+        all_figures(&run(&hang_ups(0.0, false), 200, 4))
+    );
+}
+
+/// `check` and `compare` name the realism metrics: every one parses as a requirement on a
+/// scenario with a realism feature (and none on one without); `acdsim check` judges
+/// `phone.fcr`, `phone.unique_lost_share` and `phone.outage_service_level` on the bundled outage
+/// scenario, and `acdsim compare` reports them.
+#[test]
+fn check_and_compare_name_the_realism_metrics() {
+    use acdsim::analysis::check::parse_requirement;
+    let model = variant("outage.json", |_| {});
+    let layout = Layout::new(&model);
+    for (j, name) in acdsim::stats::REAL_METRICS.iter().enumerate() {
+        let req = parse_requirement(&format!("phone.{name} >= 0"), &model, &layout)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(req.metric, REAL_FIRST + j, "{name}");
+    }
+    let plain = variant("mmc-5.json", |_| {});
+    let err = parse_requirement("phone.fcr >= 0.8", &plain, &Layout::new(&plain)).unwrap_err();
+    assert!(err.contains("realism metric"), "{err}");
+    let path = scenario_path("outage.json");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_acdsim"))
+            .args(args)
+            .arg(&path)
+            .args(["-n", "10", "--threads", "2"])
+            .output()
+            .expect("acdsim runs");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let reqs = [
+        "phone.fcr >= 0.5",
+        "phone.unique_lost_share <= 0.5",
+        "phone.outage_service_level >= 0.1",
+    ];
+    let mut args = vec!["check"];
+    for r in &reqs {
+        args.extend(["--require", r]);
+    }
+    let out = cli(&args);
+    for r in reqs {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(r) && l.trim_end().ends_with("pass")),
+            "{r} not judged: {out}"
+        );
+    }
+    let out = cli(&["compare", "--strategies", "skill-first,idle-first"]);
+    for name in [
+        "fcr",
+        "unique_lost_share",
+        "outage_service_level",
+        "end_to_end_s",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with("phone") && l.split_whitespace().nth(1) == Some(name)),
+            "compare reports no phone {name}: {out}"
+        );
+    }
+}
+
+/// From the command line a bad realism value exits 2 before anything runs, naming the file and
+/// the JSON path: a transfer to a skill tag no agent group has, and a redial probability
+/// above 1.
+#[test]
+fn bad_realism_values_exit_2_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let base: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(scenario_path("conservation-cut.json")).expect("bundled scenario"),
+    )
+    .expect("JSON");
+    let cases = [
+        (
+            "/channels/0/types/0/transfer",
+            serde_json::json!({"share": 0.2, "to_skill": "nobody"}),
+            "$.channels[0].types[0].transfer.to_skill",
+        ),
+        (
+            "/channels/0/redial",
+            serde_json::json!({"probability": 1.2, "delay": {"type": "exponential", "mean": 60}}),
+            "$.channels[0].redial.probability",
+        ),
+    ];
+    for (i, (at, value, path)) in cases.into_iter().enumerate() {
+        let mut v = base.clone();
+        let (parent, key) = at.rsplit_once('/').unwrap();
+        v.pointer_mut(parent).unwrap()[key] = value;
+        let file = dir.path().join(format!("bad-{i}.json"));
+        std::fs::write(&file, serde_json::to_vec(&v).unwrap()).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_acdsim"))
+            .args(["run", "-n", "5", "--quiet"])
+            .arg(&file)
+            .output()
+            .expect("acdsim runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("bad-{i}.json")) && err.contains(path),
+            "{err}"
+        );
+    }
 }

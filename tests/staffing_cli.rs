@@ -740,3 +740,51 @@ fn staff_default_scenario_in_few_full_day_evaluations() {
     }
     assert!(evaluations <= 30, "{evaluations} evaluations");
 }
+
+/// Issue 13's bug: seniors who serve the phone only through a share-0 escalation type (the
+/// target of 30% of complaints) were the phone's "best" group for their level there, so the
+/// search gave them the phone's whole requirement, then piled agents onto them (4000 per
+/// interval) until its budget ran out: NOT FEASIBLE. Now the generalists take the phone's
+/// goal and the seniors are held at the Erlang agents for their transferred calls (120 calls an
+/// hour x 20% complaints x 30% = 7.2 an hour of 300 s, 80% in 20 s, patience 300 s), at base
+/// and at the surge.
+#[test]
+fn staff_with_seniors_serving_only_escalations_is_feasible() {
+    use acdsim::analysis::queueing::{required_servers, StaffingTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("staff.json");
+    let scenario =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/escalation-only.json");
+    acdsim()
+        .arg("staff")
+        .arg(&scenario)
+        .args(["-n", "40", "--max-evaluations", "40", "--threads", "2"])
+        .arg("--json")
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(contains("base: every goal met"))
+        .stdout(contains("surge: every goal met"));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let target = StaffingTarget {
+        service_level: Some((0.8, 20.0)),
+        max_asa_s: None,
+        max_occupancy: None,
+    };
+    for (side, surge) in [("base", 1.0), ("surge", 1.2)] {
+        assert_eq!(v[side]["feasible"], true, "{side}");
+        let seniors = required_servers(surge * 7.2 / 3600.0, 300.0, 300.0, target);
+        assert!(seniors >= 1);
+        let h = &v[side]["headcount"];
+        for k in 0..4 {
+            assert_eq!(h[1][k], seniors, "{side} seniors at interval {k}");
+            // Erlang A for 120 (144) calls an hour of 204 s is about 10 (12) agents.
+            let g = h[0][k].as_u64().unwrap();
+            assert!(
+                (6..=16).contains(&g),
+                "{side} generalists {g} at interval {k}"
+            );
+        }
+    }
+}

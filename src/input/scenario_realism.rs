@@ -10,13 +10,20 @@ use crate::model::dist::DistSpec;
 /// `types[].transfer`: the share of a type's contacts the first agent does not resolve.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[serde(expecting = "a transfer: an object with share and to_type")]
+#[serde(expecting = "a transfer: an object with share and to_type or to_skill")]
 pub struct TransferFile {
     /// Share of the answered contacts passed on (0..=1): first-contact resolution is 1 - share.
     pub share: f64,
     /// The contact type (of the same channel) whose queue the transferred contact joins, e.g.
     /// a `complaint-senior` type that only senior agents have the skill for.
-    pub to_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_type: Option<String>,
+    /// Instead of `to_type`, a skill tag (e.g. `escalation`): the transferred contact becomes
+    /// one of the channel's type whose skills are exactly `[tag]` (the first in file order), or,
+    /// if there is none, of an implicit share-0 type `<tag>-transfer` with skills `[tag]` (the
+    /// difficulty and wrap-up of this type, the handle time of this transfer or type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_skill: Option<String>,
     /// Time from the end of the first conversation to joining the target queue (absent:
     /// immediately).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +52,12 @@ pub struct RedialFile {
     /// attempt n with probability `probability * decay^(n-1)` (default 1).
     #[serde(default = "one")]
     pub decay: f64,
+    /// The rule applies as well after a hang-up at the surge playbook's estimated-wait
+    /// announcement (`surge_playbook.announcement.hangup_share`): such a caller calls again with
+    /// the same probability and delay (from the hang-up), counted as an attempt of the same
+    /// customer. Default false: a caller who hangs up there is a customer lost.
+    #[serde(default)]
+    pub after_hang_up: bool,
 }
 
 fn default_attempts() -> u32 {

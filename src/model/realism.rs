@@ -21,13 +21,17 @@ pub struct Transfer {
 }
 
 /// A redial rule: a customer whose attempt `n` abandons calls again with probability
-/// `probability * decay^(n-1)` while `n < max_attempts`, after `delay`.
+/// `probability * decay^(n-1)` while `n < max_attempts`, after `delay` (from the abandonment;
+/// with `after_hang_up`, also from a hang-up after the surge playbook's announcement).
 #[derive(Debug, Clone)]
 pub struct Redial {
     pub probability: f64,
     pub delay: Dist,
     pub max_attempts: u32,
     pub decay: f64,
+    /// The rule applies as well to callers who hang up after the playbook's estimated-wait
+    /// announcement.
+    pub after_hang_up: bool,
 }
 
 impl Redial {

@@ -280,6 +280,7 @@ pub fn run_html(r: &RunReport, figures: &[Figure]) -> String {
     );
     page.end();
     run_groups(&mut page, r);
+    run_realism(&mut page, r);
     run_heatmap(&mut page, r);
     page.figures(figures);
     warnings(&mut page, &r.warnings);
@@ -461,6 +462,51 @@ fn run_groups(page: &mut Page, r: &RunReport) {
     }
     s.push_str("</tbody></table>\n");
     page.push(&s);
+    page.end();
+}
+
+/// The realism tables (README "Realism": talk, wrap-up and handle time, first-contact resolution
+/// and transfers, end-to-end time, attempts and unique customers; the outage windows), as the
+/// run table has them, each figure keyed `channel.<id>.<metric>` (`overall.<metric>` for all
+/// channels). Nothing for a scenario without a realism feature.
+fn run_realism(page: &mut Page, r: &RunReport) {
+    use super::realism::{realism_sections, Value};
+    let sections = realism_sections(r);
+    if sections.is_empty() {
+        return;
+    }
+    page.section("realism", "Realism: customers, transfers, outages");
+    for (i, sec) in sections.iter().enumerate() {
+        let mut s = format!(
+            "<h3>{}</h3>\n<div class=\"wide\"><table id=\"realism-{i}\">\n<thead><tr>",
+            esc(sec.title)
+        );
+        for h in &sec.header {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for (id, vals) in &sec.rows {
+            let prefix = if id == "all" {
+                "overall".to_string()
+            } else {
+                format!("channel.{id}")
+            };
+            let _ = write!(s, "<tr><td>{}</td>", esc(id));
+            for (v, key) in vals.iter().zip(&sec.keys) {
+                let text = match v {
+                    Value::Pct(e) => pct(e),
+                    Value::Num(e, d) => num(e, *d),
+                };
+                s.push_str(&cell(&format!("{prefix}.{key}"), &text));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody></table></div>\n");
+        page.push(&s);
+    }
+    page.push(
+        "<p class=\"muted\">Attempts: every contact offered, redials included. Customers: first attempts; answered in the end, or lost after all attempts (abandoned without calling again, abandoned in a transfer queue, sent to self-service). FCR: answered contacts not transferred. End-to-end: first arrival to final answer.</p>\n",
+    );
     page.end();
 }
 

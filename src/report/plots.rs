@@ -626,7 +626,11 @@ fn run_plots(report: &RunReport, dir: &mut Canvas) -> io::Result<()> {
         ),
     };
     service_level_plot(report, dir, &subtitle, &axis)?;
-    occupancy_plot(report, dir, &subtitle, &axis)
+    occupancy_plot(report, dir, &subtitle, &axis)?;
+    if super::realism::has_realism(report) {
+        realism_plots(report, dir, &subtitle, &axis)?;
+    }
+    Ok(())
 }
 
 /// The day's intervals as an x axis in hours of the day.
@@ -799,6 +803,243 @@ fn occupancy_plot(
             ..axis.extras()
         },
     )?;
+    Ok(())
+}
+
+/// Error bars `(x, lo, hi)` per series, as [`Extras::error_bars`].
+type ErrorBars = Vec<Vec<(f64, f64, f64)>>;
+
+/// Realism metric `j` ([`crate::stats::realism::REAL_METRICS`]) of a report row.
+fn real(x: &super::Metrics, j: usize) -> &crate::stats::Estimate {
+    x.at(crate::stats::REAL_FIRST + j)
+}
+
+/// One series per channel of realism metric `j` per interval (times `scale`), with its
+/// error bars, for the channels `keep` picks; `name` makes the legend entry of a channel id.
+fn per_channel_series(
+    report: &RunReport,
+    axis: &IntervalAxis,
+    j: usize,
+    scale: f64,
+    keep: &dyn Fn(&super::ChannelReport) -> bool,
+    name: &dyn Fn(&str) -> String,
+) -> (Vec<Series>, ErrorBars) {
+    let mut series = Vec::new();
+    let mut bars = Vec::new();
+    for ch in report.channels.iter().filter(|c| keep(c)) {
+        let est: Vec<_> = ch
+            .intervals
+            .iter()
+            .take(axis.n)
+            .enumerate()
+            .map(|(k, r)| (axis.mid(k), real(&r.metrics, j)))
+            .collect();
+        series.push(Series {
+            name: name(&ch.id),
+            points: est.iter().map(|(x, e)| (*x, e.mean * scale)).collect(),
+        });
+        bars.push(
+            est.iter()
+                .map(|(x, e)| (*x, e.lo * scale, e.hi * scale))
+                .collect(),
+        );
+    }
+    (series, bars)
+}
+
+/// The charts of a run whose scenario uses wrap-up, transfers, redials or outages (README
+/// "Realism"): `fcr_by_interval` (first-contact resolution of the channels with transfers,
+/// against the 80% resolution KPI), `customers_by_interval` (unique customers by their first
+/// attempt's interval: the share eventually answered and the share lost after all attempts),
+/// `end_to_end_by_interval` (first arrival to final answer of the customers answered) and, with
+/// an outage, `outage_service_level` and `outage_contacts` ([`outage_plots`]).
+fn realism_plots(
+    report: &RunReport,
+    dir: &mut Canvas,
+    subtitle: &str,
+    axis: &IntervalAxis,
+) -> io::Result<()> {
+    use crate::stats::realism::r;
+    let transfers = |c: &super::ChannelReport| real(&c.metrics, r::TRANSFERS).mean > 0.0;
+    let (series, bars) = per_channel_series(report, axis, r::FCR, 100.0, &transfers, &|id| {
+        id.to_string()
+    });
+    if !series.is_empty() {
+        let spec = ChartSpec {
+            title: format!("First-contact resolution by interval ({subtitle})"),
+            x_label: axis.label.clone(),
+            y_label: "Answered and resolved by the first agent (%)".into(),
+            series,
+            hlines: vec![(80.0, "resolution KPI 80%".into())],
+            vlines: Vec::new(),
+            y_range: None,
+        };
+        let extras = Extras {
+            error_bars: bars,
+            ..axis.extras()
+        };
+        dir.draw("fcr_by_interval", &spec, &extras)?;
+    }
+    let all = |_: &super::ChannelReport| true;
+    let (mut series, mut bars) =
+        per_channel_series(report, axis, r::UNIQUE_ANSWERED, 100.0, &all, &|id| {
+            format!("{id}: answered in the end")
+        });
+    let (lost, lost_bars) = per_channel_series(report, axis, r::UNIQUE_LOST, 100.0, &all, &|id| {
+        format!("{id}: lost after all attempts")
+    });
+    series.extend(lost);
+    bars.extend(lost_bars);
+    let spec = ChartSpec {
+        title: format!("Unique customers by interval of their first attempt ({subtitle})"),
+        x_label: axis.label.clone(),
+        y_label: "Customers (% of first attempts)".into(),
+        series,
+        hlines: Vec::new(),
+        vlines: Vec::new(),
+        y_range: Some((0.0, 100.0)),
+    };
+    let extras = Extras {
+        error_bars: bars,
+        legend: Some(SeriesLabelPosition::MiddleRight),
+        ..axis.extras()
+    };
+    dir.draw("customers_by_interval", &spec, &extras)?;
+    let (series, bars) =
+        per_channel_series(report, axis, r::END_TO_END, 1.0, &all, &|id| id.to_string());
+    let spec = ChartSpec {
+        title: format!("End-to-end time of the customers answered ({subtitle})"),
+        x_label: axis.label.clone(),
+        y_label: "First arrival to final answer (s)".into(),
+        series,
+        hlines: Vec::new(),
+        vlines: Vec::new(),
+        y_range: None,
+    };
+    let extras = Extras {
+        error_bars: bars,
+        y_floor: Some(0.0),
+        ..axis.extras()
+    };
+    dir.draw("end_to_end_by_interval", &spec, &extras)?;
+    outage_plots(report, dir, subtitle, axis)
+}
+
+/// With an outage, for the channels that went down: `outage_service_level` (each one's service
+/// level per interval, all contacts and those that arrived while it was down, against its
+/// target) and `outage_contacts` (per interval, the contacts that arrived while it was down and
+/// where they went: redirected, told to call later, self-service, waited; and those cut off in
+/// service). Nothing without an outage contact.
+fn outage_plots(
+    report: &RunReport,
+    dir: &mut Canvas,
+    subtitle: &str,
+    axis: &IntervalAxis,
+) -> io::Result<()> {
+    use crate::stats::realism::r;
+    let down = |c: &super::ChannelReport| {
+        real(&c.metrics, r::OUTAGE_OFFERED).mean > 0.0
+            || real(&c.metrics, r::OUTAGE_DROPPED).mean > 0.0
+    };
+    if !report.channels.iter().any(down) {
+        return Ok(());
+    }
+    let (mut series, mut bars) = (Vec::new(), Vec::new());
+    let mut hlines = Vec::new();
+    for ch in report.channels.iter().filter(|c| down(c)) {
+        let rows = || ch.intervals.iter().take(axis.n).enumerate();
+        let all: Vec<_> = rows()
+            .map(|(k, x)| (axis.mid(k), x.metrics.service_level()))
+            .collect();
+        let window: Vec<_> = rows()
+            .map(|(k, x)| (axis.mid(k), real(&x.metrics, r::OUTAGE_SL)))
+            .collect();
+        for (name, est) in [
+            (format!("{}: all contacts", ch.id), all),
+            (format!("{}: arrived during the outage", ch.id), window),
+        ] {
+            series.push(Series {
+                name,
+                points: est.iter().map(|(x, e)| (*x, e.mean * 100.0)).collect(),
+            });
+            bars.push(
+                est.iter()
+                    .map(|(x, e)| (*x, e.lo * 100.0, e.hi * 100.0))
+                    .collect(),
+            );
+        }
+        hlines.push((
+            ch.goal.target * 100.0,
+            format!("{} target {}", ch.id, pct(ch.goal.target)),
+        ));
+    }
+    let spec = ChartSpec {
+        title: format!("Service level during the outage ({subtitle})"),
+        x_label: axis.label.clone(),
+        y_label: "Service level (%)".into(),
+        series,
+        hlines,
+        vlines: Vec::new(),
+        y_range: Some((0.0, 100.0)),
+    };
+    let extras = Extras {
+        error_bars: bars,
+        hline_labels_outside: true,
+        ..axis.extras()
+    };
+    dir.draw("outage_service_level", &spec, &extras)?;
+    outage_contacts_plot(report, dir, subtitle, axis, &down)
+}
+
+/// `outage_contacts`: see [`outage_plots`].
+fn outage_contacts_plot(
+    report: &RunReport,
+    dir: &mut Canvas,
+    subtitle: &str,
+    axis: &IntervalAxis,
+    down: &dyn Fn(&super::ChannelReport) -> bool,
+) -> io::Result<()> {
+    use crate::stats::realism::r;
+    let mut series = Vec::new();
+    for ch in report.channels.iter().filter(|c| down(c)) {
+        let line = |what: &str, f: &dyn Fn(&super::Metrics) -> f64| Series {
+            name: format!("{}: {what}", ch.id),
+            points: ch
+                .intervals
+                .iter()
+                .take(axis.n)
+                .enumerate()
+                .map(|(k, x)| (axis.mid(k), f(&x.metrics)))
+                .collect(),
+        };
+        let m = |j: usize| move |x: &super::Metrics| real(x, j).mean;
+        series.push(line("arrived while down", &m(r::OUTAGE_OFFERED)));
+        series.push(line("redirected", &m(r::OUTAGE_REDIRECTED)));
+        series.push(line("told to call later", &m(r::OUTAGE_CALL_LATER)));
+        series.push(line("sent to self-service", &m(r::OUTAGE_SELF_SERVICE)));
+        series.push(line("waited", &|x| {
+            real(x, r::OUTAGE_OFFERED).mean
+                - real(x, r::OUTAGE_REDIRECTED).mean
+                - real(x, r::OUTAGE_CALL_LATER).mean
+                - real(x, r::OUTAGE_SELF_SERVICE).mean
+        }));
+        series.push(line("cut off in service", &m(r::OUTAGE_DROPPED)));
+    }
+    let spec = ChartSpec {
+        title: format!("Contacts of the outage and where they went ({subtitle})"),
+        x_label: "Interval (mean per day at its midpoint)".into(),
+        y_label: "Contacts per day".into(),
+        series,
+        hlines: Vec::new(),
+        vlines: Vec::new(),
+        y_range: None,
+    };
+    let extras = Extras {
+        y_floor: Some(0.0),
+        legend: Some(SeriesLabelPosition::UpperLeft),
+        ..axis.extras()
+    };
+    dir.draw("outage_contacts", &spec, &extras)?;
     Ok(())
 }
 
@@ -1158,16 +1399,35 @@ fn staffing_chart(
         ));
     }
     series.push(line("current (scenario)".into(), to_f(&g.current)));
+    let n = g.base.len();
+    agents_step_chart(
+        canvas,
+        name,
+        format!("Agents per interval, {} ({subtitle})", g.id),
+        "Interval (agents on duty through each interval)",
+        series,
+        (d.open_h, d.open_h + n as f64 * d.interval_h),
+    )
+}
+
+/// A chart of agents per interval drawn as steps from `x0` to `x1` (hours of the day): y from 0
+/// to 10% above the highest value, no markers, the legend in the corner [`free_corner`] finds.
+fn agents_step_chart(
+    canvas: &mut Canvas,
+    name: &str,
+    title: String,
+    x_label: &str,
+    series: Vec<Series>,
+    (x0, x1): (f64, f64),
+) -> io::Result<()> {
     let top = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .fold(1.0, f64::max);
-    let n = g.base.len();
-    let (x0, x1) = (d.open_h, d.open_h + n as f64 * d.interval_h);
     let legend = free_corner(&series, (x0, x1), (0.0, top * 1.1));
     let spec = ChartSpec {
-        title: format!("Agents per interval, {} ({subtitle})", g.id),
-        x_label: "Interval (agents on duty through each interval)".into(),
+        title,
+        x_label: x_label.into(),
         y_label: "Agents".into(),
         series,
         hlines: Vec::new(),
@@ -1248,31 +1508,13 @@ pub fn write_roster_plots(
             ),
             line("on duty, simulated (breaks, absence)", &g.on_phones),
         ];
-        let top = series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|p| p.1))
-            .fold(1.0, f64::max);
-        let (x0, x1) = (open_h, start(model.n_intervals));
-        let legend = free_corner(&series, (x0, x1), (0.0, top * 1.1));
-        let spec = ChartSpec {
-            title: format!("Roster coverage, {} ({})", g.group, r.scenario),
-            x_label: "Interval".into(),
-            y_label: "Agents".into(),
-            series,
-            hlines: Vec::new(),
-            vlines: Vec::new(),
-            y_range: Some((0.0, top * 1.1)),
-        };
-        canvas.draw(
+        agents_step_chart(
+            &mut canvas,
             &format!("roster_{}", file_safe(&g.group)),
-            &spec,
-            &Extras {
-                x_range: Some((x0, x1)),
-                x_fmt: Some(fmt_clock),
-                legend: Some(legend),
-                no_markers: true,
-                ..Extras::default()
-            },
+            format!("Roster coverage, {} ({})", g.group, r.scenario),
+            "Interval",
+            series,
+            (open_h, start(model.n_intervals)),
         )?;
     }
     Ok(())

@@ -13,13 +13,42 @@ pub enum Value {
     Num(Estimate, usize),
 }
 
-/// One realism table: its title, column heads and rows (id, values), which `report::table`
-/// renders.
+/// One realism table: its title, column heads, the metric name of each value column (as
+/// `check` and JSON name it) and rows (id, values), which `report::table` and `report::html`
+/// render.
 pub struct Section {
     pub title: &'static str,
     pub header: Vec<&'static str>,
+    pub keys: Vec<&'static str>,
     pub rows: Vec<(String, Vec<Value>)>,
 }
+
+/// The metric names of the first realism table's columns.
+const CUSTOMER_KEYS: [&str; 12] = [
+    "talk_s",
+    "wrap_up_s",
+    "handle_s",
+    "fcr",
+    "transfers",
+    "transfer_wait_s",
+    "end_to_end_s",
+    "customers",
+    "redials",
+    "unique_answered_share",
+    "unique_lost_share",
+    "redials_after_close",
+];
+
+/// The metric names of the outage table's columns.
+const OUTAGE_KEYS: [&str; 7] = [
+    "outage_offered",
+    "outage_service_level",
+    "outage_abandon_rate",
+    "outage_redirected",
+    "outage_call_later",
+    "outage_self_service",
+    "outage_dropped",
+];
 
 /// Whether the report carries the realism metrics.
 pub fn has_realism(rep: &RunReport) -> bool {
@@ -65,6 +94,7 @@ pub fn realism_sections(rep: &RunReport) -> Vec<Section> {
     out.push(Section {
         title: "Realism: handle time, transfers, customers",
         rows: body,
+        keys: CUSTOMER_KEYS.to_vec(),
         header: vec![
             "channel",
             "talk s",
@@ -107,6 +137,7 @@ pub fn realism_sections(rep: &RunReport) -> Vec<Section> {
     out.push(Section {
         title: "Outage windows: contacts that arrived while their channel was down",
         rows: body,
+        keys: OUTAGE_KEYS.to_vec(),
         header: vec![
             "channel",
             "offered",

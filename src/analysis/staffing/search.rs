@@ -30,7 +30,12 @@
 //!    serves it best: the highest proficiency level for the channel, then the group serving the
 //!    fewest channels (a specialist does not take work from other channels), then file order;
 //!    clamped to the group's bounds. For a single group serving a single Poisson/exponential
-//!    channel this is exactly the Erlang answer.
+//!    channel this is exactly the Erlang answer. Only classes that receive fresh contacts count
+//!    here (a share-0 type that only takes transfers, such as `complaint-senior`, does not make
+//!    its group the channel's best). A group that serves no fresh contact at all, only
+//!    transferred ones, is held at the Erlang agents for its transferred rate and second-leg
+//!    handle time at the channel's goal (`transfer_agents`): no channel goal counts those
+//!    contacts, so the simulation could neither ask for them nor judge a cut.
 //! 2. **Read the simulation off the curves.** The same formula, as a function of the servers,
 //!    is each channel's and interval's service-level curve (`Curves`). The simulation need not
 //!    lie on it (other distributions, routing, carried-over queues, the confidence bound), but
@@ -219,15 +224,89 @@ fn serves(model: &Model, g: usize, c: usize) -> bool {
     model.groups[g].units[c] > 0
 }
 
-/// Best proficiency level of group `g` over the classes of channel `c`.
+/// Whether class `k` receives fresh contacts (its type and segment shares are positive); a
+/// class of a share-0 type (e.g. a `complaint-senior` transfer target) receives only
+/// transferred ones, which no channel goal counts.
+fn takes_fresh(model: &Model, k: usize) -> bool {
+    let cl = &model.classes[k];
+    let ch = &model.channels[cl.channel];
+    ch.types[cl.local_type].share > 0.0 && ch.segments[cl.local_segment].share > 0.0
+}
+
+/// Whether group `g` serves fresh contacts of channel `c` (a class that [`takes_fresh`]).
+fn serves_fresh(model: &Model, g: usize, c: usize) -> bool {
+    model.groups[g]
+        .classes
+        .iter()
+        .any(|&(k, _)| model.classes[k].channel == c && takes_fresh(model, k))
+}
+
+/// Best proficiency level of group `g` over the classes of channel `c` that receive fresh
+/// contacts (a high level for a transfer target only does not make a group serve the channel's
+/// goal well).
 fn level_for(model: &Model, g: usize, c: usize) -> u8 {
     model.groups[g]
         .classes
         .iter()
-        .filter(|(cl, _)| model.classes[*cl].channel == c)
+        .filter(|&&(cl, _)| model.classes[cl].channel == c && takes_fresh(model, cl))
         .map(|(_, l)| *l)
         .max()
         .unwrap_or(0)
+}
+
+/// Agents group `g` needs in interval `k` for the transferred contacts it is first in line for
+/// (best level, then file order, among the groups serving the target class), when it serves
+/// no fresh contact of any channel (a senior group that only takes escalations): no channel
+/// goal sees those contacts, so the search neither adds nor cuts for them, and they are
+/// staffed by Erlang C / Erlang A at the channel's goal, for the transferred rate (the
+/// transferring classes' arrival rate times their transfer share) and the second leg's mean
+/// handle time with its wrap-up. 0 for every other group.
+fn transfer_agents(model: &Model, g: usize, k: usize) -> u32 {
+    if !model.realism.has_transfers() || g >= model.regular_groups() {
+        return 0;
+    }
+    if (0..model.channels.len()).any(|c| serves_fresh(model, g, c)) {
+        return 0;
+    }
+    let r = &model.realism;
+    let mut agents = 0u32;
+    for (c, ch) in model.channels.iter().enumerate() {
+        // Transferred rate and its work (rate x handle) into the classes `g` is first for.
+        let (mut rate, mut work) = (0.0, 0.0);
+        for (from, cl) in model
+            .classes
+            .iter()
+            .enumerate()
+            .filter(|x| x.1.channel == c)
+        {
+            let Some(Some(tr)) = r.transfer.get(from) else {
+                continue;
+            };
+            if model.classes[tr.to_class].eligible.first().map(|e| e.0) != Some(g) {
+                continue;
+            }
+            let seg = &ch.segments[cl.local_segment];
+            let lambda = ch.rates[k] * ch.types[cl.local_type].share * seg.share * tr.share;
+            let wrap = r
+                .wrap_up
+                .get(tr.to_class)
+                .and_then(Option::as_ref)
+                .map_or(0.0, |d| d.mean());
+            rate += lambda;
+            work += lambda * (tr.handle.mean() * seg.handle_factor + wrap);
+        }
+        if rate <= 0.0 {
+            continue;
+        }
+        let target = StaffingTarget {
+            service_level: Some((ch.goal.target, ch.goal.threshold_s)),
+            max_asa_s: None,
+            max_occupancy: None,
+        };
+        let servers = required_servers(rate, work / rate, mean_patience_s(model, c), target);
+        agents = agents.saturating_add(servers.div_ceil(ch.concurrency.max(1)));
+    }
+    agents
 }
 
 /// The group that serves channel `c` best among those with room (`ok(g)`): highest level,
@@ -254,7 +333,7 @@ fn best_group(model: &Model, c: usize, ok: impl Fn(usize) -> bool) -> Option<usi
             })
     };
     (0..model.groups.len())
-        .filter(|&g| serves(model, g, c) && ok(g))
+        .filter(|&g| serves_fresh(model, g, c) && ok(g))
         .min_by(|&a, &b| cost(a).total_cmp(&cost(b)).then(key(a).cmp(&key(b))))
 }
 
@@ -646,11 +725,13 @@ fn budget_reached(opts: &SearchOptions) -> String {
     )
 }
 
-/// The fewest agents group `g` may have in interval `k`: its `min`, and in the surge search the
-/// base answer (within the group's `max`).
+/// The fewest agents group `g` may have in interval `k`: its `min`, the agents for the
+/// transferred contacts it alone takes ([`transfer_agents`]), and in the surge search the base
+/// answer (within the group's `max`).
 fn lower_bound(model: &Model, base: Option<&SearchResult>, g: usize, k: usize) -> u32 {
     base.map_or(0, |b| b.headcount[g][k])
         .max(model.groups[g].min)
+        .max(transfer_agents(model, g, k))
         .min(model.groups[g].max)
 }
 

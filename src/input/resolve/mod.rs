@@ -4,7 +4,9 @@
 //! service level), `channels` (channels with their contact types and customer segments, the
 //! forecast CSV), `groups` (agent groups and the surge playbook's reserve: skills, headcounts,
 //! capacity), `classes` (contact classes and who can serve them), `playbook` (the surge
-//! playbook's rules) and `routing` (strategy, priority segments, proficiency factors). Each
+//! playbook's rules) and `routing` (strategy, priority segments, proficiency factors); first of
+//! all `skill_target` writes transfers to a skill tag as transfers to a type (an implicit one if
+//! the channel has none), and last `realism` checks the realism fields. Each
 //! section reports the first problem it finds through the shared error context (`ctx`), whose
 //! helpers word the common checks (a positive number, a share, a goal, unique ids, a channel
 //! list) the same way everywhere.
@@ -19,6 +21,7 @@ mod policy;
 mod realism;
 mod routing;
 mod shifts;
+mod skill_target;
 
 use std::path::Path;
 
@@ -43,6 +46,9 @@ pub fn resolve(
     dir: &Path,
 ) -> Result<Model, InputError> {
     let cx = Ctx { file };
+    // Transfers to a skill tag become transfers to a type (an implicit one if need be).
+    let expanded = skill_target::skill_targets(&cx, raw)?;
+    let raw = expanded.as_ref().unwrap_or(raw);
     // The day is fatal: every later section counts its intervals. The other sections that do
     // not need each other's output are each checked, and all their problems reported.
     let day = day::day(&cx, &raw.day)?;

@@ -95,12 +95,18 @@ fn transfer_rule(
     let p = format!("{tp}.transfer");
     cx.share(&format!("{p}.share"), tr.share)?;
     let ch = &raw.channels[c];
-    let Some(to) = ch.types.iter().position(|t| t.id == tr.to_type) else {
+    let Some(to_type) = &tr.to_type else {
+        return Err(cx.err(
+            format!("{p}.to_type"),
+            "is missing: give to_type (a contact type of the channel) or to_skill (a skill tag)",
+        ));
+    };
+    let Some(to) = ch.types.iter().position(|t| &t.id == to_type) else {
         return Err(cx.err(
             format!("{p}.to_type"),
             format!(
                 "type `{}` is not a type of channel `{}`, so no agent serves the transferred contacts (its types: {})",
-                tr.to_type,
+                to_type,
                 ch.id,
                 ch.types.iter().map(|t| t.id.as_str()).collect::<Vec<_>>().join(", ")
             ),
@@ -132,7 +138,9 @@ fn no_transfer_circle(cx: &Ctx, c: usize, raw: &ScenarioFile) -> Result<(), Inpu
     let types = &raw.channels[c].types;
     let next = |t: usize| -> Option<usize> {
         let tr = types[t].transfer.as_ref().filter(|tr| tr.share >= 1.0)?;
-        types.iter().position(|x| x.id == tr.to_type)
+        types
+            .iter()
+            .position(|x| Some(&x.id) == tr.to_type.as_ref())
     };
     for start in 0..types.len() {
         let (mut t, mut steps) = (start, 0);
@@ -167,6 +175,7 @@ fn redial_rule(cx: &Ctx, p: &str, rd: &RedialFile) -> Result<Redial, InputError>
         delay: finite_dist(cx, &format!("{p}.delay"), &rd.delay)?,
         max_attempts: rd.max_attempts,
         decay: rd.decay,
+        after_hang_up: rd.after_hang_up,
     })
 }
 

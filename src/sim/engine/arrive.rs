@@ -4,6 +4,7 @@
 use rand::Rng as _;
 
 use crate::model::dist::pick;
+use crate::model::playbook::Choice;
 use crate::model::Model;
 use crate::sim::routing::Strategy;
 
@@ -49,7 +50,7 @@ impl Engine {
             return;
         }
         if let Some(w) = self.assign(model, k, w) {
-            if self.pb.active && self.playbook_announce(model, k, &w) {
+            if self.pb.active && self.playbook_announce(model, k, &w) != Choice::Wait {
                 return;
             }
             if self.queues.too_full(k) {
@@ -81,10 +82,13 @@ impl Engine {
             return;
         };
         if let Some(w) = self.assign(model, k, w) {
-            if self.pb.active && self.playbook_announce(model, k, &w) {
-                // Left through the playbook: outside the customer view.
-                self.rx.release(w.tag);
-                return;
+            if self.pb.active {
+                match self.playbook_announce(model, k, &w) {
+                    Choice::Wait => {}
+                    Choice::HangUp => return self.tracked_hung_up(model, k, &w),
+                    // Called back later: outside the customer view.
+                    Choice::Callback => return self.rx.release(w.tag),
+                }
             }
             if self.queues.too_full(k) {
                 self.queue_guard(model, c, w.interval);

@@ -53,6 +53,7 @@ impl Engine {
             transfer: ch.transfer,
             outage: false,
             redial_at: ch.redial_at,
+            redial_delay: ch.redial_delay,
             ..rec
         });
         if let Some(cells) = self.classes[k].counted_cells(interval) {

@@ -30,16 +30,16 @@ impl Engine {
     }
 
     /// A contact of class `k` that found no agent while the playbook is active: plays the
-    /// estimated-wait announcement on its channel. True when the caller requested a callback
-    /// or hung up (it does not join the queue).
-    pub(super) fn playbook_announce(&mut self, model: &Model, k: usize, w: &Waiting) -> bool {
+    /// estimated-wait announcement on its channel. The caller's choice: unless it waits, it
+    /// requested a callback or hung up (it does not join the queue).
+    pub(super) fn playbook_announce(&mut self, model: &Model, k: usize, w: &Waiting) -> Choice {
         let pb = model.playbook.as_ref().expect("active: a playbook");
         let Some(ann) = &pb.announcement else {
-            return false;
+            return Choice::Wait;
         };
         let c = self.classes[k].channel as usize;
         if !ann.channels[c] {
-            return false;
+            return Choice::Wait;
         }
         let now = self.now;
         let mut servers = 0.0;
@@ -71,13 +71,13 @@ impl Engine {
         }
         let ewt = playbook::estimated_wait_s(ahead, ann.aht_s[c], servers);
         let cells = self.classes[k].counted_cells(w.interval);
-        match ann.choose(ewt, self.pb.u_announce) {
-            Choice::Wait => false,
+        let choice = ann.choose(ewt, self.pb.u_announce);
+        match choice {
+            Choice::Wait => {}
             Choice::HangUp => {
                 if let Some(cells) = cells {
                     self.stats.hung_up(cells);
                 }
-                true
             }
             Choice::Callback => {
                 if let Some(cells) = cells {
@@ -92,9 +92,9 @@ impl Engine {
                     interval: w.interval,
                 });
                 self.pb.pending += 1;
-                true
             }
         }
+        choice
     }
 
     /// Detached, on-duty agent `a` with room and no regular contact to take: calls back the

@@ -38,6 +38,9 @@ pub(super) struct Record {
     pub outage: bool,
     /// When the customer calls again if this attempt abandons (infinite: never).
     pub redial_at: f64,
+    /// The delay of that redial (infinite: the customer would not call again), for a redial
+    /// after a hang-up at the playbook's announcement.
+    pub redial_delay: f64,
     /// Holders of the record: the contact itself and a pending redial event.
     pub refs: u8,
 }

@@ -20,6 +20,8 @@ pub(super) struct Choices {
     pub wrap: f64,
     pub transfer: bool,
     pub redial_at: f64,
+    /// The delay of that redial (infinite: no redial).
+    pub redial_delay: f64,
 }
 
 /// The streams an attempt's choices are drawn from: one per choice (a fresh arrival: the
@@ -70,6 +72,7 @@ pub(super) fn choices(
         wrap: 0.0,
         transfer: false,
         redial_at: f64::INFINITY,
+        redial_delay: f64::INFINITY,
     };
     if let Some(Some(d)) = r.wrap_up.get(k) {
         out.wrap = d.sample(rng.wrap());
@@ -82,6 +85,7 @@ pub(super) fn choices(
         let delay = rd.delay.sample(rng.redial());
         if u < rd.chance(attempt) {
             out.redial_at = deadline + delay;
+            out.redial_delay = delay;
         }
     }
     out
@@ -123,6 +127,7 @@ impl Engine {
             transfer: ch.transfer,
             outage: false,
             redial_at: ch.redial_at,
+            redial_delay: ch.redial_delay,
             refs: 1,
         });
         if let Some(cells) = self.classes[k].counted_cells(w.interval) {
@@ -256,6 +261,30 @@ impl Engine {
             }
         }
         self.rx.release(w.tag & !PRIORITY);
+    }
+
+    /// Tracked contact `w` of class `k` (a fresh arrival) hung up after the playbook's
+    /// announcement: its customer calls again, `redial_delay` after now, if its redial rule
+    /// applies after a hang-up and the attempt's redial draw says so (as after an abandonment);
+    /// else the customer is lost.
+    #[inline(never)]
+    pub(super) fn tracked_hung_up(&mut self, model: &Model, k: usize, w: &Waiting) {
+        let idx = w.tag & !PRIORITY;
+        let rec = self.rx.records[idx as usize];
+        let applies = matches!(model.realism.redial.get(k), Some(Some(rd)) if rd.after_hang_up);
+        if applies && rec.redial_delay.is_finite() {
+            // The record passes from the contact to the redial event.
+            let at = self.now + rec.redial_delay;
+            self.rx.records[idx as usize].redial_at = at;
+            self.rx.push(at, Event::Redial(idx));
+            return;
+        }
+        if let Some(cells) =
+            self.classes[rec.first_class as usize].counted_cells(rec.first_interval)
+        {
+            self.stats.real_each(cells, |x| x.customers_lost += 1);
+        }
+        self.rx.release(idx);
     }
 
     /// Tracked contact `w` of class `k` is left unresolved (still waiting at the end, or cut at

@@ -51,6 +51,7 @@ impl Engine {
         r.wrap = leg.wrap;
         r.transfer = leg.transfer;
         r.redial_at = f64::INFINITY;
+        r.redial_delay = f64::INFINITY;
         r.outage = false;
         let w = Waiting {
             arrival: now,
