@@ -48,7 +48,7 @@ impl Engine {
             self.arrive_tracked(model, c, k, w);
             return;
         }
-        match self.find_agent(model, k) {
+        match self.find_agent(model, k, &w) {
             Some((a, level)) => {
                 self.detach(a);
                 self.start(model, a, k, level, w);
@@ -74,7 +74,7 @@ impl Engine {
         let Some(w) = self.track_arrival(model, c, k, w, true) else {
             return;
         };
-        match self.find_agent(model, k) {
+        match self.find_agent(model, k, &w) {
             Some((a, level)) => {
                 self.detach(a);
                 self.start(model, a, k, level, w);
@@ -98,7 +98,7 @@ impl Engine {
     /// transferred or a redirected contact): to the agent the router picks, or to its queue.
     #[inline(never)]
     pub(super) fn offer(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
-        match self.find_agent(model, k) {
+        match self.find_agent(model, k, &w) {
             Some((a, level)) => {
                 self.detach(a);
                 self.start(model, a, k, level, w);
@@ -141,11 +141,16 @@ impl Engine {
         }
     }
 
-    /// The agent a new contact of class `k` goes to, with its level, if any has room.
+    /// The agent a new contact `w` of class `k` goes to, with its level, if any has room.
     #[inline(always)]
-    pub(super) fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
-        if let Some(s) = self.score_router() {
-            return self.find_agent_score(model, s, k);
+    pub(super) fn find_agent(
+        &mut self,
+        model: &Model,
+        k: usize,
+        w: &Waiting,
+    ) -> Option<(usize, u8)> {
+        if self.score_router().is_some() {
+            return self.find_agent_score(model, k, w);
         }
         let prof_first = self.router.proficiency_first();
         let cap = model.capacity;
