@@ -411,7 +411,9 @@ pub struct WorkforceFile {
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[serde(expecting = "the routing: an object with strategy, priority_segments, aging_s or policy")]
+#[serde(
+    expecting = "the routing: an object with strategy, priority_segments, aging_s, policy, overflow or reservation"
+)]
 pub struct RoutingFile {
     #[serde(default)]
     pub strategy: StrategyKind,
@@ -425,13 +427,62 @@ pub struct RoutingFile {
     /// The score policy that strategy `score` runs (README "Routing research").
     #[serde(default)]
     pub policy: Option<PolicyFile>,
+    /// Overflow by delay: per contact class (the first rule that matches it), the groups that
+    /// may take it and after how long it has waited (README "Routing research").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overflow: Vec<OverflowFile>,
+    /// Trunk reservation: a group keeps agents for some segments or types.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservation: Vec<ReservationFile>,
+}
+
+/// An overflow rule: the classes it matches (any channel, type or segment when absent) and the
+/// groups that may take them, each after a delay.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "an overflow rule: an object with channel, type, segment and groups")]
+pub struct OverflowFile {
+    #[serde(default)]
+    pub channel: Option<String>,
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// In order, e.g. the primary group at once, a backup after 20 s, anyone (`*`) after 60 s.
+    /// Groups not listed (and not covered by `*`) never take the matched contacts.
+    pub groups: Vec<OverflowStepFile>,
+}
+
+/// A group of an overflow rule and the seconds a contact must have waited before it may take it.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "an overflow step: an object with group and after_s")]
+pub struct OverflowStepFile {
+    /// A group id, or `*`: every other group that can serve the contact.
+    pub group: String,
+    #[serde(default)]
+    pub after_s: f64,
+}
+
+/// A trunk reservation: `group` keeps `agents` agents for contacts of the listed segments or
+/// types; other contacts are taken only while more than `agents` of its agents are idle.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(expecting = "a reservation: an object with group, agents, segments and types")]
+pub struct ReservationFile {
+    pub group: String,
+    pub agents: u32,
+    #[serde(default)]
+    pub segments: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
 }
 
 /// A score-based routing policy: a waiting contact's priority and an agent's preference.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[serde(
-    expecting = "the policy: an object with base, aging_per_s, promote_after_s, promote_to, freed_level or agent"
+    expecting = "the policy: an object with base, aging_per_s, promote_after_s, promote_to, freed_level, transfer_bonus or agent"
 )]
 pub struct PolicyFile {
     /// Base priorities: a contact's base is the sum of the values of the rules it matches.
@@ -448,6 +499,9 @@ pub struct PolicyFile {
     /// Priority added, for a freed agent, per level of its proficiency for the contact.
     #[serde(default)]
     pub freed_level: f64,
+    /// Priority added to a transferred contact (a transfer leg of `realism.transfers`).
+    #[serde(default)]
+    pub transfer_bonus: f64,
     /// How a new contact chooses among the agents with room.
     #[serde(default)]
     pub agent: AgentWeightsFile,
@@ -471,7 +525,9 @@ pub struct BaseRuleFile {
 /// the class's group order (subtracted), per load unit in hand (subtracted), per second idle.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[serde(expecting = "the agent weights: an object with level, order, load and idle_per_s")]
+#[serde(
+    expecting = "the agent weights: an object with level, order, load, idle_per_s and occupancy"
+)]
 pub struct AgentWeightsFile {
     #[serde(default)]
     pub level: f64,
@@ -481,6 +537,9 @@ pub struct AgentWeightsFile {
     pub load: f64,
     #[serde(default)]
     pub idle_per_s: f64,
+    /// Subtracted per unit of occupancy so far today (0..1).
+    #[serde(default)]
+    pub occupancy: f64,
 }
 
 fn default_priority_segments() -> Vec<String> {
@@ -494,6 +553,8 @@ impl Default for RoutingFile {
             priority_segments: default_priority_segments(),
             aging_s: None,
             policy: None,
+            overflow: Vec::new(),
+            reservation: Vec::new(),
         }
     }
 }

@@ -321,6 +321,12 @@ pub struct Routing {
     pub aging_s: f64,
     /// The scenario's score policy (`routing.policy`), run by strategy `score`.
     pub policy: Option<policy::ScorePolicy>,
+    /// Overflow by delay and trunk reservation (`routing.overflow`, `routing.reservation`);
+    /// empty when unused.
+    pub constraints: policy::Constraints,
+    /// A policy written in Rust ([`policy::RoutingPolicy`]), which then decides instead of the
+    /// strategy.
+    pub custom: Option<std::sync::Arc<dyn policy::RoutingPolicy>>,
 }
 
 impl Routing {
@@ -333,13 +339,23 @@ impl Routing {
     }
 
     /// The score policy strategy `kind` runs, if it is a score strategy: the scenario's for
-    /// `score`, a preset otherwise.
+    /// `score`, a preset otherwise. With overflow, reservation or a custom policy every
+    /// strategy runs on the score policy's path: a built-in one as its preset.
     pub fn score_policy(&self, kind: StrategyKind) -> Option<policy::ScorePolicy> {
         match kind {
             StrategyKind::Score => self.policy.clone(),
-            k if k.is_score() => Some(policy::ScorePolicy::preset(k, &self.priority, self.aging_s)),
+            k if k.is_score() || self.constraints.is_used() || self.custom.is_some() => {
+                Some(policy::ScorePolicy::preset(k, &self.priority, self.aging_s))
+            }
             _ => None,
         }
+    }
+
+    /// The name reports give the routing: the custom policy's, or the strategy's.
+    pub fn strategy_name(&self) -> &'static str {
+        self.custom
+            .as_ref()
+            .map_or(self.strategy.name(), |c| c.name())
     }
 }
 
@@ -402,6 +418,13 @@ impl Model {
     pub fn with_strategy(&self, s: StrategyKind) -> Model {
         let mut m = self.clone();
         m.routing.strategy = s;
+        m
+    }
+
+    /// The same scenario routed by custom policy `p` ([`policy::RoutingPolicy`]).
+    pub fn with_custom(&self, p: std::sync::Arc<dyn policy::RoutingPolicy>) -> Model {
+        let mut m = self.clone();
+        m.routing.custom = Some(p);
         m
     }
 

@@ -32,6 +32,9 @@ pub struct AgentWeights {
     pub order: f64,
     pub load: f64,
     pub idle_per_s: f64,
+    /// Subtracted per unit of the agent's occupancy so far today (busy seconds credited at each
+    /// contact's start, divided by the seconds since the day began).
+    pub occupancy: f64,
 }
 
 /// A score-based routing policy, as the scenario defines it (names resolved to indices).
@@ -47,6 +50,9 @@ pub struct ScorePolicy {
     pub promote_to: f64,
     /// Priority added, for a freed agent, per level of its proficiency for the contact.
     pub freed_level: f64,
+    /// Priority added to a contact transferred to this queue (a transfer leg of realism's
+    /// transfers).
+    pub transfer_bonus: f64,
     pub agent: AgentWeights,
 }
 
@@ -64,6 +70,7 @@ impl ScorePolicy {
             order: 0.0,
             load: LOAD_STEP,
             idle_per_s: 1.0,
+            occupancy: 0.0,
         };
         match kind.builtin() {
             StrategyKind::IdleFirst => ScorePolicy {
@@ -72,6 +79,7 @@ impl ScorePolicy {
                 promote_after_s: f64::INFINITY,
                 promote_to: 0.0,
                 freed_level: 0.0,
+                transfer_bonus: 0.0,
                 agent: AgentWeights {
                     level: 0.0,
                     ..skill_agents
@@ -91,6 +99,7 @@ impl ScorePolicy {
                 promote_after_s: aging_s,
                 promote_to: 1.0,
                 freed_level: 0.0,
+                transfer_bonus: 0.0,
                 agent: skill_agents,
             },
             _ => ScorePolicy {
@@ -99,6 +108,7 @@ impl ScorePolicy {
                 promote_after_s: f64::INFINITY,
                 promote_to: 0.0,
                 freed_level: LEVEL_STEP,
+                transfer_bonus: 0.0,
                 agent: skill_agents,
             },
         }
@@ -121,6 +131,128 @@ impl ScorePolicy {
             })
             .collect()
     }
+}
+
+/// Overflow by delay and trunk reservation (README "Routing research"), resolved per (group,
+/// class). Empty when the scenario uses neither: then the strategies run their own paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// Per (group, class), `g * classes + k`: the seconds a contact of class `k` must have
+    /// waited before an agent of group `g` may take it (0: at once). Empty without overflow
+    /// rules. A group an overflow rule leaves out is no longer eligible for the class at all
+    /// (`Class::eligible` and `Group::classes` no longer list it).
+    pub delay: Vec<f64>,
+    /// Per group: the agents it keeps for its protected classes (0: no reservation). Empty
+    /// without reservations.
+    pub keep: Vec<u32>,
+    /// Per (group, class): whether the group's reservation protects the class (its contacts
+    /// are taken whatever the number of idle agents).
+    pub protected: Vec<bool>,
+}
+
+impl Constraints {
+    pub fn is_used(&self) -> bool {
+        !self.delay.is_empty() || !self.keep.is_empty()
+    }
+
+    /// Whether an agent of group `g` may take a contact of class `k` (of `nk` classes) that has
+    /// waited `waited` seconds, when `idle` of the group's agents are idle (the deciding agent
+    /// included when it is idle): the delay has passed, and the class is protected or more than
+    /// the kept agents are idle.
+    #[inline]
+    pub fn allows(&self, g: usize, k: usize, nk: usize, waited: f64, idle: usize) -> bool {
+        let i = g * nk + k;
+        if !self.delay.is_empty() && waited < self.delay[i] {
+            return false;
+        }
+        self.keep.is_empty()
+            || self.keep[g] == 0
+            || self.protected[i]
+            || idle > self.keep[g] as usize
+    }
+}
+
+/// A contact a custom policy decides about: a new contact looking for an agent, or a waiting
+/// one that has just become visible to more groups (overflow).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContactView {
+    /// Its class (index into `Model::classes`: channel, type and segment).
+    pub class: usize,
+    /// When it joined its queue (simulation seconds).
+    pub arrival: f64,
+    /// It is a transfer leg (realism's transfers).
+    pub transferred: bool,
+}
+
+/// An agent a custom policy may choose: per group, the agent idle longest (standing for the
+/// group's idle agents) and every partly loaded agent with room.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgentView {
+    /// The agent's index (stable for the replication).
+    pub agent: usize,
+    /// Its group (index into `Model::groups`).
+    pub group: usize,
+    /// Its proficiency level for the contact (1..=5).
+    pub level: u8,
+    /// The rank of its group among the groups that serve the class (0 = first).
+    pub rank: usize,
+    /// Load units it holds (of `Model::capacity`).
+    pub load: u32,
+    /// When its load last went down (or it came on duty).
+    pub idle_since: f64,
+    /// The factor of its handle times for the contact (proficiency; below 1: faster).
+    pub handle_factor: f64,
+    /// Its fully idle agents in the group.
+    pub group_idle: usize,
+}
+
+/// A waiting contact at the head of its class's queue, as a freed agent sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeadView {
+    pub class: usize,
+    pub arrival: f64,
+    /// The freed agent's level for it.
+    pub level: u8,
+    /// Contacts waiting in the class's queue (abandoned ones not yet removed included).
+    pub waiting: usize,
+    /// It is a transfer leg.
+    pub transferred: bool,
+}
+
+/// A routing policy written in Rust (README "Routing research", `examples/custom_policy.rs`).
+///
+/// The engine asks it two questions, and it sees only what the engine offers: the candidates
+/// already respect eligibility, room, overflow delays and reservations, so a policy can only
+/// choose among allowed moves. Contacts of one class stay first come, first served (only
+/// queue heads are offered). Put it in `Model::routing.custom` (`Routing::with_custom`); every
+/// run, replication, report and comparison then uses it. The built-in strategies never reach
+/// it: they keep their own statically dispatched code.
+///
+/// It must be deterministic (a function of its arguments), so that runs stay reproducible.
+pub trait RoutingPolicy: Send + Sync + std::fmt::Debug {
+    /// Its name, as reports give the strategy.
+    fn name(&self) -> &'static str;
+
+    /// Which of `agents` (never empty) takes `contact` at time `now`: an index into `agents`,
+    /// or `None` to let it wait.
+    fn choose_agent(
+        &self,
+        model: &super::Model,
+        contact: &ContactView,
+        agents: &[AgentView],
+        now: f64,
+    ) -> Option<usize>;
+
+    /// Which of `heads` (never empty) the freed `agent` takes at time `now`: an index into
+    /// `heads`, or `None` to stay free. (`agent.level` and `agent.rank` are 0 here: the level
+    /// is per head.)
+    fn choose_contact(
+        &self,
+        model: &super::Model,
+        agent: &AgentView,
+        heads: &[HeadView],
+        now: f64,
+    ) -> Option<usize>;
 }
 
 #[cfg(test)]

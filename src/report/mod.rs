@@ -242,7 +242,7 @@ impl RunReport {
             seed: outcome.options.seed,
             replications: agg.replications,
             surge: model.surge,
-            strategy: model.routing.strategy.name(),
+            strategy: model.routing.strategy_name(),
             confidence,
             service_level: ServiceLevelInfo::of(model),
             day: DayInfo {

@@ -13,6 +13,7 @@
 
 mod channels;
 mod classes;
+mod constraints;
 mod ctx;
 mod day;
 mod groups;
@@ -154,6 +155,7 @@ pub fn resolve(
         workforce: None,
     };
     model.realism = realism::realism(&cx, raw, &model)?;
+    constraints::constraints(&cx, &raw.routing, &mut model)?;
     model.workforce = workforce(raw, group_shifts, prices, absence, model.groups.len());
     announce_handle_times(&mut model);
     Ok(model)

@@ -41,6 +41,7 @@ pub(super) fn policy(
         promote_after_s,
         promote_to: finite(cx, &format!("{PATH}.promote_to"), p.promote_to)?,
         freed_level: finite(cx, &format!("{PATH}.freed_level"), p.freed_level)?,
+        transfer_bonus: finite(cx, &format!("{PATH}.transfer_bonus"), p.transfer_bonus)?,
         agent: AgentWeights {
             level: finite(cx, &format!("{PATH}.agent.level"), a.level)?,
             order: finite(cx, &format!("{PATH}.agent.order"), a.order)?,
@@ -50,6 +51,7 @@ pub(super) fn policy(
                 finite(cx, &format!("{PATH}.agent.idle_per_s"), a.idle_per_s)?,
                 "",
             )?,
+            occupancy: finite(cx, &format!("{PATH}.agent.occupancy"), a.occupancy)?,
         },
     })
 }
@@ -68,7 +70,7 @@ fn finite(cx: &Ctx, path: &str, v: f64) -> Result<f64, InputError> {
 }
 
 /// The index of `name` among `known` (`None` when absent: any).
-fn lookup(
+pub(super) fn lookup(
     cx: &Ctx,
     at: &str,
     what: &str,

@@ -53,6 +53,8 @@ pub(super) fn routing(
         priority,
         aging_s,
         policy,
+        constraints: Default::default(),
+        custom: None,
     })
 }
 

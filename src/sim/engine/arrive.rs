@@ -64,7 +64,7 @@ impl Engine {
     /// agent has room.
     #[inline(always)]
     fn assign(&mut self, model: &Model, k: usize, w: Waiting) -> Option<Waiting> {
-        let Some((a, level)) = self.find_agent(model, k) else {
+        let Some((a, level)) = self.find_agent(model, k, &w) else {
             return Some(w);
         };
         self.detach(a);
@@ -137,11 +137,16 @@ impl Engine {
         }
     }
 
-    /// The agent a new contact of class `k` goes to, with its level, if any has room.
+    /// The agent a new contact `w` of class `k` goes to, with its level, if any has room.
     #[inline(always)]
-    pub(super) fn find_agent(&self, model: &Model, k: usize) -> Option<(usize, u8)> {
-        if let Some(s) = self.score_router() {
-            return self.find_agent_score(model, s, k);
+    pub(super) fn find_agent(
+        &mut self,
+        model: &Model,
+        k: usize,
+        w: &Waiting,
+    ) -> Option<(usize, u8)> {
+        if self.score_router().is_some() {
+            return self.find_agent_score(model, k, w);
         }
         let prof_first = self.router.proficiency_first();
         let cap = model.capacity;

@@ -63,8 +63,11 @@ impl Engine {
                 pair.handle_factor =
                     model.proficiency[model.classes[k].hard as usize][level as usize - 1];
             }
+            // The general path (overflow, reservation, custom policy, occupancy) decides for
+            // every group.
+            let general = self.score_router().is_some_and(|s| s.general());
             self.groups[g].single = match gr.classes[..] {
-                [(k, level)] => Some((k, level, gr.units[model.classes[k].channel])),
+                [(k, level)] if !general => Some((k, level, gr.units[model.classes[k].channel])),
                 _ => None,
             };
         }

@@ -7,7 +7,7 @@ use crate::sim::routing::{Head, Strategy};
 
 use super::queues::Waiting;
 use super::track::PLAIN;
-use super::{Duty, Engine, GroupClass, Place};
+use super::{Duty, Engine, Place};
 
 /// A waiting contact's rank for a freed agent ([`Strategy::contact_rank`]): lowest first.
 type Rank = (u32, f64);
@@ -157,7 +157,7 @@ impl Engine {
             // any of the group's queues has someone waiting.
             let pick = if self.group_has_waiting(g) {
                 if self.score_router().is_some() {
-                    self.best_head_score(g, room)
+                    self.best_head_score(model, a, g, room)
                 } else {
                     self.best_head(g, room)
                 }
@@ -190,37 +190,23 @@ impl Engine {
     /// The class, and the level, of the waiting contact the strategy ranks first for an agent of
     /// group `g` with `room` load units free, among the heads of the group's queues.
     fn best_head(&mut self, g: usize, room: u32) -> Option<(usize, u8)> {
-        let nk = self.queues.len();
-        let words = self.queues.words();
         // Best head so far: (class, level, (rank, position in the group's list)). The lowest
         // (rank, position) is the first lowest rank in list order, as a scan of the list finds.
         let mut best: Option<(usize, u8, (Rank, u32))> = None;
         // The group's classes with someone waiting.
-        for wi in 0..words {
-            let mut bits = self.group_classes[g * words + wi] & self.queues.nonempty_word(wi);
-            while bits != 0 {
-                let k = wi * 64 + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let GroupClass {
-                    units, level, pos, ..
-                } = self.group_class[g * nk + k];
-                if units > room {
-                    continue;
-                }
-                let Some(w) = self.live_head(k) else { continue };
-                let rank = self.router.contact_rank(
-                    &Head {
-                        arrival: w.arrival,
-                        level,
-                        priority: self.classes[k].priority,
-                    },
-                    self.now,
-                );
-                if best.is_none_or(|(_, _, r)| (rank, pos) < r) {
-                    best = Some((k, level, (rank, pos)));
-                }
+        self.for_each_head(g, room, |e, k, pair, w| {
+            let rank = e.router.contact_rank(
+                &Head {
+                    arrival: w.arrival,
+                    level: pair.level,
+                    priority: e.classes[k].priority,
+                },
+                e.now,
+            );
+            if best.is_none_or(|(_, _, r)| (rank, pair.pos) < r) {
+                best = Some((k, pair.level, (rank, pair.pos)));
             }
-        }
+        });
         best.map(|(k, level, _)| (k, level))
     }
 }

@@ -54,6 +54,9 @@ pub(super) enum Event {
     Redial(u32),
     OutageStart(u32),
     OutageEnd(u32),
+    /// A waiting contact of a class (index) becomes visible to more groups (overflow by
+    /// delay, `sim::engine::score`; the heap is shared, the realism features need not be on).
+    Overflow(u32),
 }
 
 /// The realism state of one replication.

@@ -317,6 +317,7 @@ impl Engine {
             Event::Redial(i) => self.redial_arrival(model, i),
             Event::OutageStart(o) => self.outage_start(model, o as usize),
             Event::OutageEnd(o) => self.outage_end(model, o as usize),
+            Event::Overflow(k) => self.overflow_due(model, k as usize),
         }
     }
 
