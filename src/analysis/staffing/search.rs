@@ -7,7 +7,12 @@
 //! interval of the channel's goal service level (row `ChannelInterval`, metric `goal_service_level`)
 //! is at least the channel's target, and, for every segment with a goal, the lower end of the
 //! whole-day segment service level (row `Segment`) is at least the segment's target. (The engine
-//! reports segment service levels per day, not per interval.) With an occupancy cap
+//! reports segment service levels per day, not per interval.) A goal with a `days_share` (the
+//! share of days that must meet it, for a scenario with forecast uncertainty) also needs the
+//! lower end of the confidence interval of the channel's `goal_met` (row `Channel`: the share of
+//! replications whose whole-day goal service level meets the target) to be at least the share
+//! (kind `days`); a segment goal with one is judged on its `goal_met` instead of its service
+//! level (kind `segment-days`). With an occupancy cap
 //! ([`SearchOptions::max_occupancy`]) it must also keep, for every group and interval with agents
 //! on duty, the *upper* end of the confidence interval of the group's simulated occupancy (busy
 //! agent-time over on-duty agent-time, as `acdsim run` reports it) at or below the cap. The answer
@@ -45,7 +50,8 @@
 //! 3. **Fill.** While some goal fails, one evaluation adds, in every cell at once, what the
 //!    failing goals lack: a channel goal the agents its curve asks for, in its interval, from the
 //!    groups serving it best that have room (`max`); a segment goal one agent in the interval
-//!    where its channels do worst; a group over the occupancy cap the agents that bring its busy
+//!    where its channels do worst; a share-of-days goal one agent in every interval of its
+//!    channel whose own share of days meeting the goal is below the target; a group over the occupancy cap the agents that bring its busy
 //!    agents (upper bound) under the cap, or, when it is at its `max`, agents of the group
 //!    serving best the busiest channel it shares with it (which then takes part of its work):
 //!    one, then as many as close the gap at the rate the last ones lowered it, until relief
@@ -159,6 +165,10 @@ pub struct GoalCheck {
     /// The group of an occupancy goal.
     #[serde(skip)]
     group: Option<usize>,
+    /// A share-of-days goal (`days`): the intervals of its channel whose own share of days
+    /// meeting the goal is below the target, worst first (where its bad days are lost).
+    #[serde(skip)]
+    weak: Vec<usize>,
 }
 
 impl GoalCheck {
@@ -441,6 +451,7 @@ pub fn check_goals(
                 interval_index: Some(k),
                 channels: vec![c],
                 group: None,
+                weak: Vec::new(),
             });
         }
     }
@@ -449,11 +460,18 @@ pub fn check_goals(
         let Some(row) = layout.row(RowKey::Segment { segment: s }) else {
             continue;
         };
-        let e = est(row);
+        // With a share of days, the segment's days meeting its goal are judged instead.
+        let e = match goal.days_share {
+            Some(_) => {
+                outcome.aggregate.moments[layout.slot(row, m::GOAL_MET)].interval(confidence)
+            }
+            None => est(row),
+        };
         if e.mean.is_nan() {
             continue;
         }
         let (lo, hi) = bounds(&e);
+        let target = goal.days_share.unwrap_or(goal.target);
         let channels = model
             .classes
             .iter()
@@ -461,19 +479,25 @@ pub fn check_goals(
             .map(|cl| cl.channel)
             .collect();
         out.push(GoalCheck {
-            kind: "segment",
+            kind: if goal.days_share.is_some() {
+                "segment-days"
+            } else {
+                "segment"
+            },
             id: seg.id.clone(),
             interval: None,
-            target: goal.target,
+            target,
             mean: e.mean,
             lo,
             hi,
-            met: lo >= goal.target,
+            met: lo >= target,
             interval_index: None,
             channels,
             group: None,
+            weak: Vec::new(),
         });
     }
+    out.extend(days_checks(model, outcome, confidence));
     if let Some(cap) = max_occupancy {
         for (g, group) in model.groups.iter().enumerate() {
             for k in 0..model.n_intervals {
@@ -498,9 +522,57 @@ pub fn check_goals(
                     interval_index: Some(k),
                     channels: Vec::new(),
                     group: Some(g),
+                    weak: Vec::new(),
                 });
             }
         }
+    }
+    out
+}
+
+/// The share-of-days goal of every channel whose goal has a `days_share`: the lower bound of
+/// the channel's `goal_met` (the share of days whose service level meets the target) against
+/// it, with the channel's intervals whose own share of days is below it, worst first.
+fn days_checks(model: &Model, outcome: &Outcome, confidence: f64) -> Vec<GoalCheck> {
+    let layout = &outcome.layout;
+    let met = |key: RowKey| {
+        layout.row(key).map(|row| {
+            outcome.aggregate.moments[layout.slot(row, m::GOAL_MET)].interval(confidence)
+        })
+    };
+    let mut out = Vec::new();
+    for (c, ch) in model.channels.iter().enumerate() {
+        let Some(share) = ch.goal.days_share else {
+            continue;
+        };
+        let Some(e) = met(RowKey::Channel { channel: c }).filter(|e| !e.mean.is_nan()) else {
+            continue;
+        };
+        let mut weak: Vec<(usize, f64)> = (0..model.n_intervals)
+            .filter_map(|k| {
+                let e = met(RowKey::ChannelInterval {
+                    channel: c,
+                    interval: k,
+                })?;
+                (e.mean < share).then_some((k, e.mean))
+            })
+            .collect();
+        weak.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let (lo, hi) = bounds(&e);
+        out.push(GoalCheck {
+            kind: "days",
+            id: ch.id.clone(),
+            interval: None,
+            target: share,
+            mean: e.mean,
+            lo,
+            hi,
+            met: lo >= share,
+            interval_index: None,
+            channels: vec![c],
+            group: None,
+            weak: weak.into_iter().map(|(k, _)| k).collect(),
+        });
     }
     out
 }
@@ -1066,6 +1138,7 @@ fn fill(
         match (x.group, x.interval_index) {
             (Some(g), Some(k)) => step.occupancy(x, g, k)?,
             (None, Some(k)) => step.channel(x, k)?,
+            (_, None) if !x.weak.is_empty() => step.days(x)?,
             (_, None) => step.segment(goals, x)?,
         }
     }
@@ -1141,6 +1214,30 @@ impl Fill<'_> {
             best_group(model, c, |y| self.room(y, k) > 0).ok_or_else(|| self.at_max(x, c, k))?;
         self.adds[g][k] += 1;
         Ok(())
+    }
+
+    /// The share-of-days goal `x` of a channel: one agent in every interval whose own share of
+    /// days is below the target ([`GoalCheck`]'s `weak`), unless a group serving the channel
+    /// gets some there already.
+    fn days(&mut self, x: &GoalCheck) -> Result<(), String> {
+        let model = self.model;
+        let c = x.channels[0];
+        let mut added = false;
+        for &k in &x.weak {
+            if (0..model.groups.len()).any(|g| self.adds[g][k] > 0 && serves(model, g, c)) {
+                added = true;
+                continue;
+            }
+            if let Some(g) = best_group(model, c, |y| self.room(y, k) > 0) {
+                self.adds[g][k] += 1;
+                added = true;
+            }
+        }
+        if added {
+            Ok(())
+        } else {
+            Err(self.at_max(x, c, x.weak[0]))
+        }
     }
 
     /// Group `g` over the occupancy cap in interval `k` (goal `x`): the agents that bring its
