@@ -653,7 +653,7 @@ fn run_reports_with_and_without_the_playbook() {
     );
     assert!(stdout.contains("elderly"), "{stdout}");
     let v: Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     let p = &v["playbook"];
     assert!(p["activated"]["mean"].as_f64().unwrap() > 0.0, "{p}");
     let phone = p["effect"]

@@ -534,3 +534,82 @@ fn compare_shows_goals_group_occupancy_and_intervals_per_variant() {
         .unwrap();
     assert!(phone.ends_with("FAIL ▼"), "{phone}");
 }
+
+#[test]
+fn wait_metrics_can_be_gated_and_quantiles_are_differenced_pooled() {
+    // `check` names the mean wait of all contacts and both kinds of quantile.
+    let run = |req: &str| {
+        acdsim()
+            .args(["check", ELDERLY, "-n", "30", "--require", req])
+            .output()
+            .unwrap()
+    };
+    for req in [
+        "phone.mean_wait_s >= 0",
+        "phone.p90_wait_day_s >= 0",
+        "phone/elderly.p99_wait_s >= 0",
+    ] {
+        let out = run(req);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{req}: {stdout}");
+    }
+    assert_eq!(run("phone.mean_wait_s > 100000").status.code(), Some(1));
+    assert_eq!(run("phone.p50_wait_day_s > 100000").status.code(), Some(1));
+    // `compare` reports the mean wait of all contacts beside the ASA.
+    let out = compare_priority().args(["-n", "20"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l.contains("mean_wait_s")),
+        "{stdout}"
+    );
+    // A pooled quantile's paired difference is the difference of the pooled quantiles, with a
+    // sectioning interval; against an identical variant it is exactly 0 with no spread.
+    let base = load(ELDERLY);
+    let mut prio = base.clone();
+    prio.routing.strategy = StrategyKind::ElderlyPriority;
+    let variants = [
+        Variant {
+            name: "base".into(),
+            model: base.clone(),
+        },
+        Variant {
+            name: "prio".into(),
+            model: prio,
+        },
+        Variant {
+            name: "same".into(),
+            model: base,
+        },
+    ];
+    let c = paired::run(&variants, 60, 7, |_| {}).unwrap();
+    let layout = &c.layouts[0];
+    let row = layout.row(RowKey::Overall).unwrap();
+    for q in m::P50..=m::P99 {
+        let slot = layout.slot(row, q);
+        let d = c.difference(1, slot, 0.95);
+        let diff = c.estimate(1, slot, 0.95).mean - c.estimate(0, slot, 0.95).mean;
+        assert_eq!(d.mean.to_bits(), diff.to_bits(), "metric {q}: {d:?}");
+        assert!(d.half_width.is_finite() && d.half_width > 0.0, "{d:?}");
+        assert_eq!(d.n, 60);
+        let same = c.difference(2, slot, 0.95);
+        assert_eq!((same.mean, same.half_width), (0.0, 0.0), "{same:?}");
+    }
+}
+
+#[test]
+fn select_refuses_a_pooled_quantile() {
+    let exp = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/experiments/default-strategies.json"
+    );
+    let out = acdsim()
+        .args(["select", exp, "--metric", "phone.p90_wait_s", "--minimize"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("$.select.metric") && err.contains("p90_wait_day_s"),
+        "{err}"
+    );
+}

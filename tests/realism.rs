@@ -10,17 +10,11 @@ use acdsim::input;
 use acdsim::model::Model;
 use acdsim::report::{json::to_json, RunReport};
 use acdsim::sim::engine::Engine;
-use acdsim::sim::simulate::{self, RunOptions};
 use acdsim::stats::realism::r;
 use acdsim::stats::{m, Estimate, Layout, RepSummary, RowKey, REAL_FIRST};
 
-const CONF: f64 = 0.99;
-
-fn scenario_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-}
+mod common;
+use common::{check, metric, run, scenario_path};
 
 /// A bundled scenario with a JSON edit applied, resolved.
 fn variant(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Model {
@@ -31,39 +25,6 @@ fn variant(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Model {
     let bytes = serde_json::to_vec(&v).expect("JSON");
     let raw = input::parse("variant", &bytes).expect("parses");
     input::resolve("variant", &bytes, &raw, &PathBuf::from(".")).expect("valid")
-}
-
-fn run(model: &Model, replications: u64, seed: u64) -> RunReport {
-    let outcome = simulate::run(model, RunOptions { replications, seed }, |_| {});
-    RunReport::new(model, &outcome, CONF)
-}
-
-fn metric<'a>(report: &'a RunReport, channel: &str, name: &str) -> &'a Estimate {
-    report
-        .channel(channel)
-        .unwrap_or_else(|| panic!("no channel {channel}"))
-        .metrics
-        .get(name)
-        .unwrap_or_else(|| panic!("no metric {name}"))
-}
-
-fn check(what: &str, est: &Estimate, theory: f64, max_half_width: f64) {
-    eprintln!(
-        "{what}: sim {:.5} [{:.5}, {:.5}] (half-width {:.5}, n = {}), theory {theory:.5}",
-        est.mean, est.lo, est.hi, est.half_width, est.n
-    );
-    assert!(
-        est.half_width.is_finite() && est.half_width < max_half_width,
-        "{what}: the 99% half-width {} is not below {max_half_width}",
-        est.half_width
-    );
-    assert!(
-        est.lo <= theory && theory <= est.hi,
-        "{what}: theory {theory} outside [{}, {}] (mean {})",
-        est.lo,
-        est.hi,
-        est.mean
-    );
 }
 
 /// M/M/5 (mmc-5.json: 60 calls/h, 5 agents) whose 240 s of service are almost all after-call

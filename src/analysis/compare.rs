@@ -10,9 +10,10 @@ use crate::sim::paired::{Comparison, Variant};
 use crate::stats::{m, metric_name, Estimate, RowKey};
 
 /// The metrics `acdsim compare` reports, with whether higher is better.
-pub const COMPARED_METRICS: [(usize, &str, bool); 5] = [
+pub const COMPARED_METRICS: [(usize, &str, bool); 6] = [
     (m::SERVICE_LEVEL, "service_level", true),
     (m::ASA, "asa_s", false),
+    (m::MEAN_WAIT, "mean_wait_s", false),
     (m::P90, "p90_wait_s", false),
     (m::ABANDON_RATE, "abandon_rate", false),
     (m::LONG_WAIT_SHARE, "long_wait_share", false),
@@ -117,7 +118,7 @@ impl CompareDocument {
     pub fn new(models: &[&Model], comparisons: Vec<CompareReport>) -> CompareDocument {
         CompareDocument {
             schema: "acdsim.compare",
-            schema_version: 1,
+            schema_version: 2,
             tool_version: env!("CARGO_PKG_VERSION"),
             scenarios: models.iter().map(|m| ScenarioInfo::of(m)).collect(),
             service_level: ServiceLevelInfo::of(models[0]),
@@ -285,13 +286,7 @@ impl CompareReport {
                         .collect(),
                     _ => Vec::new(),
                 };
-                let waits = (0..c.names.len())
-                    .map(|v| {
-                        c.pooled_waits(v, r)
-                            .map(<[u64]>::to_vec)
-                            .unwrap_or_default()
-                    })
-                    .collect();
+                let waits = (0..c.names.len()).map(|v| c.pooled_waits(v, r)).collect();
                 Some(RowComparison {
                     kind: kind.to_string(),
                     id,

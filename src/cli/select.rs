@@ -57,6 +57,17 @@ impl OutputHelp for SelectOutputs {
         "Write the selection (variant, guarantee, replications per variant) as JSON to this file";
 }
 
+/// Ranking and selection needs one value per replication: a pooled wait quantile has none.
+fn per_replication(layout: &Layout, slot: usize, expr: &str) -> Result<(), String> {
+    match layout.quantile_slot(slot) {
+        Some((_, q)) => Err(format!(
+            "`{expr}`: the p{0:.0}_wait_s is the quantile of all replications' waits pooled, and ranking and selection needs one value per replication: use p{0:.0}_wait_day_s (the typical day's)",
+            q * 100.0
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The problem from the file's `select` section and the command line.
 pub fn problem(exp: &Experiment, a: &SelectArgs) -> Result<Problem, Failure> {
     let f = exp.raw.select.clone();
@@ -74,6 +85,7 @@ pub fn problem(exp: &Experiment, a: &SelectArgs) -> Result<Problem, Failure> {
     let model: &Model = &exp.variants[0].model;
     let layout = Layout::new(model);
     let (slot, _) = parse_metric_ref(&metric, model, &layout).map_err(|m| at("metric", m))?;
+    per_replication(&layout, slot, &metric).map_err(|m| at("metric", m))?;
     let maximize = !a.minimize
         && match f.as_ref().and_then(|s| s.goal.as_deref()) {
             None | Some("maximize") => true,
@@ -106,9 +118,11 @@ pub fn problem(exp: &Experiment, a: &SelectArgs) -> Result<Problem, Failure> {
     for (i, e) in exprs.iter().enumerate() {
         let r = parse_requirement(e, model, &layout)
             .map_err(|m| at(&format!("constraints[{i}]"), m))?;
+        let slot = layout.slot(r.row, r.metric);
+        per_replication(&layout, slot, e).map_err(|m| at(&format!("constraints[{i}]"), m))?;
         constraints.push(Constraint {
             expression: e.clone(),
-            slot: layout.slot(r.row, r.metric),
+            slot,
             at_least: matches!(r.op, Op::Ge | Op::Gt),
             limit: r.threshold,
         });

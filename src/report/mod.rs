@@ -29,9 +29,9 @@ use crate::sim::simulate::Outcome;
 use crate::stats::{m, metric_index, metric_name, Aggregate, Estimate, Layout, RowKey};
 
 /// Version of the JSON report format; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// The 17 contact metrics of a row (see [`crate::stats::CONTACT_METRICS`]), followed by the
+/// The 23 contact metrics of a row (see [`crate::stats::CONTACT_METRICS`]), followed by the
 /// [`crate::stats::PLAYBOOK_METRICS`] when the scenario has a surge playbook, serialised as a map
 /// by name.
 /// The values are indexed by metric id ([`crate::stats::REAL_FIRST`]); the ids the row has
@@ -386,7 +386,7 @@ struct Estimates<'a> {
 impl Estimates<'_> {
     /// The estimate of one metric slot.
     fn slot(&self, slot: usize) -> Estimate {
-        self.agg.moments[slot].interval(self.confidence)
+        self.agg.estimate(self.lay, slot, self.confidence)
     }
 
     /// Every contact metric of layout row `row`.
@@ -479,8 +479,7 @@ impl Estimates<'_> {
         self.lay
             .pooled_rows
             .iter()
-            .enumerate()
-            .map(|(i, &r)| {
+            .map(|&r| {
                 let id = match self.lay.rows[r].key {
                     RowKey::Overall => "overall".to_string(),
                     RowKey::Channel { channel } => model.channels[channel].id.clone(),
@@ -488,8 +487,7 @@ impl Estimates<'_> {
                     RowKey::Type { type_ } => model.types[type_].clone(),
                     _ => String::new(),
                 };
-                let b = crate::stats::histogram::BINS;
-                (id, self.agg.pooled[i * b..(i + 1) * b].to_vec())
+                (id, self.agg.pooled_counts(r))
             })
             .collect()
     }

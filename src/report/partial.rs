@@ -6,7 +6,7 @@
 //! One header line, then a JSON body:
 //!
 //! ```text
-//! acdsim-partial 1 sha256=<64 hex digits of the body's SHA-256> bytes=<body length>
+//! acdsim-partial 2 sha256=<64 hex digits of the body's SHA-256> bytes=<body length>
 //! {"tool_version":"0.1.0","command":"run","args":["run","scenarios/default.json",...],...}
 //! ```
 //!
@@ -17,7 +17,8 @@
 //! count, no output path), the scenario files' content hashes, the seed and replications, the
 //! shard `K/N` with its block of replication indices, and the mergeable accumulators: for each
 //! paired run of the command, per variant the exact sums and cross-products of every metric
-//! slot (ratio numerators and denominators), the pooled wait-time histograms, goal counters
+//! slot (ratio numerators and denominators), every row's wait-time histograms per section of
+//! the replications (for the pooled quantiles, [`crate::stats::sections`]), goal counters
 //! (goal met is a 0/1 metric), and the moments of the paired differences. Sums are exact
 //! expansions stored as `f64` bit patterns ([`crate::stats::exact`]), so the size depends on
 //! the scenario's rows, not on the replications, and the merge loses nothing.
@@ -37,7 +38,7 @@ use crate::sim::replicate::Accumulator;
 use crate::sim::shard::Shard;
 
 /// Version of the partial-result format; bumped on any incompatible change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &str = "acdsim-partial";
 
@@ -334,7 +335,7 @@ fn same_shape(a: &Paired, b: &Paired) -> bool {
         && a.aggregates
             .iter()
             .zip(&b.aggregates)
-            .all(|(x, y)| x.moments.len() == y.moments.len() && x.pooled.len() == y.pooled.len())
+            .all(|(x, y)| x.moments.len() == y.moments.len() && x.waits.len() == y.waits.len())
         && a.diffs
             .iter()
             .zip(&b.diffs)
@@ -344,19 +345,20 @@ fn same_shape(a: &Paired, b: &Paired) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{Aggregate, Moments, RatioMoments};
+    use crate::stats::{section_of, Aggregate, Moments, RatioMoments, WaitSections};
 
     fn part(k: u64, n: u64, reps: u64) -> Partial {
         let r = Shard { k, n }.range(reps);
         let mut agg = Aggregate {
             replications: 0,
             moments: vec![RatioMoments::default(); 3],
-            pooled: vec![0; 4],
+            waits: vec![WaitSections::default(); 2],
         };
         for rep in r.clone() {
             agg.replications += 1;
             agg.moments[0].push(rep as f64 * 0.1, 1.0);
-            agg.pooled[rep as usize % 4] += 1;
+            let h = [(rep % 3) as u32, 1, 0, 2];
+            agg.waits[1].push(section_of(rep, reps), &h[..1 + rep as usize % 4], 0);
         }
         let mut d = Moments::default();
         d.push(k as f64);
@@ -406,9 +408,9 @@ mod tests {
         assert!(e.contains("not an acdsim partial"), "{e}");
         let v2 = String::from_utf8(bytes)
             .unwrap()
-            .replacen(" 1 sha256", " 2 sha256", 1);
+            .replacen(" 2 sha256", " 3 sha256", 1);
         let e = Partial::decode("f", v2.as_bytes()).unwrap_err();
-        assert!(e.contains("format 2"), "{e}");
+        assert!(e.contains("format 3"), "{e}");
     }
 
     #[test]
@@ -418,7 +420,7 @@ mod tests {
         assert_eq!(m.shard, Shard::WHOLE);
         let a = &m.state[0].aggregates[0];
         assert_eq!(a.replications, 10);
-        assert_eq!(a.pooled, whole.state[0].aggregates[0].pooled);
+        assert_eq!(a.waits, whole.state[0].aggregates[0].waits);
         let e = a.moments[0].interval(0.95);
         let w = whole.state[0].aggregates[0].moments[0].interval(0.95);
         assert_eq!(

@@ -22,8 +22,7 @@ use crate::model::Model;
 use crate::sim::engine::Engine;
 use crate::sim::replicate::{self, Accumulator};
 use crate::sim::shard::Shard;
-use crate::stats::histogram::BINS;
-use crate::stats::{Aggregate, Estimate, Layout, Moments, RepSummary};
+use crate::stats::{section_of, Aggregate, Estimate, Layout, Moments, RepSummary};
 
 /// One variant: a display name and its model.
 #[derive(Debug, Clone)]
@@ -225,7 +224,7 @@ pub fn run_shard(
             item.resize_with(variants.len(), RepSummary::default);
             for ((v, layout), out) in variants.iter().zip(&layouts).zip(item.iter_mut()) {
                 let stats = engine.run(&v.model, seed, rep);
-                layout.summarize(stats, out);
+                layout.summarize_in(stats, section_of(rep, replications), out);
             }
         },
         progress,
@@ -251,9 +250,11 @@ impl Comparison {
         let layouts = layouts(variants)?;
         let fits = paired.aggregates.len() == variants.len()
             && paired.diffs.len() + 1 == variants.len()
-            && paired.aggregates.iter().zip(&layouts).all(|(a, l)| {
-                a.moments.len() == l.n_slots() && a.pooled.len() == l.pooled_rows.len() * BINS
-            })
+            && paired
+                .aggregates
+                .iter()
+                .zip(&layouts)
+                .all(|(a, l)| a.fits(l))
             && paired.diffs.iter().all(|d| d.len() == layouts[0].n_slots());
         if !fits {
             return Err(format!(
@@ -270,22 +271,29 @@ impl Comparison {
         })
     }
 
-    /// Estimate of a slot for variant `v` (ratio estimator over replications).
+    /// Estimate of a slot for variant `v` (ratio estimator over replications; a wait quantile
+    /// from the pooled histograms, see [`Aggregate::estimate`]).
     pub fn estimate(&self, v: usize, slot: usize, conf: f64) -> Estimate {
-        self.paired.aggregates[v].moments[slot].interval(conf)
+        self.paired.aggregates[v].estimate(&self.layouts[v], slot, conf)
     }
 
-    /// Paired difference `variant v - baseline` of a slot (`v >= 1`).
+    /// Paired difference `variant v - baseline` of a slot (`v >= 1`): the mean of the
+    /// per-replication differences, or for a wait quantile the difference of the pooled
+    /// quantiles with the sectioning interval of the sections' differences.
     pub fn difference(&self, v: usize, slot: usize, conf: f64) -> Estimate {
-        self.paired.diffs[v - 1][slot].interval(conf)
+        match self.layouts[0].quantile_slot(slot) {
+            Some((row, q)) => {
+                let (base, var) = (&self.paired.aggregates[0], &self.paired.aggregates[v]);
+                base.waits[row].difference(&var.waits[row], q, conf)
+            }
+            None => self.paired.diffs[v - 1][slot].interval(conf),
+        }
     }
 
     /// Wait-time counts of variant `v` over all replications for row `row` of the layout
-    /// (bins per [`crate::stats::histogram::bin_range`]); `None` unless the row is pooled
-    /// (overall, channels, segments, types).
-    pub fn pooled_waits(&self, v: usize, row: usize) -> Option<&[u64]> {
-        let i = self.layouts[0].pooled_rows.iter().position(|&r| r == row)?;
-        Some(&self.paired.aggregates[v].pooled[i * BINS..(i + 1) * BINS])
+    /// ([`crate::stats::histogram::BINS`] bins, per [`crate::stats::histogram::bin_range`]).
+    pub fn pooled_waits(&self, v: usize, row: usize) -> Vec<u64> {
+        self.paired.aggregates[v].pooled_counts(row)
     }
 }
 

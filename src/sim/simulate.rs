@@ -5,7 +5,7 @@ use crate::sim::engine::Engine;
 use crate::sim::paired::{self, Comparison, Variant};
 use crate::sim::replicate::{self, Accumulator};
 use crate::sim::shard::Shard;
-use crate::stats::{Aggregate, Layout, RepSummary};
+use crate::stats::{section_of, Aggregate, Layout, RepSummary};
 
 /// How to run.
 #[derive(Debug, Clone, Copy)]
@@ -35,11 +35,7 @@ pub struct Outcome {
 impl Accumulator for Aggregate {
     type Item = RepSummary;
     fn fresh(&self) -> Self {
-        Aggregate {
-            replications: 0,
-            moments: vec![Default::default(); self.moments.len()],
-            pooled: vec![0; self.pooled.len()],
-        }
+        Aggregate::fresh(self)
     }
     fn reset(&mut self) {
         Aggregate::reset(self)
@@ -67,7 +63,7 @@ pub fn run_shard(model: &Model, opts: RunOptions, shard: Shard, progress: impl F
         || Engine::new(model),
         |engine, rep, item| {
             let stats = engine.run(model, opts.seed, rep);
-            layout.summarize(stats, item);
+            layout.summarize_in(stats, section_of(rep, opts.replications), item);
         },
         progress,
     );
@@ -120,10 +116,7 @@ impl Outcome {
         options: RunOptions,
     ) -> Result<Outcome, String> {
         let layout = Layout::new(model);
-        let proto = Aggregate::new(&layout);
-        if aggregate.moments.len() != proto.moments.len()
-            || aggregate.pooled.len() != proto.pooled.len()
-        {
+        if !aggregate.fits(&layout) {
             return Err("the accumulators do not fit this scenario's report rows".into());
         }
         Ok(Outcome {

@@ -95,6 +95,37 @@ pub fn quantiles_with_total<T: Copy + Into<u64>>(h: &[T], total: u64, qs: &[f64]
     }
 }
 
+/// The `q` quantile (`q` in [0, 1]) of `total` waits counted in `h`, `zeros` of which are exactly
+/// zero (they are in bin 0 too): the smallest `x` with `P(wait <= x) >= q`, so exactly `0.0` when
+/// the zero waits alone reach the level; otherwise interpolated linearly within the bin that holds
+/// the rank (bin 0's non-zero waits spread over `(0, 0.25)`). NaN when `total` is 0.
+pub fn quantile_with_zeros(h: &[u64], zeros: u64, total: u64, q: f64) -> f64 {
+    if total == 0 {
+        return f64::NAN;
+    }
+    let rank = q * total as f64;
+    if zeros as f64 >= rank {
+        return 0.0;
+    }
+    let need = rank.ceil() as u64;
+    let mut cum = zeros;
+    let mut last = 0.0;
+    for (b, &c) in h.iter().enumerate() {
+        let c = if b == 0 { c.saturating_sub(zeros) } else { c };
+        if c == 0 {
+            continue;
+        }
+        let (lo, w) = bin_range(b);
+        if cum + c >= need {
+            return lo + w * ((rank - cum as f64) / c as f64).clamp(0.0, 1.0);
+        }
+        cum += c;
+        last = lo + w;
+    }
+    // `q` = 1 up to rounding: the upper edge of the last bin used.
+    last
+}
+
 /// Share of counts at or below `v` seconds, reading the bin containing `v` proportionally.
 pub fn cdf_at<T: Copy + Into<u64>>(h: &[T], v: f64) -> f64 {
     let total: u64 = h.iter().map(|c| (*c).into()).sum();
@@ -157,6 +188,32 @@ mod tests {
         let mut out = [0.0; 2];
         quantiles(&h, &[0.0, 0.5], &mut out);
         assert!(out[0] <= 0.25 && out[1] <= 0.25);
+    }
+
+    #[test]
+    fn zero_mass_gives_exact_zero_quantiles() {
+        // 60 zero waits, 10 in (0, 0.25), 30 at 10 s: the quantiles up to 0.6 are exactly 0,
+        // 0.65 lies halfway through bin 0's non-zero waits, 0.9 in the bin of 10 s.
+        let mut h = vec![0u64; BINS];
+        h[0] = 70;
+        h[bin(10.0)] = 30;
+        let (z, n) = (60, 100);
+        assert_eq!(quantile_with_zeros(&h, z, n, 0.0), 0.0);
+        assert_eq!(quantile_with_zeros(&h, z, n, 0.5), 0.0);
+        assert_eq!(quantile_with_zeros(&h, z, n, 0.6), 0.0);
+        assert!((quantile_with_zeros(&h, z, n, 0.65) - 0.125).abs() < 1e-12);
+        let q9 = quantile_with_zeros(&h, z, n, 0.9);
+        let (lo, w) = bin_range(bin(10.0));
+        assert!(lo <= q9 && q9 <= lo + w, "{q9}");
+        assert_eq!(quantile_with_zeros(&h, z, n, 1.0), lo + w);
+        assert!(quantile_with_zeros(&h, 0, 0, 0.5).is_nan());
+        // Without zero mass it is the plain histogram quantile.
+        let mut out = [0.0];
+        quantiles(&h, &[0.9], &mut out);
+        assert_eq!(
+            quantile_with_zeros(&h, 0, n, 0.9).to_bits(),
+            out[0].to_bits()
+        );
     }
 
     #[test]

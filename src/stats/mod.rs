@@ -6,7 +6,8 @@
 //! Ratios (service level, ASA, abandonment rate, long-wait share, occupancy) are estimated as
 //! ratios of sums over replications ([`RatioMoments`]): the long-run share queueing theory
 //! predicts, not the mean of per-replication shares, which is biased when busy days carry more
-//! contacts. Counts, wait quantiles and "goal met" are plain means over replications.
+//! contacts. Counts, the typical day's wait quantiles and "goal met" are plain means over
+//! replications. The wait quantiles are those of all replications' waits pooled ([`sections`]).
 //!
 //! Every contact is counted in three base cells: (channel, segment), (channel, type) and
 //! (channel, arrival interval). Report rows (overall, per channel, segment, type, interval, ...)
@@ -16,6 +17,7 @@ pub mod exact;
 pub mod histogram;
 pub mod moments;
 pub mod realism;
+pub mod sections;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +25,7 @@ use crate::model::{Goal, Model, ServiceLevelDef, SlFormula};
 use histogram::BINS;
 pub use moments::{Estimate, Moments, RatioMoments};
 pub use realism::{RealCell, REAL_METRICS};
+pub use sections::{section_of, WaitSections, SECTIONS};
 
 /// Counters of one base cell in one replication.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,6 +46,10 @@ pub struct Cell {
     /// Waiting at closing time.
     pub waiting_at_close: u32,
     pub sum_wait_answered: f64,
+    /// Sum of the abandoned contacts' waits (their time in queue).
+    pub sum_wait_abandoned: f64,
+    /// Answered or abandoned with a wait of exactly zero.
+    pub zero_waits: u32,
     pub max_wait: f64,
     /// One past the highest histogram bin used.
     pub top: u32,
@@ -73,6 +80,8 @@ impl Cell {
         self.unresolved += x.unresolved;
         self.waiting_at_close += x.waiting_at_close;
         self.sum_wait_answered += x.sum_wait_answered;
+        self.sum_wait_abandoned += x.sum_wait_abandoned;
+        self.zero_waits += x.zero_waits;
         self.max_wait = self.max_wait.max(x.max_wait);
         self.top = self.top.max(x.top);
         self.diverted += x.diverted;
@@ -172,10 +181,12 @@ impl RepStats {
         let in_goal = (wait <= t.goal_s) as u32;
         let in_seg = (wait <= t.segment_goal_s) as u32;
         let long = (wait > t.long_wait_s) as u32;
+        let zero = (wait <= 0.0) as u32;
         for c in cells {
             let c = c as usize;
             let x = &mut self.cells[c];
             x.answered += 1;
+            x.zero_waits += zero;
             x.answered_in_goal += in_goal;
             x.answered_in_segment_goal += in_seg;
             x.over_long_wait += long;
@@ -190,10 +201,13 @@ impl RepStats {
         let b = histogram::bin(wait);
         let short = (wait <= t.short_abandon_s) as u32;
         let long = (wait > t.long_wait_s) as u32;
+        let zero = (wait <= 0.0) as u32;
         for c in cells {
             let c = c as usize;
             let x = &mut self.cells[c];
             x.abandoned += 1;
+            x.zero_waits += zero;
+            x.sum_wait_abandoned += wait;
             x.short_abandons += short;
             x.over_long_wait += long;
             self.add_wait(c, wait, b);
@@ -284,7 +298,7 @@ pub struct Row {
 }
 
 /// Metrics of a contact row, in slot order.
-pub const CONTACT_METRICS: [&str; 17] = [
+pub const CONTACT_METRICS: [&str; 23] = [
     "offered",
     "answered",
     "abandoned",
@@ -302,6 +316,12 @@ pub const CONTACT_METRICS: [&str; 17] = [
     "goal_met",
     "unresolved",
     "waiting_at_close",
+    "mean_wait_s",
+    "p50_wait_day_s",
+    "p80_wait_day_s",
+    "p90_wait_day_s",
+    "p95_wait_day_s",
+    "p99_wait_day_s",
 ];
 
 /// Further metrics of a contact row when the model has a surge playbook, after
@@ -364,12 +384,17 @@ pub mod m {
     pub const GOAL_MET: usize = 14;
     pub const UNRESOLVED: usize = 15;
     pub const WAITING_AT_CLOSE: usize = 16;
-    pub const DIVERTED: usize = 17;
-    pub const HUNG_UP: usize = 18;
-    pub const CALLBACK_REQUESTED: usize = 19;
-    pub const CALLBACK_COMPLETED: usize = 20;
-    pub const CALLBACK_UNSERVED: usize = 21;
-    pub const CALLBACK_DELAY: usize = 22;
+    /// Mean wait of the answered and abandoned contacts.
+    pub const MEAN_WAIT: usize = 17;
+    /// The typical day's quantiles (each replication's own, averaged): `P50_DAY..=P99_DAY`.
+    pub const P50_DAY: usize = 18;
+    pub const P99_DAY: usize = 22;
+    pub const DIVERTED: usize = 23;
+    pub const HUNG_UP: usize = 24;
+    pub const CALLBACK_REQUESTED: usize = 25;
+    pub const CALLBACK_COMPLETED: usize = 26;
+    pub const CALLBACK_UNSERVED: usize = 27;
+    pub const CALLBACK_DELAY: usize = 28;
     pub const QUANTILES: [f64; 5] = [0.5, 0.8, 0.9, 0.95, 0.99];
 }
 
@@ -679,6 +704,14 @@ impl Layout {
         self.rows.len() * self.n_metrics + self.group_rows.len() * GROUP_METRICS.len() + metric
     }
 
+    /// The row and level of a slot that holds a pooled wait quantile (`p50_wait_s` ..
+    /// `p99_wait_s`), `None` for any other slot.
+    pub fn quantile_slot(&self, slot: usize) -> Option<(usize, f64)> {
+        let (row, local) = (slot / self.n_metrics, slot % self.n_metrics);
+        (row < self.rows.len() && (m::P50..=m::P99).contains(&local))
+            .then(|| (row, m::QUANTILES[local - m::P50]))
+    }
+
     /// Index of the row with this key.
     pub fn row(&self, key: RowKey) -> Option<usize> {
         self.rows.iter().position(|r| r.key == key)
@@ -691,14 +724,24 @@ impl Layout {
             .position(|r| r.group == group && r.interval == interval)
     }
 
-    /// Computes one replication's metrics into `out` (with pooled-row histograms).
+    /// Computes one replication's metrics into `out`, with every row's wait histogram (in
+    /// section 0 of the pooled quantiles: for a look at one replication; runs that aggregate
+    /// use [`Layout::summarize_in`]).
     pub fn summarize(&self, rep: &RepStats, out: &mut RepSummary) {
+        self.summarize_in(rep, 0, out)
+    }
+
+    /// [`Layout::summarize`] for a replication in section `section` ([`section_of`]) of the
+    /// pooled quantiles.
+    pub fn summarize_in(&self, rep: &RepStats, section: usize, out: &mut RepSummary) {
         out.values.resize(self.n_slots(), f64::NAN);
         out.dens.resize(self.n_slots(), 1.0);
-        out.hists.resize(self.pooled_rows.len() * BINS, 0);
+        out.section = section;
+        out.hists.clear();
+        out.hist_ends.clear();
+        out.zeros.clear();
         let mut scratch = std::mem::take(&mut out.scratch);
         scratch.resize(BINS, 0);
-        let mut pooled_i = 0;
         let nm = self.n_metrics;
         for (r, row) in self.rows.iter().enumerate() {
             let mut sum = Cell::default();
@@ -734,12 +777,9 @@ impl Layout {
                 let j = self.local(REAL_FIRST);
                 realism::real_metrics(&sum, &x, &mut v[j..], &mut d[j..]);
             }
-            if self.pooled_rows.get(pooled_i) == Some(&r) {
-                let dst = &mut out.hists[pooled_i * BINS..(pooled_i + 1) * BINS];
-                dst.fill(0);
-                dst[..h.len()].copy_from_slice(h);
-                pooled_i += 1;
-            }
+            out.hists.extend_from_slice(h);
+            out.hist_ends.push(out.hists.len() as u32);
+            out.zeros.push(sum.zero_waits);
         }
         let ni = self.n_intervals;
         for (r, gr) in self.group_rows.iter().enumerate() {
@@ -811,9 +851,14 @@ fn cell_metrics(
     d[m::ASA] = c.answered as f64;
     v[m::ABANDON_RATE] = c.abandoned as f64;
     d[m::ABANDON_RATE] = c.offered as f64;
-    // Every answered or abandoned contact, and no other, has its wait in the histogram.
+    v[m::MEAN_WAIT] = c.sum_wait_answered + c.sum_wait_abandoned;
+    d[m::MEAN_WAIT] = resolved;
+    // Every answered or abandoned contact, and no other, has its wait in the histogram. The
+    // day's own quantiles give the typical day; the quantiles of all days pooled are read from
+    // the aggregate's histograms ([`Aggregate::estimate`]), so their slots hold nothing here.
     let total = c.answered as u64 + c.abandoned as u64;
-    histogram::quantiles_with_total(h, total, &m::QUANTILES, &mut v[m::P50..=m::P99]);
+    histogram::quantiles_with_total(h, total, &m::QUANTILES, &mut v[m::P50_DAY..=m::P99_DAY]);
+    v[m::P50..=m::P99].fill(f64::NAN);
     v[m::MAX] = if resolved > 0.0 { c.max_wait } else { f64::NAN };
     v[m::LONG_WAIT_SHARE] = c.over_long_wait as f64;
     d[m::LONG_WAIT_SHARE] = resolved;
@@ -853,13 +898,28 @@ fn cell_metrics(
 }
 
 /// One replication's metric values (NaN = undefined in this replication) with their
-/// denominators (1 for metrics that are not ratios), and the wait histograms of the pooled rows.
+/// denominators (1 for metrics that are not ratios), and every row's wait histogram.
 #[derive(Debug, Clone, Default)]
 pub struct RepSummary {
     pub values: Vec<f64>,
     pub dens: Vec<f64>,
+    /// The section of the pooled quantiles the replication falls in ([`section_of`]).
+    pub section: usize,
+    /// The rows' wait histograms one after the other, each up to its last bin used: row `r`'s
+    /// is `hists[hist_ends[r - 1]..hist_ends[r]]`.
     pub hists: Vec<u32>,
+    pub hist_ends: Vec<u32>,
+    /// Each row's waits of exactly zero.
+    pub zeros: Vec<u32>,
     scratch: Vec<u32>,
+}
+
+impl RepSummary {
+    /// Row `r`'s wait histogram (up to its last bin used).
+    pub fn hist(&self, r: usize) -> &[u32] {
+        let start = if r == 0 { 0 } else { self.hist_ends[r - 1] };
+        &self.hists[start as usize..self.hist_ends[r] as usize]
+    }
 }
 
 /// Metrics aggregated over replications (exactly: see [`exact`]). Serialisable, for the
@@ -868,8 +928,8 @@ pub struct RepSummary {
 pub struct Aggregate {
     pub replications: u64,
     pub moments: Vec<RatioMoments>,
-    /// Wait-time counts over all replications, per pooled row.
-    pub pooled: Vec<u64>,
+    /// Every row's wait-time counts over all replications, per section ([`sections`]).
+    pub waits: Vec<WaitSections>,
 }
 
 impl Aggregate {
@@ -877,15 +937,31 @@ impl Aggregate {
         Aggregate {
             replications: 0,
             moments: vec![RatioMoments::default(); layout.n_slots()],
-            pooled: vec![0; layout.pooled_rows.len() * BINS],
+            waits: vec![WaitSections::default(); layout.rows.len()],
         }
+    }
+
+    /// An empty aggregate of the same shape.
+    pub fn fresh(&self) -> Aggregate {
+        Aggregate {
+            replications: 0,
+            moments: vec![RatioMoments::default(); self.moments.len()],
+            waits: vec![WaitSections::default(); self.waits.len()],
+        }
+    }
+
+    /// Whether this aggregate (a decoded partial result) fits `layout`.
+    pub fn fits(&self, layout: &Layout) -> bool {
+        self.moments.len() == layout.n_slots()
+            && self.waits.len() == layout.rows.len()
+            && self.waits.iter().all(WaitSections::is_valid)
     }
 
     /// Empties the aggregate in place (its layout kept).
     pub fn reset(&mut self) {
         self.replications = 0;
         self.moments.iter_mut().for_each(RatioMoments::clear);
-        self.pooled.fill(0);
+        self.waits.iter_mut().for_each(WaitSections::clear);
     }
 
     pub fn push(&mut self, s: &RepSummary) {
@@ -893,8 +969,8 @@ impl Aggregate {
         for ((m, v), d) in self.moments.iter_mut().zip(&s.values).zip(&s.dens) {
             m.push(*v, *d);
         }
-        for (p, h) in self.pooled.iter_mut().zip(&s.hists) {
-            *p += *h as u64;
+        for (r, w) in self.waits.iter_mut().enumerate() {
+            w.push(s.section, s.hist(r), s.zeros[r]);
         }
     }
 
@@ -903,8 +979,22 @@ impl Aggregate {
         for (m, x) in self.moments.iter_mut().zip(&o.moments) {
             m.merge(x);
         }
-        for (p, h) in self.pooled.iter_mut().zip(&o.pooled) {
-            *p += *h;
+        for (w, x) in self.waits.iter_mut().zip(&o.waits) {
+            w.merge(x);
         }
+    }
+
+    /// The estimate of slot `slot` of `layout` at confidence `level`: a wait quantile from the
+    /// pooled histograms with its sectioning interval, any other metric from its moments.
+    pub fn estimate(&self, layout: &Layout, slot: usize, level: f64) -> Estimate {
+        match layout.quantile_slot(slot) {
+            Some((row, q)) => self.waits[row].estimate(q, level),
+            None => self.moments[slot].interval(level),
+        }
+    }
+
+    /// The wait counts of row `row` over all replications, [`BINS`] of them.
+    pub fn pooled_counts(&self, row: usize) -> Vec<u64> {
+        self.waits[row].pooled_counts()
     }
 }
