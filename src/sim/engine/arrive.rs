@@ -51,7 +51,7 @@ impl Engine {
         match self.find_agent(model, k) {
             Some((a, level)) => {
                 self.detach(a);
-                self.start(model, a, k, level, w);
+                self.start::<true>(model, a, k, level, w);
                 self.attach(model, a);
             }
             None => {
@@ -77,7 +77,7 @@ impl Engine {
         match self.find_agent(model, k) {
             Some((a, level)) => {
                 self.detach(a);
-                self.start(model, a, k, level, w);
+                self.start::<false>(model, a, k, level, w);
                 self.attach(model, a);
             }
             None => {
@@ -101,7 +101,7 @@ impl Engine {
         match self.find_agent(model, k) {
             Some((a, level)) => {
                 self.detach(a);
-                self.start(model, a, k, level, w);
+                self.start::<false>(model, a, k, level, w);
                 self.attach(model, a);
             }
             None => {
