@@ -1,39 +1,80 @@
 //! The pending service completions of one replication, earliest first, ties first in, first out.
 //!
-//! A 4-ary min-heap of single `u128` keys: the completion time's IEEE bits (times are >= 0, so
-//! the bits order like the times) in the high half, then a start sequence number, the agent and
-//! the class, packed in as few bits as the model's numbers of agents and classes need. (Before,
-//! the low bits held a *slot* of a side table of (agent, class) with a free list: a load, a store
-//! and two stack operations per contact that the packing saves, about 1.5% of benchmark W.)
+//! A 4-ary min-heap ordered by the completion time alone: each entry is the time's IEEE bits
+//! (times are >= 0, so the bits order like the times) and, beside it, a start sequence number,
+//! the agent and the class packed in one `u64` (as few bits as the model's numbers of agents
+//! and classes need). After the last entry the heap keeps at least four padding entries of
+//! infinite time, so that every node's four children can be compared without a test for the
+//! partial last node, and the smallest chosen by conditional moves.
 //!
-//! Why not `std::collections::BinaryHeap` of `(time bits, sequence, agent, class)` tuples, as
-//! before: its `pop` was about a fifth of the engine's time on benchmark W (85 agents, so about
-//! 85 pending completions). Removing the minimum walks down a chain of dependent loads, one
-//! level at a time, and the tuple comparison is a chain of branches the processor cannot
-//! predict. Here a key is one integer (compare and subtract-with-borrow, 16 bytes instead of
-//! 24), and with four children a node the chain is half as long (log4 instead of log2); the four
-//! children are compared pairwise, which the compiler turns into conditional moves, and sit in
-//! one 64-byte cache line. Removal is "bottom-up" (Floyd): the hole left at the root goes down
-//! to a leaf along the smaller children, then the last key comes up from there, which is short
-//! because the last key is late. A winner tree over the slots was tried too: no faster here.
+//! The order taken is the total order (time, sequence number): sequence numbers are unique among
+//! pending entries, so the agent and class bits never decide. The heap compares times only, so
+//! equal times may sit in any order; but entries with the least time form a subtree that holds
+//! the root (every parent's time is at most its children's), so when none of the root's children
+//! has the root's time the root is the one to take, and when one has (rare in continuous time:
+//! contacts started at one instant with equal handle times) [`Completions::take`] looks for the
+//! earliest started among them. (Round four's heap compared 128-bit keys (time, sequence, ...)
+//! at every step; comparing 64-bit times and testing ties once per removal does less work at
+//! each of the three or four levels a removal walks.)
 //!
-//! The order is the same total order as before, (time, sequence number): sequence numbers are
-//! unique among pending keys, so the agent and class bits never decide. Sequence numbers have up
-//! to 32 bits (fewer when agents and classes need more than 32 bits together); when they run out
-//! the pending ones are renumbered in order (see [`Completions::push`]).
+//! Why not `std::collections::BinaryHeap`: removing the minimum walks down a chain of dependent
+//! loads, one level at a time, and a tuple comparison is a chain of branches the processor cannot
+//! predict. With four children a node the chain is half as long (log4 instead of log2); the four
+//! children are compared pairwise, which the compiler turns into conditional moves. Removal is
+//! "bottom-up" (Floyd): the hole left at the root goes down to a leaf along the smaller
+//! children, then the last entry comes up from there, which is short because the last entry is
+//! late. Sequence numbers have up to 32 bits (fewer when agents and classes need more than 32
+//! bits together); when they run out the pending ones are renumbered in order (see
+//! [`Completions::push`]).
 
-/// Pending completions: keys (time bits; sequence, agent, class) in a 4-ary min-heap.
-#[derive(Debug, Clone, Default)]
+/// One pending completion: its time's bits and (sequence, agent, class).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    t: u64,
+    low: u64,
+}
+
+/// The padding after the last entry: later than any completion, and not a valid time to take.
+const PAD: Entry = Entry {
+    t: f64::INFINITY.to_bits(),
+    low: u64::MAX,
+};
+
+/// Padding entries kept after the last one (a node's children are `4i + 1 ..= 4i + 4`).
+const SPARE: usize = 4;
+
+/// Pending completions: entries (time bits; sequence, agent, class) in a 4-ary min-heap by time.
+#[derive(Debug, Clone)]
 pub struct Completions {
-    /// The heap: `heap[0]` is the least key; the children of `i` are `4i + 1 ..= 4i + 4`.
-    heap: Vec<u128>,
+    /// `heap[..n]` the heap (`heap[0]` the least time; the children of `i` are
+    /// `4i + 1 ..= 4i + 4`), then at least [`SPARE`] padding entries.
+    heap: Vec<Entry>,
+    n: usize,
     /// Sequence number of the last start.
     seq: u64,
     /// The largest sequence number (all ones in its bits).
     seq_max: u64,
-    /// Bits of the class, and of the agent and class together, in the low half of a key.
+    /// Bits of the class, and of the agent and class together, in `Entry::low`.
     class_bits: u32,
     agent_class_bits: u32,
+    /// Masks of the class's and of the agent's bits (the agent's shifted down).
+    class_mask: u64,
+    agent_mask: u64,
+}
+
+impl Default for Completions {
+    fn default() -> Completions {
+        Completions {
+            heap: vec![PAD; SPARE + 1],
+            n: 0,
+            seq: 0,
+            seq_max: 0,
+            class_bits: 0,
+            agent_class_bits: 0,
+            class_mask: 0,
+            agent_mask: 0,
+        }
+    }
 }
 
 /// Bits that hold the numbers `0..n`.
@@ -41,15 +82,38 @@ fn bits_for(n: usize) -> u32 {
     usize::BITS - n.saturating_sub(1).leading_zeros()
 }
 
+/// The least of the four entries from `c` on (the first of equal ones), with its index.
+#[inline(always)]
+fn least_of_four(h: &[Entry], c: usize) -> (u64, usize) {
+    let [a, b, x, y]: [Entry; 4] = h[c..c + 4].try_into().expect("four children");
+    let (m1, j1) = if b.t < a.t { (b.t, c + 1) } else { (a.t, c) };
+    let (m2, j2) = if y.t < x.t {
+        (y.t, c + 3)
+    } else {
+        (x.t, c + 2)
+    };
+    if m2 < m1 {
+        (m2, j2)
+    } else {
+        (m1, j1)
+    }
+}
+
 impl Completions {
     /// Empties the structure and sizes it for `slots` contacts in service at once, of agents
     /// `0..agents` and classes `0..classes`.
     pub fn reset(&mut self, slots: usize, agents: usize, classes: usize) {
-        self.heap.clear();
-        self.heap.reserve(slots);
+        self.heap[..self.n].fill(PAD);
+        self.n = 0;
+        if self.heap.len() < slots + SPARE + 1 {
+            self.heap.resize(slots + SPARE + 1, PAD);
+        }
         self.seq = 0;
         self.class_bits = bits_for(classes);
         self.agent_class_bits = self.class_bits + bits_for(agents);
+        let mask = |bits: u32| 1u64.checked_shl(bits).map_or(u64::MAX, |x| x - 1);
+        self.class_mask = mask(self.class_bits);
+        self.agent_mask = mask(bits_for(agents));
         let seq_bits = 64u32.saturating_sub(self.agent_class_bits).min(32);
         self.seq_max = (1u64 << seq_bits) - 1;
         // Renumbering must leave room: at most every other sequence number pending.
@@ -59,55 +123,81 @@ impl Completions {
         );
     }
 
-    /// Time of the next completion, `f64::INFINITY` when none is pending.
+    /// Time of the next completion, `f64::INFINITY` when none is pending (the padding).
     #[inline]
     pub fn next_time(&self) -> f64 {
-        match self.heap.first() {
-            Some(k) => f64::from_bits((k >> 64) as u64),
-            None => f64::INFINITY,
-        }
+        f64::from_bits(self.heap[0].t)
+    }
+
+    /// The (agent, class) of an entry.
+    #[inline(always)]
+    fn decode(&self, e: Entry) -> (u32, u32) {
+        let agent = (e.low >> self.class_bits) & self.agent_mask;
+        let class = e.low & self.class_mask;
+        (agent as u32, class as u32)
     }
 
     /// Removes the next completion and returns its (agent, class).
     #[inline]
     pub fn take(&mut self) -> Option<(u32, u32)> {
-        let top = *self.heap.first()?;
-        let last = self.heap.pop().expect("not empty");
-        let n = self.heap.len();
-        if n > 0 {
-            let h = &mut self.heap[..];
+        let n = self.n;
+        if n == 0 {
+            return None;
+        }
+        let h = &mut self.heap[..];
+        let top = h[0];
+        let (m, mut j) = least_of_four(h, 1);
+        if m == top.t {
+            return Some(self.take_tied());
+        }
+        let last = n - 1;
+        let e = h[last];
+        h[last] = PAD;
+        self.n = last;
+        if last > 0 {
             // The hole at the root goes down along the least children to a leaf...
-            let mut i = 0usize;
-            loop {
-                let c = 4 * i + 1;
-                if c + 3 < n {
-                    let [a, b, x, y]: [u128; 4] = h[c..c + 4].try_into().expect("four children");
-                    let (m1, j1) = if b < a { (b, c + 1) } else { (a, c) };
-                    let (m2, j2) = if y < x { (y, c + 3) } else { (x, c + 2) };
-                    let (m, j) = if m2 < m1 { (m2, j2) } else { (m1, j1) };
-                    h[i] = m;
+            let mut i = 0;
+            if 1 < last {
+                if j == last {
+                    j = least_of_four(h, 1).1;
+                }
+                h[0] = h[j];
+                i = j;
+                while 4 * i + 1 < last {
+                    let (_, j) = least_of_four(h, 4 * i + 1);
+                    h[i] = h[j];
                     i = j;
-                } else {
-                    if c < n {
-                        let mut j = c;
-                        for t in c + 1..n {
-                            if h[t] < h[j] {
-                                j = t;
-                            }
-                        }
-                        h[i] = h[j];
-                        i = j;
-                    }
-                    break;
                 }
             }
-            // ... and the last key comes up from there.
-            sift_up(h, i, last);
+            // ... and the last entry comes up from there.
+            sift_up(h, i, e);
         }
-        let low = top as u64;
-        let agent = (low & ((1u64 << self.agent_class_bits) - 1)) >> self.class_bits;
-        let class = low & ((1u64 << self.class_bits) - 1);
-        Some((agent as u32, class as u32))
+        Some(self.decode(top))
+    }
+
+    /// [`Completions::take`] when another pending completion has the least time: the earliest
+    /// started of them (a linear pass over the pending entries), removed from its place.
+    #[cold]
+    #[inline(never)]
+    fn take_tied(&mut self) -> (u32, u32) {
+        let n = self.n;
+        let t0 = self.heap[0].t;
+        let (r, e) = self.heap[..n]
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, e)| e.t == t0)
+            .min_by_key(|(_, e)| e.low)
+            .expect("the root has the least time");
+        let last = n - 1;
+        let moved = self.heap[last];
+        self.heap[last] = PAD;
+        self.n = last;
+        if r < last {
+            // Its parent has the least time too, so `moved` (no earlier) only goes down.
+            sift_down(&mut self.heap[..], last, r, moved);
+        }
+        self.decode(e)
     }
 
     /// Adds a completion at `time` of `agent` serving `class`; later pushes at the same time
@@ -118,77 +208,96 @@ impl Completions {
             self.renumber();
         }
         self.seq += 1;
+        debug_assert!(time.is_finite() && time >= 0.0);
         debug_assert!((agent as u64) < 1 << (self.agent_class_bits - self.class_bits));
         debug_assert!((class as u64) < 1 << self.class_bits);
         let low = (self.seq << self.agent_class_bits)
             | ((agent as u64) << self.class_bits)
             | class as u64;
-        let key = ((time.to_bits() as u128) << 64) | low as u128;
-        let i = self.heap.len();
-        self.heap.push(key);
-        sift_up(&mut self.heap, i, key);
+        let i = self.n;
+        self.n += 1;
+        if self.heap.len() < self.n + SPARE {
+            self.heap.resize(self.n + SPARE, PAD);
+        }
+        sift_up(
+            &mut self.heap,
+            i,
+            Entry {
+                t: time.to_bits(),
+                low,
+            },
+        );
     }
 
     /// Removes the pending completions whose (agent, class) `drop` says, and returns them (an
     /// outage cutting off the contacts in service; rare, so a linear pass and a re-sort).
     #[cold]
     pub fn remove_where(&mut self, mut drop: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
-        let (ac, cb) = (self.agent_class_bits, self.class_bits);
-        let decode = |k: u128| {
-            let low = k as u64;
-            (
-                ((low & ((1u64 << ac) - 1)) >> cb) as u32,
-                (low & ((1u64 << cb) - 1)) as u32,
-            )
-        };
         let mut removed = Vec::new();
-        self.heap.retain(|&k| {
-            let (a, c) = decode(k);
-            let gone = drop(a, c);
-            if gone {
+        let mut kept = Vec::with_capacity(self.n);
+        for &e in &self.heap[..self.n] {
+            let (a, c) = self.decode(e);
+            if drop(a, c) {
                 removed.push((a, c));
+            } else {
+                kept.push(e);
             }
-            !gone
-        });
-        // Sorted keys are a heap (every parent before its children).
-        self.heap.sort_unstable();
+        }
+        self.rebuild(kept);
         removed
     }
 
-    /// Renumbers the pending keys 1, 2, ... in their order (after 2^32 - 1 starts in one
-    /// replication), keeping the order of every pending pair.
+    /// Lays out `entries` as the heap: sorted entries are a heap (every parent before its
+    /// children).
+    fn rebuild(&mut self, mut entries: Vec<Entry>) {
+        entries.sort_unstable();
+        self.heap[..self.n].fill(PAD);
+        self.n = entries.len();
+        self.heap[..self.n].copy_from_slice(&entries);
+    }
+
+    /// Renumbers the pending entries 1, 2, ... in their start order (after 2^32 - 1 starts in
+    /// one replication), keeping the order of every pending pair.
     #[cold]
     fn renumber(&mut self) {
         // Sequence numbers are unique: sorting by them alone gives the start order.
         let s = self.agent_class_bits;
-        let payload = (1u128 << s) - 1;
-        self.heap.sort_unstable_by_key(|k| (*k as u64) >> s);
-        for (n, k) in self.heap.iter_mut().enumerate() {
-            *k = (*k >> 64 << 64) | (((n + 1) as u128) << s) | (*k & payload);
+        let payload = (1u64 << s) - 1;
+        let mut entries = self.heap[..self.n].to_vec();
+        entries.sort_unstable_by_key(|e| e.low >> s);
+        for (n, e) in entries.iter_mut().enumerate() {
+            e.low = (((n + 1) as u64) << s) | (e.low & payload);
         }
-        self.seq = self.heap.len() as u64;
-        // Sorted by sequence is not a heap by time: rebuild it.
-        let keys = std::mem::take(&mut self.heap);
-        for k in keys {
-            let i = self.heap.len();
-            self.heap.push(k);
-            sift_up(&mut self.heap, i, k);
-        }
+        self.seq = entries.len() as u64;
+        self.rebuild(entries);
     }
 }
 
-/// Puts `key` at position `i` or above, moving greater parents down.
-#[inline]
-fn sift_up(h: &mut [u128], mut i: usize, key: u128) {
+/// Puts `e` at position `i` or above, moving later parents down.
+#[inline(always)]
+fn sift_up(h: &mut [Entry], mut i: usize, e: Entry) {
     while i > 0 {
         let p = (i - 1) / 4;
-        if h[p] <= key {
+        if h[p].t <= e.t {
             break;
         }
         h[i] = h[p];
         i = p;
     }
-    h[i] = key;
+    h[i] = e;
+}
+
+/// Puts `e` at position `i` or below in the heap `h[..n]`, moving earlier children up.
+fn sift_down(h: &mut [Entry], n: usize, mut i: usize, e: Entry) {
+    while 4 * i + 1 < n {
+        let (m, j) = least_of_four(h, 4 * i + 1);
+        if m >= e.t {
+            break;
+        }
+        h[i] = h[j];
+        i = j;
+    }
+    h[i] = e;
 }
 
 #[cfg(test)]

@@ -195,6 +195,26 @@ impl RepStats {
         }
     }
 
+    /// [`RepStats::answered`] for a contact answered as it arrived (a wait of exactly 0): the
+    /// same counts without the wait's arithmetic. Its bin is 0, and adding 0 to the cells' wait
+    /// sums and maxima changes neither (both start at 0 and no wait is negative).
+    #[inline]
+    pub fn answered_at_once(&mut self, cells: [u32; 3], t: &Thresholds) {
+        let in_goal = (0.0 <= t.goal_s) as u32;
+        let in_seg = (0.0 <= t.segment_goal_s) as u32;
+        let long = (0.0 > t.long_wait_s) as u32;
+        for c in cells {
+            let c = c as usize;
+            let x = &mut self.cells[c];
+            x.answered += 1;
+            x.answered_in_goal += in_goal;
+            x.answered_in_segment_goal += in_seg;
+            x.over_long_wait += long;
+            x.top = x.top.max(1);
+            self.hist[c * BINS] += 1;
+        }
+    }
+
     /// Counts a contact that abandoned after `wait` seconds.
     #[inline]
     pub fn abandoned(&mut self, cells: [u32; 3], wait: f64, t: &Thresholds) {

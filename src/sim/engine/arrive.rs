@@ -49,7 +49,7 @@ impl Engine {
             self.arrive_tracked(model, c, k, w);
             return;
         }
-        if let Some(w) = self.assign(model, k, w) {
+        if let Some(w) = self.assign::<true>(model, k, w) {
             if self.pb.active && self.playbook_announce(model, k, &w) != Choice::Wait {
                 return;
             }
@@ -61,14 +61,19 @@ impl Engine {
     }
 
     /// Gives contact `w` of class `k` to the agent the router picks, or gives it back when no
-    /// agent has room.
+    /// agent has room; `AT_ONCE` as in [`Engine::start`] (a fresh, untracked arrival).
     #[inline(always)]
-    fn assign(&mut self, model: &Model, k: usize, w: Waiting) -> Option<Waiting> {
+    fn assign<const AT_ONCE: bool>(
+        &mut self,
+        model: &Model,
+        k: usize,
+        w: Waiting,
+    ) -> Option<Waiting> {
         let Some((a, level)) = self.find_agent(model, k, &w) else {
             return Some(w);
         };
         self.detach(a);
-        self.start(model, a, k, level, w);
+        self.start::<AT_ONCE>(model, a, k, level, w);
         self.attach(model, a);
         None
     }
@@ -81,7 +86,7 @@ impl Engine {
         let Some(w) = self.track_arrival(model, c, k, w, true) else {
             return;
         };
-        if let Some(w) = self.assign(model, k, w) {
+        if let Some(w) = self.assign::<false>(model, k, w) {
             if self.pb.active {
                 match self.playbook_announce(model, k, &w) {
                     Choice::Wait => {}
@@ -101,7 +106,7 @@ impl Engine {
     /// transferred or a redirected contact): to the agent the router picks, or to its queue.
     #[inline(never)]
     pub(super) fn offer(&mut self, model: &Model, c: usize, k: usize, w: Waiting) {
-        if let Some(w) = self.assign(model, k, w) {
+        if let Some(w) = self.assign::<false>(model, k, w) {
             if self.queues.too_full(k) {
                 self.queue_guard(model, c, w.interval);
             }

@@ -228,6 +228,10 @@ pub struct Engine {
     rx: track::Track,
     /// Shift groups' state ([`shifts`]); inert (`sh.on == false`) without shifts.
     sh: shifts::State,
+    /// The next interval boundary (`model.n_intervals` + 1 when all are past) and its time
+    /// (infinite then).
+    next_boundary: usize,
+    boundary_t: f64,
 }
 
 impl Engine {
@@ -252,6 +256,8 @@ impl Engine {
             pb: playbook::State::new(model),
             rx: track::Track::default(),
             sh: shifts::State::default(),
+            next_boundary: 0,
+            boundary_t: f64::INFINITY,
             layout,
         }
     }
@@ -264,10 +270,29 @@ impl Engine {
     /// Runs replication `rep` of `model` with `seed`; returns its counters.
     pub fn run(&mut self, model: &Model, seed: u64, rep: u64) -> &RepStats {
         self.prepare(model, seed, rep);
-        let n = model.n_intervals;
-        // Boundary k happens at the start of interval k (k = 0 ends the warm-up; k = n closes).
-        let mut next_boundary = 0usize;
-        let mut boundary_t = model.interval_start(0);
+        // Realism's later events and shift changes are scheduled at arrivals and completions
+        // too: the loop then looks at their times at every event; otherwise only after the
+        // other timed events (boundaries and reserve joins set them).
+        if self.rx.on || self.sh.on {
+            self.event_loop::<true>(model);
+        } else {
+            self.event_loop::<false>(model);
+        }
+        self.finish(model);
+        &self.stats
+    }
+
+    /// The events of one replication, earliest first. Arrivals and completions are the hot
+    /// path; every other timed event (a boundary, the playbook's reserve join, realism's later
+    /// events, shift changes) is behind one comparison with the earliest of their times,
+    /// [`Engine::other_time`], which is looked at again after each such event, and at every
+    /// event when `MOVING` (the model has events of that kind scheduled at arrivals and
+    /// completions). At equal times the other events go first.
+    #[inline(always)]
+    fn event_loop<const MOVING: bool>(&mut self, model: &Model) {
+        self.next_boundary = 0;
+        self.boundary_t = model.interval_start(0);
+        let mut to = self.other_time();
         // Earliest pending arrival and its channel, found again only after an arrival (nothing
         // else changes an arrival time).
         let (mut ta, mut ca) = (f64::INFINITY, usize::MAX);
@@ -285,42 +310,20 @@ impl Engine {
                 rescan = false;
             }
             let tc = self.completions.next_time();
-            // Surge playbook: reserve agents join; realism: later events (transfers, redials,
-            // outages). Both after a boundary at the same time, before completions and
-            // arrivals; both times infinite unless such an event is pending.
-            let (tp, tr) = (self.pb.join_at, self.rx.next_time());
-            let tj = if tr < tp { tr } else { tp };
-            if tj < boundary_t && tj <= ta && tj <= tc {
-                self.now = tj;
-                if self.pb.join_at == tj {
-                    self.join_reserves(model);
-                } else {
-                    self.later(model);
+            if MOVING {
+                to = self.other_time();
+            }
+            if to <= ta && to <= tc {
+                if to == f64::INFINITY {
+                    // Nothing pending at all.
+                    break;
                 }
-                continue;
-            }
-            // Shift groups: starts, ends and breaks between boundaries (`next_t` is infinite
-            // without shifts).
-            if self.sh.next_t < boundary_t && self.sh.next_t <= ta && self.sh.next_t <= tc {
-                self.now = self.sh.next_t;
-                self.shift_changes(model);
-                continue;
-            }
-            if next_boundary <= n && boundary_t <= ta && boundary_t <= tc {
-                self.now = boundary_t;
-                self.boundary(model, next_boundary);
-                next_boundary += 1;
-                boundary_t = if next_boundary <= n {
-                    model.interval_start(next_boundary)
-                } else {
-                    f64::INFINITY
-                };
+                self.now = to;
+                self.other_event(model);
+                to = self.other_time();
                 continue;
             }
             if tc <= ta {
-                if tc == f64::INFINITY {
-                    break;
-                }
                 let Some((agent, class)) = self.completions.take() else {
                     break;
                 };
@@ -332,8 +335,52 @@ impl Engine {
                 rescan = true;
             }
         }
-        self.finish(model);
-        &self.stats
+    }
+
+    /// The earliest of the timed events other than arrivals and completions (infinite: none):
+    /// the next boundary, the playbook's reserve join, realism's next later event, the next
+    /// shift change. (A new kind of timed event goes here and in [`Engine::other_event`]; if
+    /// arrivals or completions schedule it, it also makes [`Engine::run`] choose the `MOVING`
+    /// loop.)
+    #[inline(always)]
+    fn other_time(&self) -> f64 {
+        let mut t = self.boundary_t;
+        for x in [self.pb.join_at, self.rx.next_time(), self.sh.next_t] {
+            if x < t {
+                t = x;
+            }
+        }
+        t
+    }
+
+    /// Handles the other event due now (at [`Engine::other_time`]): the reserve join or
+    /// realism's later event, then a shift change, each if due before the boundary; else the
+    /// boundary.
+    #[inline(never)]
+    fn other_event(&mut self, model: &Model) {
+        let now = self.now;
+        if now < self.boundary_t {
+            if self.pb.join_at == now {
+                self.join_reserves(model);
+                return;
+            }
+            if self.rx.next_time() == now {
+                self.later(model);
+                return;
+            }
+            if self.sh.next_t == now {
+                self.shift_changes(model);
+                return;
+            }
+        }
+        let k = self.next_boundary;
+        self.boundary(model, k);
+        self.next_boundary = k + 1;
+        self.boundary_t = if k < model.n_intervals {
+            model.interval_start(k + 1)
+        } else {
+            f64::INFINITY
+        };
     }
 }
 

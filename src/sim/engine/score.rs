@@ -296,7 +296,7 @@ impl Engine {
             };
             let w = self.queues.pop(k).expect("head seen above");
             self.detach(a);
-            self.start(model, a, k, level, w);
+            self.start::<false>(model, a, k, level, w);
             self.attach(model, a);
         }
     }

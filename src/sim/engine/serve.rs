@@ -58,9 +58,17 @@ impl Engine {
         }
     }
 
-    /// Agent `a` (detached) starts serving contact `w` of class `k`.
+    /// Agent `a` (detached) starts serving contact `w` of class `k`; `AT_ONCE` when `w` arrived
+    /// just now (no wait: [`crate::stats::RepStats::answered_at_once`]).
     #[inline(always)]
-    pub(super) fn start(&mut self, model: &Model, a: usize, k: usize, level: u8, w: Waiting) {
+    pub(super) fn start<const AT_ONCE: bool>(
+        &mut self,
+        model: &Model,
+        a: usize,
+        k: usize,
+        level: u8,
+        w: Waiting,
+    ) {
         let now = self.now;
         let g = self.agents[a].group as usize;
         let pair = self.group_class[g * self.classes.len() + k];
@@ -77,7 +85,12 @@ impl Engine {
         self.change_load(model, g, units as i32);
         let ci = &self.classes[k];
         if let Some(cells) = ci.counted_cells(w.interval) {
-            self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+            if AT_ONCE {
+                debug_assert_eq!(w.arrival, now);
+                self.stats.answered_at_once(cells, &ci.thresholds);
+            } else {
+                self.stats.answered(cells, now - w.arrival, &ci.thresholds);
+            }
         }
     }
 
@@ -134,7 +147,7 @@ impl Engine {
             if units <= room && self.live_head(k).is_some() {
                 // One class: every policy takes its head.
                 let w = self.queues.pop(k).expect("head seen above");
-                self.start(model, a, k, level, w);
+                self.start::<false>(model, a, k, level, w);
                 continue;
             }
             // Surge playbook: no regular contact waits; make a callback if one is due.
@@ -172,7 +185,7 @@ impl Engine {
                 return;
             };
             let w = self.queues.pop(k).expect("head seen above");
-            self.start(model, a, k, level, w);
+            self.start::<false>(model, a, k, level, w);
         }
     }
 

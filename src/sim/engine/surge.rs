@@ -131,7 +131,7 @@ impl Engine {
             interval: -1,
             tag: super::track::PLAIN,
         };
-        self.start(model, a, k, level, w);
+        self.start::<false>(model, a, k, level, w);
         true
     }
 
