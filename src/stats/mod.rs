@@ -196,7 +196,7 @@ impl RepStats {
     }
 
     /// [`RepStats::answered`] for a contact answered as it arrived (a wait of exactly 0): the
-    /// same counts without the wait's arithmetic. Its bin is 0, and adding 0 to the cells' wait
+    /// same counts (its zero wait included) without the wait's arithmetic. Its bin is 0, and adding 0 to the cells' wait
     /// sums and maxima changes neither (both start at 0 and no wait is negative).
     #[inline]
     pub fn answered_at_once(&mut self, cells: [u32; 3], t: &Thresholds) {
@@ -207,6 +207,7 @@ impl RepStats {
             let c = c as usize;
             let x = &mut self.cells[c];
             x.answered += 1;
+            x.zero_waits += 1;
             x.answered_in_goal += in_goal;
             x.answered_in_segment_goal += in_seg;
             x.over_long_wait += long;

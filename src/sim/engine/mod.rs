@@ -270,10 +270,10 @@ impl Engine {
     /// Runs replication `rep` of `model` with `seed`; returns its counters.
     pub fn run(&mut self, model: &Model, seed: u64, rep: u64) -> &RepStats {
         self.prepare(model, seed, rep);
-        // Realism's later events and shift changes are scheduled at arrivals and completions
-        // too: the loop then looks at their times at every event; otherwise only after the
-        // other timed events (boundaries and reserve joins set them).
-        if self.rx.on || self.sh.on {
+        // Realism's later events, overflow events and shift changes are scheduled at arrivals
+        // and completions too: the loop then looks at their times at every event; otherwise
+        // only after the other timed events (boundaries and reserve joins set them).
+        if self.rx.on || self.sh.on || self.router.schedules_events() {
             self.event_loop::<true>(model);
         } else {
             self.event_loop::<false>(model);

@@ -56,6 +56,12 @@ pub enum Router {
 }
 
 impl Router {
+    /// Whether arrivals schedule timed events of the router's own (overflow by delay): the
+    /// event loop must then look at the later events' time at every event.
+    pub fn schedules_events(&self) -> bool {
+        matches!(self, Router::Score(s) if s.stages.iter().any(|d| !d.is_empty()))
+    }
+
     pub fn for_model(model: &Model) -> Router {
         let kind = model.routing.strategy;
         if let Some(p) = model.routing.score_policy(kind) {
