@@ -331,7 +331,12 @@ fn forecast_bad_lines() {
         (
             "phone,08:00,30\nphone,08:45,3\n",
             "line 3",
-            "is not the start of one of the day's 2 intervals",
+            "no row for channel `phone` interval 08:15 up to the end of the file: the forecast must give every channel and interval (the file's rows are 15 min long",
+        ),
+        (
+            "phone,08:00,30\nphone,08:40,3\n",
+            "line 3",
+            "is not the start of one of the day's 2 intervals of 30 min, nor of a 15- or 30-minute part of one",
         ),
     ];
     for (body, line, problem) in cases {

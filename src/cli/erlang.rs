@@ -119,7 +119,10 @@ fn forecast(a: &ErlangArgs, file: &std::path::Path) -> CmdResult {
         let bytes = acdsim::report::csv::erlang_sheet_csv(&sheet).map_err(anyhow::Error::from)?;
         write_output(p, &bytes)?;
     }
-    if !a.quiet {
+    // JSON or CSV on standard output: no table to mix with it.
+    let to_stdout =
+        |p: &Option<std::path::PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    if !a.quiet && !to_stdout(&a.json) && !to_stdout(&a.csv) {
         print!("{}", sheet_table(&sheet));
     }
     Ok(0)

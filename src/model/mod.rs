@@ -272,6 +272,13 @@ pub struct Channel {
     pub class_of: Vec<Vec<usize>>,
     /// Volume noise around the forecast (`None`: the rates are exact).
     pub forecast_error: Option<ForecastError>,
+    /// The forecast CSV's `aht` per interval, in seconds (NaN where a row leaves it empty);
+    /// empty without an `aht` column.
+    pub forecast_aht_s: Vec<f64>,
+    /// Per interval, the factor on every handle time (talk, wrap-up, transferred work) of the
+    /// channel's contacts arriving then: the forecast's `aht` over [`Model::mean_handle_s`], 1
+    /// where the row leaves it empty; empty (all 1) without an `aht` column.
+    pub handle_factors: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -478,9 +485,28 @@ impl Model {
             + self.realism_handle_s(c)
     }
 
+    /// The factor on the handle times of channel `c`'s contacts that arrive in `interval` (the
+    /// forecast's `aht`; -1, the warm-up, takes the first interval's, and a time after closing
+    /// the last's).
+    #[inline]
+    pub fn handle_factor(&self, c: usize, interval: i32) -> f64 {
+        let f = &self.channels[c].handle_factors;
+        match f.len() {
+            0 => 1.0,
+            n => f[(interval.max(0) as usize).min(n - 1)],
+        }
+    }
+
+    /// Mean handle time of channel `c`'s contacts arriving in interval `k` (the forecast's
+    /// `aht` where it gives one).
+    pub fn interval_handle_s(&self, c: usize, k: usize) -> f64 {
+        self.mean_handle_s(c) * self.handle_factor(c, k as i32)
+    }
+
     /// Offered load of channel `c` in interval `k`, in agent equivalents (Erlangs / concurrency).
     pub fn load_agents(&self, c: usize, k: usize) -> f64 {
-        self.channels[c].rates[k] * self.mean_handle_s(c) / self.channels[c].concurrency as f64
+        self.channels[c].rates[k] * self.interval_handle_s(c, k)
+            / self.channels[c].concurrency as f64
     }
 
     /// Most agents a group ever has on duty (a playbook reserve: its count).

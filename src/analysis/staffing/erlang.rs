@@ -12,6 +12,7 @@
 use serde::Serialize;
 
 use crate::analysis::queueing::{required_servers, ErlangA, StaffingTarget};
+use crate::model::dist::short_num;
 
 /// Service-level threshold used for the table when only an ASA target is given.
 pub const DEFAULT_THRESHOLD_S: f64 = 20.0;
@@ -493,6 +494,8 @@ pub struct SheetRow {
     pub offered: f64,
     /// `offered` times the surge factor.
     pub contacts: f64,
+    /// The handle time the row is staffed with: the forecast's `aht`, else `--aht-s`.
+    pub aht_s: f64,
     pub traffic_erlangs: f64,
     pub agents_needed: u32,
     pub scheduled_needed: u64,
@@ -501,8 +504,9 @@ pub struct SheetRow {
 }
 
 /// The Erlang sheet of a whole day: every forecast row (channel, interval, offered) staffed with
-/// `template`'s targets, handle time, patience, shrinkage and occupancy cap, its contacts
-/// multiplied by `surge`. Fails on the first row no staffing can serve, naming it.
+/// `template`'s targets, handle time (the row's `aht` where the forecast gives one), patience,
+/// shrinkage and occupancy cap, its contacts multiplied by `surge`. Fails on the first row no
+/// staffing can serve, naming it.
 pub fn sheet(
     rows: &[crate::input::forecast::ForecastRow],
     template: &ErlangInput,
@@ -513,6 +517,7 @@ pub fn sheet(
             let contacts = r.offered * surge;
             let input = ErlangInput {
                 contacts,
+                aht_s: r.aht_s.unwrap_or(template.aht_s),
                 around: 0,
                 ..*template
             };
@@ -525,6 +530,7 @@ pub fn sheet(
                     interval_start: r.interval_start.clone(),
                     offered: r.offered,
                     contacts,
+                    aht_s: input.aht_s,
                     traffic_erlangs: 0.0,
                     agents_needed: 0,
                     scheduled_needed: 0,
@@ -542,6 +548,7 @@ pub fn sheet(
                 interval_start: r.interval_start.clone(),
                 offered: r.offered,
                 contacts,
+                aht_s: input.aht_s,
                 traffic_erlangs: res.traffic_erlangs,
                 agents_needed: res.agents_needed,
                 scheduled_needed: res.scheduled_needed,
@@ -561,11 +568,12 @@ pub fn sheet_table(rows: &[SheetRow]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<10} {:>14} {:>9} {:>9} {:>8} {:>7} {:>10} {:>8} {:>7} {:>10}",
+        "{:<10} {:>14} {:>9} {:>9} {:>7} {:>8} {:>7} {:>10} {:>8} {:>7} {:>10}",
         "channel",
         "interval_start",
         "offered",
         "contacts",
+        "AHT s",
         "erlangs",
         "agents",
         "scheduled",
@@ -588,11 +596,12 @@ pub fn sheet_table(rows: &[SheetRow]) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<10} {:>14} {:>9} {:>9.1} {:>8.2} {:>7} {:>10} {:>8} {:>7} {:>10}",
+            "{:<10} {:>14} {:>9} {:>9.1} {:>7} {:>8.2} {:>7} {:>10} {:>8} {:>7} {:>10}",
             r.channel,
             r.interval_start,
             r.offered,
             r.contacts,
+            short_num(r.aht_s),
             r.traffic_erlangs,
             r.agents_needed,
             r.scheduled_needed,

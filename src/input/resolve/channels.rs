@@ -7,7 +7,7 @@ use std::path::Path;
 use super::ctx::{each, Ctx, Errors};
 use super::day::Day;
 use crate::error::InputError;
-use crate::input::forecast::parse_forecast;
+use crate::input::forecast::{parse_forecast, Forecast};
 use crate::input::scenario::{
     ChannelFile, ForecastErrorFile, ScenarioFile, SegmentFile, VolumeFile,
 };
@@ -70,7 +70,7 @@ pub(super) fn channels(
                 format!("= {}: must be between 1 and 50", ch.concurrency),
             ));
         }
-        let volume = volume(cx, &p, ch, forecast.as_ref().map(|f| &f[c]), day.n)?;
+        let volume = volume(cx, &p, ch, forecast.as_ref().map(|f| &f.volumes[c]), day.n)?;
         let rates = rates(cx, &p, ch, &volume, day, multiplier)?;
         let forecast_error = match &ch.forecast_error {
             Some(f) => forecast_error(cx, &format!("{p}.forecast_error"), f, false)?,
@@ -85,6 +85,13 @@ pub(super) fn channels(
             segments: segment_mix(cx, &p, ch, &mut segments)?,
             class_of: Vec::new(),
             forecast_error,
+            forecast_aht_s: forecast
+                .as_ref()
+                .and_then(|f| f.aht_s.as_ref())
+                .map(|a| a[c].clone())
+                .unwrap_or_default(),
+            // From the aht and the mean handle time, once the model is whole.
+            handle_factors: Vec::new(),
         })
     }));
     errs.keep(each(&raw.segments, |i, s| {
@@ -111,13 +118,14 @@ pub(super) fn channels(
     })
 }
 
-/// Reads and parses the forecast CSV at `p`: volumes per channel and interval, and the bytes.
+/// Reads and parses the forecast CSV at `p`: volumes (and aht) per channel and interval, and
+/// the bytes.
 fn forecast(
     cx: &Ctx,
     p: &Path,
     ids: &[String],
     day: &Day,
-) -> Result<(Vec<Vec<f64>>, Vec<u8>), InputError> {
+) -> Result<(Forecast, Vec<u8>), InputError> {
     let bytes = crate::input::read_capped(p).map_err(|e| {
         cx.err(
             "$.forecast_csv",

@@ -30,6 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::InputError;
 use crate::input::scenario::ScenarioFile;
+use crate::model::dist::short_num;
 use crate::model::limits::{
     check_replications, MAX_AGENTS, MAX_CHANNEL_INTERVALS, MAX_CLASSES, MAX_STATS_CELLS,
 };
@@ -158,6 +159,40 @@ pub fn resolve(
     constraints::constraints(&cx, &raw.routing, &mut model)?;
     model.workforce = workforce(raw, group_shifts, prices, absence, model.groups.len());
     announce_handle_times(&mut model);
+    forecast_handle_factors(&cx, model)
+}
+
+/// Each channel's factor on its handle times per interval, from the forecast CSV's `aht`: the
+/// interval's aht over the scenario's mean handle time (talk, wrap-up and transferred work),
+/// so that the channel's mean handle time in the interval is the forecast's. A factor beyond
+/// [`MAX_FACTOR`] either way is refused.
+fn forecast_handle_factors(cx: &Ctx, mut model: Model) -> Result<Model, InputError> {
+    use crate::model::limits::MAX_FACTOR;
+    for c in 0..model.channels.len() {
+        if model.channels[c].forecast_aht_s.is_empty() {
+            continue;
+        }
+        let base = model.mean_handle_s(c);
+        let mut factors = Vec::with_capacity(model.n_intervals);
+        for (k, &aht) in model.channels[c].forecast_aht_s.iter().enumerate() {
+            let f = if aht.is_nan() { 1.0 } else { aht / base };
+            if !(f.is_finite() && (1.0 / MAX_FACTOR..=MAX_FACTOR).contains(&f)) {
+                return Err(cx.err(
+                    "$.forecast_csv",
+                    format!(
+                        "channel `{}` interval {}: aht {} s is {} times the scenario's mean handle time of {} s; the factor must be between 1/{MAX_FACTOR} and {MAX_FACTOR}",
+                        model.channels[c].id,
+                        model.interval_label(k),
+                        short_num(aht),
+                        short_num(f),
+                        short_num(base)
+                    ),
+                ));
+            }
+            factors.push(f);
+        }
+        model.channels[c].handle_factors = factors;
+    }
     Ok(model)
 }
 

@@ -30,7 +30,10 @@ impl Engine {
             0
         };
         let seg = &ch.segments[si];
-        let handle = ch.types[ti].handle.sample(&mut src.handle) * seg.handle_factor;
+        let mut handle = ch.types[ti].handle.sample(&mut src.handle) * seg.handle_factor;
+        if !src.handle_factors.is_empty() {
+            handle *= src.handle_factors[piece];
+        }
         let patience = seg.patience.sample(&mut src.patience);
         let k = src.class_of[ti * ch.segments.len() + si] as usize;
         self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);

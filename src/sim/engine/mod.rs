@@ -168,6 +168,9 @@ struct Source {
     seg_cum: Vec<f64>,
     /// The class of each (type, segment), row-major.
     class_of: Vec<u32>,
+    /// The forecast's handle-time factor of each piece of the profile (the warm-up's is the
+    /// first interval's): [`Model::handle_factor`] at hand; empty without an `aht` column.
+    handle_factors: Vec<f64>,
 }
 
 /// Per-class constants the loop needs.

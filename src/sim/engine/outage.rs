@@ -150,20 +150,22 @@ impl Engine {
     /// segment, handle time and patience drawn from `b`'s mixes with the outage stream.
     fn redirect(&mut self, model: &Model, b: usize, t: f64) {
         let ch = &model.channels[b];
+        let interval = self.interval_at(model, t);
         let rng = &mut self.rx.outage[b];
         let type_cum = cumulative(ch.types.iter().map(|x| x.share));
         let seg_cum = cumulative(ch.segments.iter().map(|x| x.share));
         let ti = pick(&type_cum, rng.random::<f64>());
         let si = pick(&seg_cum, rng.random::<f64>());
         let seg = &ch.segments[si];
-        let handle = ch.types[ti].handle.sample(rng) * seg.handle_factor;
+        let handle =
+            ch.types[ti].handle.sample(rng) * seg.handle_factor * model.handle_factor(b, interval);
         let patience = seg.patience.sample(rng);
         let k = ch.class_of[ti][si];
         let w = Waiting {
             arrival: t,
             deadline: t + patience,
             handle,
-            interval: self.interval_at(model, t),
+            interval,
             tag: PLAIN,
         };
         if let Some(w) = self.track_arrival(model, b, k, w, false) {

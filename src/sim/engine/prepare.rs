@@ -125,6 +125,14 @@ impl Engine {
                     .iter()
                     .flat_map(|row| row.iter().map(|&k| k as u32))
                     .collect(),
+                handle_factors: match ch.handle_factors.first() {
+                    None => Vec::new(),
+                    Some(&first) => (model.warmup_s > 0.0)
+                        .then_some(first)
+                        .into_iter()
+                        .chain(ch.handle_factors.iter().copied())
+                        .collect(),
+                },
             };
             self.next_arrival[c] = src.profile.next(&mut src.cursor, &mut src.arrivals);
             self.sources.push(src);

@@ -38,15 +38,16 @@ impl Engine {
         let c = cl.channel;
         let ch = &model.channels[c];
         let seg = &ch.segments[cl.local_segment];
+        // An attempt of the day even if its customer first called in the warm-up.
+        let interval = self.interval_at(model, now);
         let rng = &mut self.rx.redial_attempt[c];
-        let handle = ch.types[cl.local_type].handle.sample(rng) * seg.handle_factor;
+        let factor = model.handle_factor(c, interval);
+        let handle = ch.types[cl.local_type].handle.sample(rng) * seg.handle_factor * factor;
         let patience = seg.patience.sample(rng);
         let attempt = rec.attempt + 1;
         let ch = choices(model, k, now + patience, attempt, rng);
-        // An attempt of the day even if its customer first called in the warm-up.
-        let interval = self.interval_at(model, now);
         let tag = self.rx.alloc(Record {
-            wrap: ch.wrap,
+            wrap: ch.wrap * factor,
             class: k as u32,
             attempt,
             leg: 0,

@@ -117,7 +117,7 @@ impl Engine {
             ],
         );
         w.tag = rx.alloc(Record {
-            wrap: ch.wrap,
+            wrap: ch.wrap * model.handle_factor(c, w.interval),
             first_arrival: w.arrival,
             class: k as u32,
             first_class: k as u32,

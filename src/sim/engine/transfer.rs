@@ -42,13 +42,18 @@ impl Engine {
         let c = cl.channel;
         let seg = &model.channels[c].segments[cl.local_segment];
         let rng = &mut self.rx.transfer_leg[c];
-        let handle = tr.handle.sample(rng) * seg.handle_factor;
+        // The first contact's channel and interval: its forecast aht covers the transferred work.
+        let factor = model.handle_factor(
+            model.classes[rec.first_class as usize].channel,
+            rec.first_interval,
+        );
+        let handle = tr.handle.sample(rng) * seg.handle_factor * factor;
         let patience = seg.patience.sample(rng);
         let leg = choices(model, to, now + patience, 0, rng);
         let r = &mut self.rx.records[idx as usize];
         r.class = to as u32;
         r.leg += 1;
-        r.wrap = leg.wrap;
+        r.wrap = leg.wrap * factor;
         r.transfer = leg.transfer;
         r.redial_at = f64::INFINITY;
         r.redial_delay = f64::INFINITY;
