@@ -5,13 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use acdsim::analysis::queueing::ErlangC;
 use acdsim::input;
 use acdsim::model::Model;
 use acdsim::report::json::to_json;
 
 mod common;
-use common::{check, metric, run, scenario_path};
+use common::{check, check_sl_and_asa, mm5, run, scenario_path};
 
 /// A scratch directory of its own for each test.
 fn scratch(name: &str) -> PathBuf {
@@ -67,24 +66,7 @@ fn aht_column_sets_the_handle_time_erlang_c() {
     .expect("valid");
     assert_eq!(model.channels[0].handle_factors, vec![2.0; 8]);
     assert_eq!(model.interval_handle_s(0, 3), 240.0);
-    let ec = ErlangC {
-        servers: 5,
-        arrival_rate: 60.0 / 3600.0,
-        mean_service_s: 240.0,
-    };
-    let r = run(&model, 2000, 11);
-    check(
-        "SL(15 s)",
-        metric(&r, "phone", "service_level"),
-        ec.service_level(15.0),
-        0.01,
-    );
-    check(
-        "ASA",
-        metric(&r, "phone", "asa_s"),
-        ec.asa_s(),
-        0.05 * ec.asa_s(),
-    );
+    check_sl_and_asa(&run(&model, 2000, 11), &mm5(240.0));
     // An aht equal to the scenario's mean handle time changes no bit of the report.
     let plain = scenario_in(&dir, "mmc-5.json", None, |_| {}).unwrap();
     let same = scenario_in(

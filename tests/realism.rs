@@ -14,7 +14,7 @@ use acdsim::stats::realism::r;
 use acdsim::stats::{m, Estimate, Layout, RepSummary, RowKey, REAL_FIRST};
 
 mod common;
-use common::{check, metric, run, scenario_path};
+use common::{check, check_sl_and_asa, metric, mm5, run, scenario_path};
 
 /// A bundled scenario with a JSON edit applied, resolved.
 fn variant(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Model {
@@ -41,24 +41,9 @@ fn wrap_up_is_a_longer_handle_time_erlang_c() {
         t["wrap_up"] = serde_json::json!({"type": "exponential", "mean": 239.99});
     });
     assert!((model.mean_handle_s(0) - 240.0).abs() < 1e-9);
-    let ec = ErlangC {
-        servers: 5,
-        arrival_rate: 60.0 / 3600.0,
-        mean_service_s: 240.0,
-    };
+    let ec = mm5(240.0);
     let rep = run(&model, 3000, 5);
-    check(
-        "SL(15 s)",
-        metric(&rep, "phone", "service_level"),
-        ec.service_level(15.0),
-        0.01,
-    );
-    check(
-        "ASA",
-        metric(&rep, "phone", "asa_s"),
-        ec.asa_s(),
-        0.05 * ec.asa_s(),
-    );
+    check_sl_and_asa(&rep, &ec);
     check(
         "occupancy",
         &rep.groups[0].occupancy,

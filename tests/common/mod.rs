@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use acdsim::analysis::queueing::ErlangC;
 use acdsim::model::Model;
 use acdsim::report::RunReport;
 use acdsim::sim::simulate::{self, RunOptions};
@@ -55,5 +56,31 @@ pub fn check(what: &str, est: &Estimate, theory: f64, max_half_width: f64) {
         est.lo,
         est.hi,
         est.mean
+    );
+}
+
+/// The queue of `mmc-5.json` (5 agents, 60 calls an hour) with `aht_s` of handle time.
+pub fn mm5(aht_s: f64) -> ErlangC {
+    ErlangC {
+        servers: 5,
+        arrival_rate: 60.0 / 3600.0,
+        mean_service_s: aht_s,
+    }
+}
+
+/// Checks the phone channel's service level within 15 s (interval under 0.01) and ASA (under
+/// 5%) of `report` against Erlang C.
+pub fn check_sl_and_asa(report: &RunReport, ec: &ErlangC) {
+    check(
+        "SL(15 s)",
+        metric(report, "phone", "service_level"),
+        ec.service_level(15.0),
+        0.01,
+    );
+    check(
+        "ASA",
+        metric(report, "phone", "asa_s"),
+        ec.asa_s(),
+        0.05 * ec.asa_s(),
     );
 }
