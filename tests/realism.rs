@@ -913,3 +913,73 @@ fn bad_realism_values_exit_2_from_the_command_line() {
         );
     }
 }
+
+/// With the cost objective and seniors priced at twice the generalists, `staff` still keeps
+/// the seniors the escalated phone complaints need: only seniors take them and no channel goal
+/// counts them, so the search alone would cut the expensive group to 0 and leave every
+/// escalation waiting (as it did). The answer, simulated, answers the escalations.
+#[test]
+fn cost_objective_keeps_the_agents_escalations_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(scenario_path("default.json")).unwrap()).unwrap();
+    for g in v["agent_groups"].as_array_mut().unwrap() {
+        let price = match g["id"].as_str().unwrap() {
+            "seniors" => 40.0,
+            "digital" => 25.0,
+            _ => 20.0,
+        };
+        g["cost_per_hour"] = price.into();
+    }
+    let path = dir.path().join("priced.json");
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let out = dir.path().join("staff.json");
+    let status = assert_cmd::Command::cargo_bin("acdsim")
+        .unwrap()
+        .args([
+            "staff",
+            path.to_str().unwrap(),
+            "-n",
+            "30",
+            "--objective",
+            "cost",
+        ])
+        .args(["--quiet", "--json", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let staff: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let groups = staff["groups"].as_array().unwrap();
+    let base = |id: &str| -> Vec<u64> {
+        let g = groups.iter().find(|g| g["group"] == id).expect("group");
+        g["base"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect()
+    };
+    let seniors = base("seniors");
+    assert!(seniors.iter().all(|&n| n >= 1), "seniors {seniors:?}");
+    // The answer simulated: escalations are answered (a mean transferred wait of about a
+    // minute; none at all before).
+    for g in v["agent_groups"].as_array_mut().unwrap() {
+        let id = g["id"].as_str().unwrap().to_string();
+        g["headcount"] = serde_json::json!(base(&id));
+    }
+    let bytes = serde_json::to_vec(&v).unwrap();
+    let raw = input::parse("staffed", &bytes).unwrap();
+    let model = input::resolve("staffed", &bytes, &raw, &PathBuf::from(".")).unwrap();
+    let rep = run(&model, 100, 9);
+    let wait = metric(&rep, "phone", "transfer_wait_s");
+    assert!(
+        wait.mean.is_finite() && wait.mean < 120.0,
+        "transfer wait {wait:?}"
+    );
+    let unresolved = metric(&rep, "phone", "unique_unresolved");
+    assert!(unresolved.mean < 1.0, "customers unresolved {unresolved:?}");
+}

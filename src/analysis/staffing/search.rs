@@ -265,9 +265,12 @@ fn level_for(model: &Model, g: usize, c: usize) -> u8 {
 }
 
 /// Agents group `g` needs in interval `k` for the transferred contacts it is first in line for
-/// (best level, then file order, among the groups serving the target class), when it serves
-/// no fresh contact of any channel (a senior group that only takes escalations): no channel
-/// goal sees those contacts, so the search neither adds nor cuts for them, and they are
+/// (best level, then file order, among the groups serving the target class) that no channel
+/// goal sees: those into a target class that takes no fresh contacts (an escalation type such
+/// as `complaint-senior`), and, when `g` serves no fresh contact of any channel (a senior group
+/// that only takes escalations), every transfer it is first for. The search neither adds nor
+/// cuts for them (without this bound a cost objective would cut an expensive senior group that
+/// also serves fresh contacts to 0, and the escalations would wait unanswered), so they are
 /// staffed by Erlang C / Erlang A at the channel's goal, for the transferred rate (the
 /// transferring classes' arrival rate times their transfer share) and the second leg's mean
 /// handle time with its wrap-up. 0 for every other group.
@@ -275,9 +278,7 @@ fn transfer_agents(model: &Model, g: usize, k: usize) -> u32 {
     if !model.realism.has_transfers() || g >= model.regular_groups() {
         return 0;
     }
-    if (0..model.channels.len()).any(|c| serves_fresh(model, g, c)) {
-        return 0;
-    }
+    let only_transfers = !(0..model.channels.len()).any(|c| serves_fresh(model, g, c));
     let r = &model.realism;
     let mut agents = 0u32;
     for (c, ch) in model.channels.iter().enumerate() {
@@ -292,7 +293,9 @@ fn transfer_agents(model: &Model, g: usize, k: usize) -> u32 {
             let Some(Some(tr)) = r.transfer.get(from) else {
                 continue;
             };
-            if model.classes[tr.to_class].eligible.first().map(|e| e.0) != Some(g) {
+            let first_in_line = model.classes[tr.to_class].eligible.first().map(|e| e.0) == Some(g);
+            let unseen = only_transfers || !takes_fresh(model, tr.to_class);
+            if !(first_in_line && unseen) {
                 continue;
             }
             let seg = &ch.segments[cl.local_segment];
