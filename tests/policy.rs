@@ -1,7 +1,8 @@
 //! Score-based routing (issue 15): the presets reproduce the built-in strategies bit for bit on
 //! every bundled scenario (run through both code paths, reports compared byte for byte); a
-//! scenario's own score policy runs and changes the outcome as its weights say; bad policy
-//! definitions exit 2 naming the file and the JSON path.
+//! scenario's own score policy runs and changes the outcome as its weights say (base
+//! priorities, the transfer bonus, the occupancy weight); bad policy definitions exit 2 naming
+//! the file and the JSON path.
 
 use std::fs;
 use std::path::{Path, PathBuf};
