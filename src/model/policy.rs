@@ -224,9 +224,9 @@ pub struct HeadView {
 /// The engine asks it two questions, and it sees only what the engine offers: the candidates
 /// already respect eligibility, room, overflow delays and reservations, so a policy can only
 /// choose among allowed moves. Contacts of one class stay first come, first served (only
-/// queue heads are offered). Put it in `Model::routing.custom` (`Routing::with_custom`); every
-/// run, replication, report and comparison then uses it. The built-in strategies never reach
-/// it: they keep their own statically dispatched code.
+/// queue heads are offered). Put it in `Model::routing.custom`
+/// ([`super::Model::with_custom`]); every run, replication, report and comparison then uses
+/// it. The built-in strategies never reach it: they keep their own statically dispatched code.
 ///
 /// It must be deterministic (a function of its arguments), so that runs stay reproducible.
 pub trait RoutingPolicy: Send + Sync + std::fmt::Debug {
