@@ -688,6 +688,17 @@ fn staff_objective_cost_gives_a_cheaper_plan_with_fewer_seniors() {
         };
         // One-hour intervals: agent-intervals are paid hours.
         let cost = 20.0 * agents(0) as f64 + 40.0 * agents(1) as f64;
+        // The JSON gives the same day's cost, and which objective the search minimised.
+        let reported = &v["staffing_cost"];
+        assert_eq!(reported["objective"], objective);
+        assert!(
+            (reported["base"].as_f64().unwrap() - cost).abs() < 1e-6,
+            "{reported}"
+        );
+        assert_eq!(
+            reported["base_paid_hours"].as_f64().unwrap(),
+            (agents(0) + agents(1)) as f64
+        );
         (cost, agents(1))
     };
     let (agents_cost, agents_seniors) = plan("agents");
