@@ -473,3 +473,321 @@ fn roster_writes_its_table_csv_json_plots_and_a_scenario_that_runs() {
     );
     assert!(t.contains("Staffing cost of the day"), "{t}");
 }
+
+// ---- the bundled roster scenario, the repair and the cost objective ----
+
+#[test]
+fn the_bundled_shift_scenario_is_the_default_day_staffed_by_a_roster() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    // Both validate.
+    let _ = scenario("default.json");
+    let rostered = scenario("shifts-default.json");
+    let w = rostered.workforce.as_ref().expect("a workforce");
+    assert!(w.has_shifts() && w.has_prices() && w.absence > 0.0);
+    // Apart from the staffing (headcounts or shifts, prices, the workforce) and the name and
+    // description, the two files are the same scenario, as parsed (defaults written out).
+    let raw = |name: &str| -> serde_json::Value {
+        let p = root.join(name);
+        let bytes = std::fs::read(&p).unwrap();
+        let f = acdsim::input::scenario::parse(&p.display().to_string(), &bytes).unwrap();
+        let mut v = serde_json::to_value(&f).unwrap();
+        let o = v.as_object_mut().unwrap();
+        for k in ["name", "description", "workforce"] {
+            o.remove(k);
+        }
+        for g in o.get_mut("agent_groups").unwrap().as_array_mut().unwrap() {
+            let g = g.as_object_mut().unwrap();
+            for k in ["headcount", "shifts", "cost_per_hour"] {
+                g.remove(k);
+            }
+        }
+        v
+    };
+    let (base, shifts) = (raw("default.json"), raw("shifts-default.json"));
+    for (k, v) in base.as_object().unwrap() {
+        assert_eq!(
+            Some(v),
+            shifts.get(k),
+            "scenarios/shifts-default.json differs from default.json in `{k}`: regenerate it \
+             (README \"Rosters\")"
+        );
+    }
+    assert_eq!(base, shifts);
+}
+
+#[test]
+fn the_repair_adds_the_shift_with_the_least_cost_per_failing_cell() {
+    use acdsim::analysis::roster::repair::{cheapest_per_cell, Cell};
+    let col = |cost: f64, cover: [f64; 4]| mip::Column {
+        pattern: 0,
+        start_s: 0.0,
+        cost,
+        paid_hours: cost,
+        cover: cover.to_vec(),
+        present: cover.to_vec(),
+    };
+    let cell = |groups: Vec<usize>, interval: usize| Cell {
+        groups,
+        interval,
+        goal: format!("channel phone {interval}"),
+    };
+    let cells = [cell(vec![0], 0), cell(vec![0], 3)];
+    // A long shift covering both failing intervals at 10 (5 per cell) loses to a short one at
+    // 3 covering one; then the other short one covers the rest: 6 in all instead of 10.
+    let columns = vec![vec![
+        col(10.0, [1.0; 4]),
+        col(3.0, [1.0, 0.0, 0.0, 0.0]),
+        col(3.0, [0.0, 0.0, 0.0, 1.0]),
+    ]];
+    assert_eq!(cheapest_per_cell(&columns, &cells), Some((0, 1)));
+    assert_eq!(cheapest_per_cell(&columns, &cells[1..]), Some((0, 2)));
+    // Equal cost per cell: the one covering more.
+    let columns = vec![vec![col(3.0, [1.0, 0.0, 0.0, 0.0]), col(6.0, [1.0; 4])]];
+    assert_eq!(cheapest_per_cell(&columns, &cells), Some((0, 1)));
+    // Half an interval on the phones is half a cell: 4 for half of each cell is 4 per cell,
+    // dearer than 3 for one whole cell.
+    let columns = vec![vec![
+        col(4.0, [0.5, 0.0, 0.0, 0.5]),
+        col(3.0, [0.0, 0.0, 0.0, 1.0]),
+    ]];
+    assert_eq!(cheapest_per_cell(&columns, &cells), Some((0, 1)));
+    // Only the groups that serve a cell's channels count; a cheap shift of another group, or
+    // one not on the phones in the interval, covers nothing.
+    let columns = vec![
+        vec![col(1.0, [1.0; 4])],
+        vec![col(5.0, [1.0, 0.0, 0.0, 0.0])],
+    ];
+    assert_eq!(
+        cheapest_per_cell(&columns, &[cell(vec![1], 0)]),
+        Some((1, 0))
+    );
+    assert_eq!(cheapest_per_cell(&columns, &[cell(vec![1], 2)]), None);
+}
+
+/// mmc-5 without its warm-up: 4 Erlangs of phone work, 08:00-16:00 in hours.
+fn mmc5_cold(dir: &std::path::Path) -> PathBuf {
+    let base = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc-5.json"),
+    )
+    .unwrap();
+    let cold = base.replace("\"warmup_minutes\": 600", "\"warmup_minutes\": 0");
+    assert_ne!(cold, base);
+    write(dir, "cold.json", &cold)
+}
+
+#[test]
+fn a_requirement_too_low_is_repaired_until_every_goal_is_met() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = mmc5_cold(dir.path());
+    let shifts = write(
+        dir.path(),
+        "shifts.json",
+        r#"{"absence": 0, "cost_per_hour": {"agents": 20},
+            "patterns": [{"id": "4h", "minutes": 240, "earliest_start": "08:00", "latest_start": "12:00",
+                          "every_minutes": 240}]}"#,
+    );
+    // 2 agents for 4 Erlangs: the queue is unstable, every interval fails its goal.
+    let req: String = std::iter::once("group,interval_start,agents".to_string())
+        .chain((8..16).map(|h| format!("agents,{h:02}:00,2")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let req = write(dir.path(), "req.csv", &req);
+    let json = dir.path().join("roster.json");
+    let run = |max_repairs: &str| {
+        Command::cargo_bin("acdsim")
+            .unwrap()
+            .args(["roster", sc.to_str().unwrap(), "--shifts"])
+            .args([
+                shifts.to_str().unwrap(),
+                "--requirement",
+                req.to_str().unwrap(),
+            ])
+            .args(["-n", "40", "-q", "--json", json.to_str().unwrap()])
+            .args(["--max-repairs", max_repairs])
+            .output()
+            .unwrap()
+    };
+    let out = run("40");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let repairs = v["repairs"].as_array().unwrap();
+    assert!(repairs.len() >= 2, "{repairs:?}");
+    assert!(v["checks"].as_u64().unwrap() >= 2);
+    assert_eq!(v["all_goals_met"], serde_json::Value::Bool(true));
+    let goals = v["goals"].as_array().unwrap();
+    assert!(
+        goals.len() >= 8 && goals.iter().all(|g| g["met"] == true),
+        "{goals:?}"
+    );
+    // Both 4 h shifts (08:00 and 12:00) are needed: the repairs add to both halves of the day.
+    for start in ["08:00", "12:00"] {
+        assert!(repairs.iter().any(|r| r["start"] == start), "{repairs:?}");
+    }
+    // Without repairs the same roster exits 1 naming the failing goals.
+    let out = run("0");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("still fail after 0 repair(s) (--max-repairs 0)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("channel phone 09:00") && err.contains("channel phone 15:00"),
+        "{err}"
+    );
+}
+
+#[test]
+fn staff_objective_cost_gives_a_cheaper_plan_with_fewer_seniors() {
+    let dir = tempfile::tempdir().unwrap();
+    // Seniors serve faster (level 4) but cost twice as much per hour as generalists.
+    let sc = write(
+        dir.path(),
+        "priced.json",
+        r#"{"name": "priced", "seed": 7, "replications": 40,
+            "day": {"open": "08:00", "interval_minutes": 60, "intervals": 4, "closing": "drain"},
+            "channels": [{"id": "phone", "goal": {"threshold_s": 20, "target": 0.8}, "volume": 60,
+              "types": [{"id": "call", "share": 1, "skills": ["general"],
+                         "handle_time": {"type": "exponential", "mean": 240}}],
+              "segments": [{"id": "regular", "share": 1,
+                            "patience": {"type": "exponential", "mean": 120}}]}],
+            "agent_groups": [
+              {"id": "generalists", "skills": {"general": 3}, "headcount": 4, "cost_per_hour": 20,
+               "min": 0, "max": 20},
+              {"id": "seniors", "skills": {"general": 4}, "headcount": 4, "cost_per_hour": 40,
+               "min": 0, "max": 20}]}"#,
+    );
+    let plan = |objective: &str| -> (f64, u64) {
+        let json = dir.path().join(format!("{objective}.json"));
+        let out = Command::cargo_bin("acdsim")
+            .unwrap()
+            .args(["staff", sc.to_str().unwrap(), "-n", "40", "-q"])
+            .args(["--objective", objective, "--json", json.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{objective}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        let goals = v["base"]["goals"].as_array().unwrap();
+        assert!(
+            !goals.is_empty() && goals.iter().all(|g| g["met"] == true),
+            "{objective}: {goals:?}"
+        );
+        let agents = |g: usize| -> u64 {
+            v["groups"][g]["base"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_u64().unwrap())
+                .sum()
+        };
+        // One-hour intervals: agent-intervals are paid hours.
+        let cost = 20.0 * agents(0) as f64 + 40.0 * agents(1) as f64;
+        // The JSON gives the same day's cost, and which objective the search minimised.
+        let reported = &v["staffing_cost"];
+        assert_eq!(reported["objective"], objective);
+        assert!(
+            (reported["base"].as_f64().unwrap() - cost).abs() < 1e-6,
+            "{reported}"
+        );
+        assert_eq!(
+            reported["base_paid_hours"].as_f64().unwrap(),
+            (agents(0) + agents(1)) as f64
+        );
+        (cost, agents(1))
+    };
+    let (agents_cost, agents_seniors) = plan("agents");
+    let (cost_cost, cost_seniors) = plan("cost");
+    assert!(
+        cost_cost < agents_cost,
+        "cost objective {cost_cost} vs agents objective {agents_cost}"
+    );
+    assert!(
+        cost_seniors < agents_seniors,
+        "senior agent-hours: cost objective {cost_seniors}, agents objective {agents_seniors}"
+    );
+}
+
+/// Five groups of one agent each on the mmc-5 load (4 Erlangs), 08:00-16:00 in 15-minute
+/// intervals; agent `i` has a 15-minute break at 09:00 + 15i minutes and a 30-minute one at
+/// 12:00 + 30i minutes, on interval boundaries. The scenario and each agent's break intervals.
+fn one_agent_groups(mode: &str) -> (Model, Vec<Vec<usize>>) {
+    let mut groups = Vec::new();
+    let mut in_break = Vec::new();
+    for i in 0..5 {
+        let (b1, b2) = (60 + 15 * i, 240 + 30 * i); // minutes after 08:00
+        groups.push(format!(
+            r#"{{"id": "a{i}", "skills": {{"phone": 3}}, "shifts": [{{"start": "08:00",
+                 "minutes": 480, "agents": 1, "breaks": [
+                 {{"start": "{:02}:{:02}", "minutes": 15}},
+                 {{"start": "{:02}:{:02}", "minutes": 30}}]}}]}}"#,
+            8 + b1 / 60,
+            b1 % 60,
+            8 + b2 / 60,
+            b2 % 60
+        ));
+        in_break.push(vec![b1 / 15, b2 / 15, b2 / 15 + 1]);
+    }
+    let text = format!(
+        r#"{{"name": "one-agent-groups", "seed": 11, "replications": 10,
+            "day": {{"open": "08:00", "interval_minutes": 15, "intervals": 32, "closing": "drain"}},
+            "channels": [{{"id": "phone", "goal": {{"threshold_s": 15, "target": 0.85}}, "volume": 15,
+              "types": [{{"id": "call", "share": 1, "skills": ["phone"],
+                          "handle_time": {{"type": "exponential", "mean": 240}}}}],
+              "segments": [{{"id": "regular", "share": 1, "patience": {{"type": "never"}}}}]}}],
+            "agent_groups": [{}],
+            "workforce": {{"absence": 0, "break_mode": "{mode}"}}}}"#,
+        groups.join(",")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "one-agent-groups.json", &text);
+    (input::load(&p).unwrap(), in_break)
+}
+
+#[test]
+fn no_break_overlaps_a_contact_in_progress_tolerance_zero_per_break() {
+    // `shorten`: within each break, the agent is on duty only while finishing the contact it had
+    // when the break was due (busy = on duty): no contact is cut, none is started on a break.
+    let (m, in_break) = one_agent_groups("shorten");
+    let n = m.n_intervals;
+    let mut engine = Engine::new(&m);
+    let (mut overrun, mut breaks) = (0.0, 0);
+    for rep in 0..200 {
+        let st = engine.run(&m, 5, rep);
+        for (g, ks) in in_break.iter().enumerate() {
+            for &k in ks {
+                let (on, busy) = (st.staffed[g * n + k], st.busy[g * n + k]);
+                assert!(
+                    (on - busy).abs() < 1e-6,
+                    "rep {rep} agent {g} break interval {k}: on duty {on} s, busy {busy} s"
+                );
+                overrun += on;
+            }
+            breaks += 2;
+        }
+    }
+    // At 80% occupancy the agent is often busy when its break is due: the check has cases.
+    let per_break = overrun / breaks as f64;
+    assert!(per_break > 30.0 && per_break < 900.0, "{per_break}");
+    // `shift`: every agent takes both its breaks in full: on duty exactly its 435 minutes.
+    let (m, _) = one_agent_groups("shift");
+    let mut engine = Engine::new(&m);
+    for rep in 0..200 {
+        let st = engine.run(&m, 5, rep);
+        for g in 0..5 {
+            let on: f64 = st.staffed[g * n..(g + 1) * n].iter().sum();
+            assert!(
+                (on - 435.0 * 60.0).abs() < 1e-6,
+                "rep {rep} agent {g}: {on}"
+            );
+            for k in 0..n {
+                assert!(st.busy[g * n + k] <= st.staffed[g * n + k] + 1e-6);
+            }
+        }
+    }
+}

@@ -163,7 +163,37 @@ pub fn roster(a: RosterArgs) -> CmdResult {
     if !quiet {
         print!("{}", report::roster::to_table(&result, &model));
     }
-    Ok(if result.all_goals_met { 0 } else { 1 })
+    if result.all_goals_met {
+        return Ok(0);
+    }
+    Err(Failure {
+        code: 1,
+        error: anyhow::anyhow!(
+            "{}: {}",
+            a.scenario.display(),
+            still_failing(&result, a.max_repairs)
+        ),
+    })
+}
+
+/// The message of a roster that still misses goals after its repairs: how many repairs, and
+/// the goals that fail (kind, id, interval).
+fn still_failing(r: &roster::RosterResult, max_repairs: u32) -> String {
+    let failing: Vec<String> = r
+        .goals
+        .iter()
+        .filter(|g| !g.met)
+        .map(|g| match &g.interval {
+            Some(i) => format!("{} {} {i}", g.kind, g.id),
+            None => format!("{} {} (day)", g.kind, g.id),
+        })
+        .collect();
+    format!(
+        "{} goal(s) still fail after {} repair(s) (--max-repairs {max_repairs}): {}",
+        failing.len(),
+        r.repairs.len(),
+        failing.join(", ")
+    )
 }
 
 /// The model the requirement search runs on: the scenario's headcounts (shift groups: their

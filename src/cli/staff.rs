@@ -163,20 +163,11 @@ fn write_csv(r: &StaffReport, dir: &Path) -> anyhow::Result<()> {
 
 /// The day's cost of the required agents (base and surge) when the scenario gives prices.
 fn staff_cost(model: &acdsim::model::Model, r: &StaffReport) -> Option<String> {
-    let w = model.workforce.as_ref().filter(|w| w.has_prices())?;
-    let cost = |h: &[Vec<u32>]| -> f64 {
-        h.iter()
-            .enumerate()
-            .map(|(g, row)| {
-                let price = w.cost_per_hour.get(g).copied().flatten().unwrap_or(0.0);
-                acdsim::model::roster::headcount_cost(row, model.interval_s, price).cost
-            })
-            .sum()
-    };
+    let c = report::json::RequiredCost::of(model, r)?;
     Some(format!(
         "\nStaffing cost of the required agents for the day (paid hours x cost_per_hour{}): base {:.2}, surge {:.2}",
-        if w.objective_cost { "; search minimised cost" } else { "" },
-        cost(&r.base.headcount),
-        cost(&r.surge.headcount)
+        if c.objective == "cost" { "; search minimised cost" } else { "" },
+        c.base,
+        c.surge
     ))
 }

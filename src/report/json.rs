@@ -41,6 +41,46 @@ pub struct StaffDocument<'a> {
     pub inputs: StaffInputs,
     #[serde(flatten)]
     pub plan: &'a StaffReport,
+    /// The day's cost of the required agents, when the scenario gives prices (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffing_cost: Option<RequiredCost>,
+}
+
+/// The day's cost of `acdsim staff`'s required agents: paid hours (the headcount for whole
+/// intervals) times each group's `cost_per_hour`, at base load and at the surge.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequiredCost {
+    /// What the search minimised: `cost` or `agents`.
+    pub objective: &'static str,
+    pub base_paid_hours: f64,
+    pub base: f64,
+    pub surge_paid_hours: f64,
+    pub surge: f64,
+}
+
+impl RequiredCost {
+    /// The cost of `plan`'s answers on `model`, if `model` gives prices.
+    pub fn of(model: &Model, plan: &StaffReport) -> Option<RequiredCost> {
+        let w = model.workforce.as_ref().filter(|w| w.has_prices())?;
+        let cost = |h: &[Vec<u32>]| -> (f64, f64) {
+            h.iter()
+                .enumerate()
+                .fold((0.0, 0.0), |(hours, cost), (g, row)| {
+                    let price = w.cost_per_hour.get(g).copied().flatten().unwrap_or(0.0);
+                    let c = crate::model::roster::headcount_cost(row, model.interval_s, price);
+                    (hours + c.paid_hours, cost + c.cost)
+                })
+        };
+        let (base_paid_hours, base) = cost(&plan.base.headcount);
+        let (surge_paid_hours, surge) = cost(&plan.surge.headcount);
+        Some(RequiredCost {
+            objective: if w.objective_cost { "cost" } else { "agents" },
+            base_paid_hours,
+            base,
+            surge_paid_hours,
+            surge,
+        })
+    }
 }
 
 impl<'a> StaffDocument<'a> {
@@ -52,6 +92,7 @@ impl<'a> StaffDocument<'a> {
             scenario_file: ScenarioInfo::of(model),
             inputs,
             plan,
+            staffing_cost: RequiredCost::of(model, plan),
         }
     }
 }

@@ -226,7 +226,9 @@ fn finish(
                 gr.shifts
                     .iter()
                     .map(|s| s.agents as f64 * ((s.end_s.min(b) - s.start_s.max(a)).max(0.0)) / len)
-                    .sum()
+                    .sum::<f64>()
+                    // An empty sum of floats is -0.0 (printed "-0.00"): + 0.0 makes it 0.
+                    + 0.0
             })
             .collect();
         gr.planned_on_phones = (0..n)
@@ -237,6 +239,7 @@ fn finish(
                     .map(|s| s.agents as f64 * s.on_phones_between(a, b) / len)
                     .sum::<f64>()
                     * (1.0 - set.absence)
+                    + 0.0
             })
             .collect();
         gr.on_phones = c.on_phones[gr.index].clone();

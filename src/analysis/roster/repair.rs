@@ -5,9 +5,9 @@
 //! failing cells: (groups that could help, interval): a channel's goal in an interval, the
 //! worst interval of a segment's channels for a whole-day segment goal, a group's interval for
 //! an occupancy cap. Shifts are then added greedily, one agent at a time: the shift (group x
-//! pattern x start) that covers the most failing cells, the cheapest of equals, with its breaks
-//! placed where coverage has most to spare, until every failing cell is covered; then the roster
-//! is checked again. The loop ends when every goal is met, or after `max_repairs` shifts.
+//! pattern x start) with the least cost per failing cell it covers ([`cheapest_per_cell`]), with
+//! its breaks placed where coverage has most to spare, until every failing cell is covered; then
+//! the roster is checked again. The loop ends when every goal is met, or after `max_repairs` shifts.
 
 use crate::analysis::roster::breaks::{self, Profile};
 use crate::analysis::roster::mip::Column;
@@ -63,12 +63,46 @@ fn on_duty(model: &Model, outcome: &Outcome) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// A failing cell: the rostered groups (positions in `groups`) that could help, and the
-/// interval; the goal's name.
-struct Cell {
-    groups: Vec<usize>,
-    interval: usize,
-    goal: String,
+/// A failing cell: the rostered groups (positions in the roster's groups) that could help, and
+/// the interval; the goal's name.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub groups: Vec<usize>,
+    pub interval: usize,
+    pub goal: String,
+}
+
+/// Whether column `col` of rostered group `i` covers `cell` (puts an agent on the phones for
+/// some of its interval).
+fn covers(i: usize, col: &Column, cell: &Cell) -> bool {
+    cell.groups.contains(&i) && col.cover.get(cell.interval).is_some_and(|&c| c > 1e-9)
+}
+
+/// The repair's choice among `columns[group][column]`: the one with the least cost per failing
+/// cell of `cells` it covers, a cell counting by the share of its interval the column's agent
+/// is on the phones (cost / that sum); of equal cost per cell, the one covering more, then the
+/// first. `None` when no column covers any cell.
+pub fn cheapest_per_cell(columns: &[Vec<Column>], cells: &[Cell]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize, f64, f64)> = None; // (group pos, column, covered, per cell)
+    for (i, cols) in columns.iter().enumerate() {
+        for (j, col) in cols.iter().enumerate() {
+            let covered: f64 = cells
+                .iter()
+                .filter(|c| covers(i, col, c))
+                .map(|c| col.cover[c.interval])
+                .sum();
+            if covered <= 1e-9 {
+                continue;
+            }
+            let per_cell = col.cost / covered;
+            if best.is_none_or(|(_, _, n, p)| {
+                per_cell < p - 1e-9 || ((per_cell - p).abs() <= 1e-9 && covered > n + 1e-9)
+            }) {
+                best = Some((i, j, covered, per_cell));
+            }
+        }
+    }
+    best.map(|(i, j, _, _)| (i, j))
 }
 
 /// The failing cells of `goals`.
@@ -185,8 +219,8 @@ pub fn check_and_repair(
     }
 }
 
-/// Adds shifts until every failing cell is covered (at most `left`): the column covering the
-/// most cells, the cheapest of equals.
+/// Adds shifts until every failing cell is covered (at most `left`): each time the column with
+/// the least cost per failing cell covered ([`cheapest_per_cell`]).
 #[allow(clippy::too_many_arguments)]
 fn add_shifts(
     model: &Model,
@@ -200,29 +234,13 @@ fn add_shifts(
 ) -> Vec<Repair> {
     let mut out = Vec::new();
     while !cells.is_empty() && out.len() < left {
-        let mut best: Option<(usize, usize, usize, f64)> = None; // (group pos, column, covered, cost)
-        for (i, cols) in columns.iter().enumerate() {
-            for (j, col) in cols.iter().enumerate() {
-                let covered = cells
-                    .iter()
-                    .filter(|c| c.groups.contains(&i) && col.cover[c.interval] > 1e-9)
-                    .count();
-                if covered == 0 {
-                    continue;
-                }
-                if best.is_none_or(|(_, _, n, cost)| {
-                    covered > n || (covered == n && col.cost < cost - 1e-9)
-                }) {
-                    best = Some((i, j, covered, col.cost));
-                }
-            }
-        }
-        let Some((i, j, _, _)) = best else { break };
+        let Some((i, j)) = cheapest_per_cell(columns, &cells) else {
+            break;
+        };
         let col = &columns[i][j];
         let pat = &set.patterns[col.pattern];
-        let (goals_hit, rest): (Vec<Cell>, Vec<Cell>) = cells
-            .into_iter()
-            .partition(|c| c.groups.contains(&i) && col.cover[c.interval] > 1e-9);
+        let (goals_hit, rest): (Vec<Cell>, Vec<Cell>) =
+            cells.into_iter().partition(|c| covers(i, col, c));
         cells = rest;
         profiles[i].add(col.start_s, col.start_s + pat.length_s, 1.0);
         let shift = breaks::one_agent(set, col, &mut profiles[i]);
