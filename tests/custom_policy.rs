@@ -9,7 +9,7 @@
 #[path = "../examples/custom_policy.rs"]
 mod custom_policy;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use acdsim::model::policy::{AgentView, ContactView, HeadView, RoutingPolicy};
@@ -17,6 +17,8 @@ use acdsim::model::{Model, StrategyKind};
 use acdsim::report::json::to_json;
 use acdsim::stats::m;
 use custom_policy::{compare_with_skill_first, expected_handle_s, run_report, FastestServer};
+
+mod common;
 
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 
@@ -108,19 +110,9 @@ impl RoutingPolicy for SlowestServer {
     }
 }
 
-fn bundled() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(SCENARIOS)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn a_custom_policy_making_skill_firsts_choices_reproduces_its_report_bit_for_bit() {
-    let scenarios = bundled();
+    let scenarios = common::bundled_scenarios();
     assert!(scenarios.len() >= 8, "bundled scenarios: {scenarios:?}");
     for sc in &scenarios {
         let model = acdsim::input::load(sc)

@@ -561,6 +561,50 @@ fn run_report_of_an_outage_has_its_realism_figures() {
     );
 }
 
+/// A scenario with prices (the bundled roster): the HTML report gives the day's staffing cost,
+/// per group and in all, as the JSON has it.
+#[test]
+fn run_report_of_a_priced_scenario_gives_the_staffing_cost() {
+    let dir = TempDir::new().unwrap();
+    let (json, html) = (dir.path().join("run.json"), dir.path().join("run.html"));
+    acdsim()
+        .args([
+            "run",
+            &format!("{ROOT}/scenarios/shifts-default.json"),
+            "-n",
+            "10",
+            "-q",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .arg("--html")
+        .arg(&html)
+        .assert()
+        .success();
+    let json = read_json(&json);
+    let cost = &json["staffing_cost"];
+    let text = fs::read_to_string(&html).unwrap();
+    assert!(text.contains("<table id=\"staffing-cost\">"));
+    expect_keyed(
+        &text,
+        "cost.all.cost",
+        &format!("{:.2}", cost["cost"].as_f64().unwrap()),
+    );
+    expect_keyed(
+        &text,
+        "cost.all.paid_hours",
+        &format!("{:.1}", cost["paid_hours"].as_f64().unwrap()),
+    );
+    for g in cost["groups"].as_array().unwrap() {
+        let id = g["group"].as_str().unwrap();
+        expect_keyed(
+            &text,
+            &format!("cost.{id}.cost"),
+            &format!("{:.2}", g["cost"].as_f64().unwrap()),
+        );
+    }
+}
+
 #[test]
 fn compare_report_in_a_browser_matches_the_json() {
     let dir = TempDir::new().unwrap();

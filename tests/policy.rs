@@ -11,6 +11,8 @@ use assert_cmd::Command;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+mod common;
+
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 
 fn acdsim() -> Command {
@@ -47,20 +49,10 @@ fn report(dir: &Path, scenario: &Path, strategy: &str, n: &str) -> (Vec<u8>, Vec
     (fs::read(json).unwrap(), all)
 }
 
-fn bundled() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = fs::read_dir(SCENARIOS)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn presets_reproduce_the_builtin_strategies_bit_for_bit_on_every_bundled_scenario() {
     let dir = TempDir::new().unwrap();
-    let scenarios = bundled();
+    let scenarios = common::bundled_scenarios();
     assert!(scenarios.len() >= 8, "bundled scenarios: {scenarios:?}");
     for sc in &scenarios {
         // The benchmark is large: fewer replications (the paths meet every event anyway).

@@ -461,8 +461,35 @@ fn run_groups(page: &mut Page, r: &RunReport) {
         );
     }
     s.push_str("</tbody></table>\n");
+    if let Some(c) = &r.staffing_cost {
+        s.push_str(&staffing_cost_table(c));
+    }
     page.push(&s);
     page.end();
+}
+
+/// The day's staffing cost (a scenario with prices): paid hours and cost per group and in all,
+/// as the run table gives it, each figure keyed `cost.<group>.paid_hours` / `.cost`.
+fn staffing_cost_table(c: &super::StaffingCost) -> String {
+    let mut s = String::from(
+        "<h3>Staffing cost of the day</h3>\n<table id=\"staffing-cost\">\n<thead><tr><th>group</th><th>per paid hour</th><th>paid hours</th><th>cost</th></tr></thead>\n<tbody>\n",
+    );
+    let row = |s: &mut String, id: &str, price: &str, hours: f64, cost: f64| {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td>{price}</td>{}{}</tr>",
+            esc(id),
+            cell(&format!("cost.{id}.paid_hours"), &format!("{hours:.1}")),
+            cell(&format!("cost.{id}.cost"), &format!("{cost:.2}"))
+        );
+    };
+    for g in &c.groups {
+        let price = format!("{:.2}", g.cost_per_hour);
+        row(&mut s, &g.group, &price, g.paid_hours, g.cost);
+    }
+    row(&mut s, "all", "", c.paid_hours, c.cost);
+    s.push_str("</tbody></table>\n");
+    s
 }
 
 /// The realism tables (README "Realism": talk, wrap-up and handle time, first-contact resolution

@@ -15,6 +15,18 @@ use acdsim::stats::Estimate;
 /// Confidence level of every interval compared with theory.
 pub const CONF: f64 = 0.99;
 
+/// Every bundled scenario (`scenarios/*.json`), in name order.
+pub fn bundled_scenarios() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
 /// A bundled scenario's path.
 pub fn scenario_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
