@@ -613,3 +613,43 @@ fn select_refuses_a_pooled_quantile() {
         "{err}"
     );
 }
+
+/// Two priced scenario files: the JSON gives each one's day's staffing cost (4 hours of 10
+/// agents at 20 per hour: 800; one more phone agent: 880), the table says it; unpriced files
+/// have none.
+#[test]
+fn priced_files_give_their_staffing_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let price = |v: &mut serde_json::Value, extra: u64| {
+        for g in v["agent_groups"].as_array_mut().unwrap() {
+            g["cost_per_hour"] = 20.into();
+        }
+        let h = v["agent_groups"][0]["headcount"].as_u64().unwrap();
+        v["agent_groups"][0]["headcount"] = (h + extra).into();
+    };
+    let base = variant_file(dir.path(), "base.json", |v| price(v, 0));
+    let cand = variant_file(dir.path(), "cand.json", |v| price(v, 1));
+    let json = dir.path().join("c.json");
+    acdsim()
+        .arg("compare")
+        .args([&base, &cand])
+        .args(["-n", "20", "--json"])
+        .arg(&json)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "Staffing cost of the day (elderly-small): 880.00 for 44.0 paid hours",
+        ));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(v["staffing_costs"][0]["cost"], 800.0);
+    assert_eq!(v["staffing_costs"][1]["cost"], 880.0);
+    assert_eq!(v["staffing_costs"][1]["paid_hours"], 44.0);
+    let plain = dir.path().join("p.json");
+    compare_priority()
+        .args(["-n", "10", "-q", "--json"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let p = std::fs::read_to_string(&plain).unwrap();
+    assert!(!p.contains("staffing_costs"), "{p}");
+}

@@ -464,3 +464,44 @@ fn select_on_the_bundled_experiment_honours_the_constraint() {
         "{err}"
     );
 }
+
+/// A priced scenario: each variant's day's staffing cost is in the CSV (kind `staffing`) and the
+/// JSON, exact, with the paired difference to the baseline. mmc-5's 5 agents over 8 hours at 20
+/// per hour cost 800; 2 more in every interval cost 16 paid hours, 320, more.
+#[test]
+fn a_priced_sweep_gives_each_variants_staffing_cost() {
+    let d = TempDir::new().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&fs::read(format!("{ROOT}/scenarios/mmc-5.json")).unwrap()).unwrap();
+    v["agent_groups"][0]["cost_per_hour"] = 20.into();
+    let scenario = write(d.path(), "priced.json", &v.to_string());
+    let exp = write(
+        d.path(),
+        "exp.json",
+        &format!(
+            r#"{{"scenario": "{scenario}", "replications": 8, "seed": 7, "grid": {{"staff:agents": [0, 2]}}}}"#
+        ),
+    );
+    let (csv, json) = run_sweep(&exp, "2", d.path());
+    let mut rdr = csv::Reader::from_reader(csv.as_bytes());
+    let cost: Vec<Vec<String>> = rdr
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[2] == "staffing" && &r[3] == "all" && &r[4] == "cost")
+        .map(|r| r.iter().map(String::from).collect())
+        .collect();
+    assert_eq!(cost.len(), 2, "{csv}");
+    // variant, staff:agents, kind, row, metric, mean, lo, hi, half_width, replications, diff...
+    assert_eq!(&cost[0][5..9], ["800", "800", "800", "0"]);
+    assert_eq!(cost[0][10], "");
+    assert_eq!(&cost[1][5..8], ["1120", "1120", "1120"]);
+    assert_eq!(&cost[1][10..13], ["320", "320", "320"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["variants"][1]["staffing_cost"]["paid_hours"], 56.0);
+    assert_eq!(json["variants"][1]["staffing_cost"]["cost"], 1120.0);
+    // An unpriced scenario has no staffing lines.
+    let exp = mmc_experiment(d.path(), r#"{"staff:agents": [0, 1]}"#);
+    let (csv, json) = run_sweep(&exp, "1", d.path());
+    assert!(!csv.contains(",staffing,"));
+    assert!(!json.contains("staffing_cost"));
+}

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use crate::model::cost::StaffingCost;
 use crate::model::{Goal, Model, ScenarioInfo, ServiceLevelInfo};
 use crate::sim::paired::{Comparison, Variant};
 use crate::stats::{m, metric_name, Estimate, RowKey};
@@ -111,6 +112,10 @@ pub struct CompareDocument {
     pub service_level: ServiceLevelInfo,
     /// One comparison per volume factor (or one comparing the factors).
     pub comparisons: Vec<CompareReport>,
+    /// The day's staffing cost of each of `scenarios` (`null` for one without prices); absent
+    /// when none has prices.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub staffing_costs: Vec<Option<StaffingCost>>,
 }
 
 impl CompareDocument {
@@ -123,6 +128,14 @@ impl CompareDocument {
             scenarios: models.iter().map(|m| ScenarioInfo::of(m)).collect(),
             service_level: ServiceLevelInfo::of(models[0]),
             comparisons,
+            staffing_costs: {
+                let costs: Vec<_> = models.iter().map(|m| StaffingCost::of(m)).collect();
+                if costs.iter().any(Option::is_some) {
+                    costs
+                } else {
+                    Vec::new()
+                }
+            },
         }
     }
 }

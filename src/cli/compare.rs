@@ -252,6 +252,14 @@ fn write_document<H>(
         for r in &doc.comparisons {
             print!("{}", report::compare::to_table(r));
         }
+        for (s, c) in doc.scenarios.iter().zip(&doc.staffing_costs) {
+            if let Some(c) = c {
+                println!(
+                    "Staffing cost of the day ({}): {:.2} for {:.1} paid hours",
+                    s.name, c.cost, c.paid_hours
+                );
+            }
+        }
     }
     Ok(0)
 }

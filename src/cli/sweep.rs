@@ -105,7 +105,7 @@ pub fn sweep(a: SweepArgs) -> CmdResult {
     pb.finish_and_clear();
     let written = a.out.begin();
     if let Some(c) = &a.csv {
-        let bytes = report::sweep::to_csv(&result).context("cannot write the CSV")?;
+        let bytes = report::sweep::to_csv(&exp, &result).context("cannot write the CSV")?;
         write_output(c, &bytes)?;
     }
     if let Some(d) = &a.out.plots {

@@ -2,6 +2,7 @@
 //! cross-reference checked. Only [`crate::input::resolve()`] builds one from a file; tests and
 //! the staffing search derive variants from it (more volume, other headcounts, another strategy).
 
+pub mod cost;
 pub mod dist;
 pub mod limits;
 pub mod playbook;

@@ -20,6 +20,7 @@ pub mod staff;
 pub mod sweep;
 pub mod table;
 
+pub use crate::model::cost::{GroupCostReport, StaffingCost};
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -176,52 +177,6 @@ pub struct RunReport {
     /// agents of the groups that can serve it, then all agents.
     #[serde(skip)]
     pub on_duty: Vec<Vec<u32>>,
-}
-
-/// The day's staffing cost: paid hours (rostered shifts less unpaid breaks, or the headcount
-/// for whole intervals) times each group's `cost_per_hour`, shift premiums included.
-#[derive(Debug, Clone, Serialize)]
-pub struct StaffingCost {
-    pub groups: Vec<GroupCostReport>,
-    pub paid_hours: f64,
-    pub cost: f64,
-}
-
-/// One priced group's paid hours and cost.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupCostReport {
-    pub group: String,
-    pub cost_per_hour: f64,
-    pub paid_hours: f64,
-    pub cost: f64,
-}
-
-impl StaffingCost {
-    /// The cost of `model`'s staffing, if it gives prices.
-    pub fn of(model: &Model) -> Option<StaffingCost> {
-        use crate::model::roster::{headcount_cost, shifts_cost};
-        let w = model.workforce.as_ref().filter(|w| w.has_prices())?;
-        let groups: Vec<GroupCostReport> = (0..model.regular_groups())
-            .filter_map(|g| {
-                let price = w.cost_per_hour.get(g).copied().flatten()?;
-                let c = match model.shifts_of(g) {
-                    Some(s) => shifts_cost(s, price),
-                    None => headcount_cost(&model.groups[g].headcount, model.interval_s, price),
-                };
-                Some(GroupCostReport {
-                    group: model.groups[g].id.clone(),
-                    cost_per_hour: price,
-                    paid_hours: c.paid_hours,
-                    cost: c.cost,
-                })
-            })
-            .collect();
-        Some(StaffingCost {
-            paid_hours: groups.iter().map(|g| g.paid_hours).sum(),
-            cost: groups.iter().map(|g| g.cost).sum(),
-            groups,
-        })
-    }
 }
 
 impl RunReport {

@@ -7,7 +7,10 @@
 //! in which the metric was defined), and `diff_mean`, `diff_lo`, `diff_hi`: the paired
 //! difference to variant 1 on common random numbers (empty for variant 1). Figures are written
 //! at full precision (Rust's shortest round-trip form), undefined ones empty, so that
-//! `pandas.read_csv` or R's `read.csv` load them as numbers and missing values.
+//! `pandas.read_csv` or R's `read.csv` load them as numbers and missing values. A variant whose
+//! scenario gives prices (`cost_per_hour`) also has its day's staffing cost: kind `staffing`,
+//! row `all` and each priced group, metrics `cost` and `paid_hours`, exact (lo = hi = mean);
+//! the JSON has it as the variant's `staffing_cost`.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,6 +23,7 @@ use crate::analysis::select::{Problem, Selection};
 use crate::analysis::sweep::{MetricRef, PlotSpec, SweepResult};
 use crate::input::experiment::{value_number, value_text, Experiment};
 use crate::model::{ScenarioInfo, ServiceLevelInfo};
+use crate::report::StaffingCost;
 use crate::stats::Estimate;
 
 /// A figure at full precision; NaN empty.
@@ -31,8 +35,68 @@ fn full(x: f64) -> String {
     }
 }
 
-/// The tidy CSV.
-pub fn to_csv(r: &SweepResult) -> io::Result<Vec<u8>> {
+/// The staffing cost of each variant's scenario (`exp.variants` and `r.variants` are in the
+/// same order), if it gives prices.
+fn variant_costs(exp: &Experiment) -> Vec<Option<StaffingCost>> {
+    exp.variants
+        .iter()
+        .map(|v| StaffingCost::of(&v.model))
+        .collect()
+}
+
+/// The CSV lines of a priced variant's staffing cost: kind `staffing`, row `all` then each
+/// priced group, metrics `cost` and `paid_hours`, exact (interval of width 0), the difference
+/// to the baseline's exact too.
+fn cost_records(
+    lead: &[String],
+    cost: &StaffingCost,
+    base: Option<&StaffingCost>,
+    replications: u64,
+) -> Vec<Vec<String>> {
+    let mut rows = vec![("all".to_string(), cost.cost, cost.paid_hours)];
+    rows.extend(
+        cost.groups
+            .iter()
+            .map(|g| (g.group.clone(), g.cost, g.paid_hours)),
+    );
+    let of_base = |id: &str| -> Option<(f64, f64)> {
+        let b = base?;
+        if id == "all" {
+            return Some((b.cost, b.paid_hours));
+        }
+        b.groups
+            .iter()
+            .find(|g| g.group == id)
+            .map(|g| (g.cost, g.paid_hours))
+    };
+    let mut out = Vec::new();
+    for (id, c, h) in rows {
+        let b = of_base(&id);
+        for (metric, x, bx) in [
+            ("cost", c, b.map(|b| b.0)),
+            ("paid_hours", h, b.map(|b| b.1)),
+        ] {
+            let mut rec = lead.to_vec();
+            rec.extend(["staffing".to_string(), id.clone(), metric.to_string()]);
+            rec.extend([
+                full(x),
+                full(x),
+                full(x),
+                full(0.0),
+                replications.to_string(),
+            ]);
+            let d = bx.map_or(String::new(), |bx| full(x - bx));
+            rec.extend([d.clone(), d.clone(), d]);
+            out.push(rec);
+        }
+    }
+    out
+}
+
+/// The tidy CSV; a variant whose scenario gives prices has its staffing cost too (kind
+/// `staffing`).
+pub fn to_csv(exp: &Experiment, r: &SweepResult) -> io::Result<Vec<u8>> {
+    let costs = variant_costs(exp);
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head = vec!["variant".to_string()];
     head.extend(r.parameters.iter().cloned());
@@ -53,7 +117,7 @@ pub fn to_csv(r: &SweepResult) -> io::Result<Vec<u8>> {
         .map(String::from),
     );
     w.write_record(&head)?;
-    for v in &r.variants {
+    for (i, v) in r.variants.iter().enumerate() {
         let mut lead = vec![v.id.to_string()];
         lead.extend(
             v.values
@@ -74,6 +138,13 @@ pub fn to_csv(r: &SweepResult) -> io::Result<Vec<u8>> {
                 w.write_record(&rec)?;
             }
         }
+        if let Some(Some(cost)) = costs.get(i) {
+            // The baseline's difference is empty, as for the estimates.
+            let base = costs.first().and_then(Option::as_ref).filter(|_| i > 0);
+            for rec in cost_records(&lead, cost, base, r.replications) {
+                w.write_record(&rec)?;
+            }
+        }
     }
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
@@ -84,10 +155,12 @@ fn estimate_json(e: &Estimate) -> Value {
 
 /// The JSON document (schema `acdsim.sweep`, version 1).
 pub fn to_document(exp: &Experiment, r: &SweepResult) -> Value {
+    let costs = variant_costs(exp);
     let variants: Vec<Value> = r
         .variants
         .iter()
-        .map(|v| {
+        .zip(&costs)
+        .map(|(v, cost)| {
             let mut params = Map::new();
             for (p, x) in r.parameters.iter().zip(&v.values) {
                 if let Some(x) = x {
@@ -109,7 +182,11 @@ pub fn to_document(exp: &Experiment, r: &SweepResult) -> Value {
                     json!({"kind": row.kind, "row": row.id, "metrics": metrics})
                 })
                 .collect();
-            json!({"id": v.id, "name": v.name, "parameters": params, "rows": rows})
+            let mut doc = json!({"id": v.id, "name": v.name, "parameters": params, "rows": rows});
+            if let Some(c) = cost {
+                doc["staffing_cost"] = json!(c);
+            }
+            doc
         })
         .collect();
     let base = &exp.base;
