@@ -529,27 +529,26 @@ fn run_report_in_a_browser_matches_the_json() {
 /// The bundled outage scenario: the page's realism tables hold the outage window's service
 /// level and what became of its contacts, as the JSON has them, and its charts include the
 /// outage's two.
-#[test]
-fn run_report_of_an_outage_has_its_realism_figures() {
+/// `acdsim run` of bundled scenario `name` with `n` replications: its JSON and HTML report.
+fn run_json_and_html(name: &str, n: u32) -> (Value, String) {
     let dir = TempDir::new().unwrap();
     let (json, html) = (dir.path().join("run.json"), dir.path().join("run.html"));
     acdsim()
-        .args([
-            "run",
-            &format!("{ROOT}/scenarios/outage.json"),
-            "-n",
-            "20",
-            "-q",
-        ])
+        .args(["run", &format!("{ROOT}/scenarios/{name}"), "-q", "-n"])
+        .arg(n.to_string())
         .arg("--json")
         .arg(&json)
         .arg("--html")
         .arg(&html)
         .assert()
         .success();
-    let json = read_json(&json);
+    (read_json(&json), fs::read_to_string(&html).unwrap())
+}
+
+#[test]
+fn run_report_of_an_outage_has_its_realism_figures() {
+    let (json, text) = run_json_and_html("outage.json", 20);
     assert!(json["overall"]["outage_offered"]["mean"].as_f64().unwrap() > 0.0);
-    let text = fs::read_to_string(&html).unwrap();
     check_run_page(&text, &json);
     for chart in ["outage_service_level", "outage_contacts"] {
         assert!(text.contains(&format!("<figure data-chart=\"{chart}\">")));
@@ -565,25 +564,8 @@ fn run_report_of_an_outage_has_its_realism_figures() {
 /// per group and in all, as the JSON has it.
 #[test]
 fn run_report_of_a_priced_scenario_gives_the_staffing_cost() {
-    let dir = TempDir::new().unwrap();
-    let (json, html) = (dir.path().join("run.json"), dir.path().join("run.html"));
-    acdsim()
-        .args([
-            "run",
-            &format!("{ROOT}/scenarios/shifts-default.json"),
-            "-n",
-            "10",
-            "-q",
-        ])
-        .arg("--json")
-        .arg(&json)
-        .arg("--html")
-        .arg(&html)
-        .assert()
-        .success();
-    let json = read_json(&json);
+    let (json, text) = run_json_and_html("shifts-default.json", 10);
     let cost = &json["staffing_cost"];
-    let text = fs::read_to_string(&html).unwrap();
     assert!(text.contains("<table id=\"staffing-cost\">"));
     expect_keyed(
         &text,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::error::InputError;
+use crate::model::clock_label;
 
 /// Parses `HH:MM` or `HH:MM:SS` (optionally after a date and a space or `T`) into seconds after midnight.
 pub fn parse_clock(s: &str) -> Option<f64> {
@@ -160,7 +161,7 @@ impl DayGrid<'_> {
     /// volumes added, aht volume-weighted (a plain mean where the parts have no volume).
     fn sum_rows(&self, rows: &[Row], has_aht: bool, last: u64) -> Result<Forecast, InputError> {
         let (n, intervals) = (self.channels.len(), self.intervals);
-        let clock_at = |offset: u64| clock(self.open_s as u64 + offset);
+        let clock_at = |offset: u64| clock_label(self.open_s as u64 + offset);
         let part = row_length(rows, self.interval_s as u64).map_err(|r| {
             self.err(r.line, format!(
                 "interval_start `{}` is not the start of one of the day's {intervals} intervals of {} min, nor of a 15- or 30-minute part of one",
@@ -240,11 +241,6 @@ fn row_length(rows: &[Row], interval_s: u64) -> Result<u64, &Row> {
                 .find(|r| !r.offset.is_multiple_of(900))
                 .unwrap_or(&rows[0])
         })
-}
-
-/// `HH:MM` of `t` seconds after midnight (past midnight from 24:00 on).
-fn clock(t: u64) -> String {
-    format!("{:02}:{:02}", t / 3600 % 24, t % 3600 / 60)
 }
 
 /// A row's `aht`: empty (NaN: the scenario's handle times), or a finite number of seconds > 0.

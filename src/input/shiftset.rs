@@ -377,10 +377,7 @@ pub fn scenario_with_roster(
     let bytes = read_capped(path)
         .map_err(|e| InputError::new(&file, "", format!("cannot read scenario file: {e}")))?;
     let mut raw = crate::input::scenario::parse(&file, &bytes)?;
-    let clock = |off: f64| {
-        let t = (model.open_s + off).round() as u64;
-        format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
-    };
+    let clock = |off: f64| crate::model::clock_label((model.open_s + off).round() as u64);
     for (g, shifts) in roster {
         let gf = &mut raw.agent_groups[*g];
         if shifts.is_empty() {

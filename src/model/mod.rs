@@ -273,9 +273,6 @@ pub struct Channel {
     pub class_of: Vec<Vec<usize>>,
     /// Volume noise around the forecast (`None`: the rates are exact).
     pub forecast_error: Option<ForecastError>,
-    /// The forecast CSV's `aht` per interval, in seconds (NaN where a row leaves it empty);
-    /// empty without an `aht` column.
-    pub forecast_aht_s: Vec<f64>,
     /// Per interval, the factor on every handle time (talk, wrap-up, transferred work) of the
     /// channel's contacts arriving then: the forecast's `aht` over [`Model::mean_handle_s`], 1
     /// where the row leaves it empty; empty (all 1) without an `aht` column.
@@ -409,6 +406,11 @@ pub struct Model {
     pub workforce: Option<roster::Workforce>,
 }
 
+/// `HH:MM` of `t` seconds after midnight (from 24:00 on, the hours after midnight).
+pub fn clock_label(t: u64) -> String {
+    format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+}
+
 impl Model {
     /// The same scenario with every arrival rate multiplied by `factor`.
     pub fn with_surge(&self, factor: f64) -> Model {
@@ -465,8 +467,7 @@ impl Model {
 
     /// `HH:MM` label of interval `k`.
     pub fn interval_label(&self, k: usize) -> String {
-        let t = (self.open_s + k as f64 * self.interval_s) as u64;
-        format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+        clock_label((self.open_s + k as f64 * self.interval_s) as u64)
     }
 
     /// Expected contacts of channel `c` in interval `k`.

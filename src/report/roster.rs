@@ -9,8 +9,7 @@ use crate::model::Model;
 
 /// `HH:MM` of `off` seconds after opening.
 fn clock(model: &Model, off: f64) -> String {
-    let t = (model.open_s + off).round() as u64;
-    format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+    crate::model::clock_label((model.open_s + off).round() as u64)
 }
 
 /// A shift's breaks as `10:00 15m, 12:30 30m unpaid`.

@@ -366,8 +366,7 @@ fn clock_after(open: &str, minutes: f64) -> String {
     let Some(t0) = crate::input::forecast::parse_clock(open) else {
         return format!("+{minutes:.0} min");
     };
-    let t = (t0 + minutes * 60.0).round() as u64;
-    format!("{:02}:{:02}", (t / 3600) % 24, (t % 3600) / 60)
+    crate::model::clock_label((t0 + minutes * 60.0).round() as u64)
 }
 
 /// `+12.3 pp ±0.4` for a difference of shares.

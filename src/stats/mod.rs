@@ -196,8 +196,9 @@ impl RepStats {
     }
 
     /// [`RepStats::answered`] for a contact answered as it arrived (a wait of exactly 0): the
-    /// same counts (its zero wait included) without the wait's arithmetic. Its bin is 0, and adding 0 to the cells' wait
-    /// sums and maxima changes neither (both start at 0 and no wait is negative).
+    /// same counts (its zero wait included) without the wait's arithmetic. Its bin is 0, and
+    /// adding 0 to the cells' wait sums and maxima changes neither (both start at 0 and no wait
+    /// is negative).
     #[inline]
     pub fn answered_at_once(&mut self, cells: [u32; 3], t: &Thresholds) {
         let in_goal = (0.0 <= t.goal_s) as u32;

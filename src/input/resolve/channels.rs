@@ -24,8 +24,16 @@ pub(super) struct Channels {
     pub types: Vec<String>,
     /// The declared segments, then those only a channel names, in order of first appearance.
     pub segments: Vec<Segment>,
-    /// The forecast CSV's content (empty without one), for the model's hash.
-    pub forecast_bytes: Vec<u8>,
+    /// What the forecast CSV gives beside the volumes.
+    pub forecast: ForecastExtras,
+}
+
+/// The forecast CSV's bytes (empty without one), for the model's hash, and its `aht` per
+/// channel and interval (empty without an `aht` column; NaN where a row leaves it empty), for
+/// the handle-time factors once the model is whole.
+pub(super) struct ForecastExtras {
+    pub bytes: Vec<u8>,
+    pub aht_s: Vec<Vec<f64>>,
 }
 
 /// Resolves the channels; `skills` are the skill tags the agent groups hold.
@@ -85,12 +93,6 @@ pub(super) fn channels(
             segments: segment_mix(cx, &p, ch, &mut segments)?,
             class_of: Vec::new(),
             forecast_error,
-            forecast_aht_s: forecast
-                .as_ref()
-                .and_then(|f| f.aht_s.as_ref())
-                .map(|a| a[c].clone())
-                .unwrap_or_default(),
-            // From the aht and the mean handle time, once the model is whole.
             handle_factors: Vec::new(),
         })
     }));
@@ -114,7 +116,10 @@ pub(super) fn channels(
         channels,
         types,
         segments,
-        forecast_bytes,
+        forecast: ForecastExtras {
+            bytes: forecast_bytes,
+            aht_s: forecast.and_then(|f| f.aht_s).unwrap_or_default(),
+        },
     })
 }
 

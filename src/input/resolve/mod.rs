@@ -97,7 +97,7 @@ pub fn resolve(
             channels,
             types,
             segments,
-            forecast_bytes,
+            forecast,
         }),
         Some(groups::Groups {
             groups,
@@ -131,7 +131,7 @@ pub fn resolve(
         name: raw.name.clone(),
         description: raw.description.clone(),
         source: file.to_string(),
-        hash: hash(bytes, &forecast_bytes),
+        hash: hash(bytes, &forecast.bytes),
         open_s: day.open_s,
         interval_s: day.interval_s,
         n_intervals: day.n,
@@ -159,22 +159,24 @@ pub fn resolve(
     constraints::constraints(&cx, &raw.routing, &mut model)?;
     model.workforce = workforce(raw, group_shifts, prices, absence, model.groups.len());
     announce_handle_times(&mut model);
-    forecast_handle_factors(&cx, model)
+    forecast_handle_factors(&cx, model, &forecast.aht_s)
 }
 
 /// Each channel's factor on its handle times per interval, from the forecast CSV's `aht`: the
 /// interval's aht over the scenario's mean handle time (talk, wrap-up and transferred work),
-/// so that the channel's mean handle time in the interval is the forecast's. A factor beyond
+/// so that the channel's mean handle time in the interval is the forecast's (`aht_s`: per
+/// channel, empty without an `aht` column). A factor beyond
 /// [`MAX_FACTOR`] either way is refused.
-fn forecast_handle_factors(cx: &Ctx, mut model: Model) -> Result<Model, InputError> {
+fn forecast_handle_factors(
+    cx: &Ctx,
+    mut model: Model,
+    aht_s: &[Vec<f64>],
+) -> Result<Model, InputError> {
     use crate::model::limits::MAX_FACTOR;
-    for c in 0..model.channels.len() {
-        if model.channels[c].forecast_aht_s.is_empty() {
-            continue;
-        }
+    for (c, aht_s) in aht_s.iter().enumerate() {
         let base = model.mean_handle_s(c);
         let mut factors = Vec::with_capacity(model.n_intervals);
-        for (k, &aht) in model.channels[c].forecast_aht_s.iter().enumerate() {
+        for (k, &aht) in aht_s.iter().enumerate() {
             let f = if aht.is_nan() { 1.0 } else { aht / base };
             if !(f.is_finite() && (1.0 / MAX_FACTOR..=MAX_FACTOR).contains(&f)) {
                 return Err(cx.err(
